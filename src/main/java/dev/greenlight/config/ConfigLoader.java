@@ -1,0 +1,309 @@
+package dev.greenlight.config;
+
+import dev.greenlight.health.HealthSpec;
+import dev.greenlight.health.SmokeCheck;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/** Reads and validates greenlight.yaml; the first problem stops the start with a message naming file and key. */
+public final class ConfigLoader {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+    private static final Pattern REPOSITORY = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+");
+    private static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9._/-]{1,255}");
+    private static final Pattern URL = Pattern.compile("https?://\\S+");
+    private static final Set<String> NOTIFICATION_TYPES = Set.of("slack", "discord", "teams", "mattermost");
+    /** Keys that would put a secret into the file; each names where the secret should come from instead. */
+    private static final Map<String, String> INLINE_SECRETS = Map.of(
+            "token", "token-env or token-file",
+            "password", "nothing: only key authentication is accepted",
+            "key", "key-file",
+            "secret", "an environment variable",
+            "url", "url-env or url-file");
+
+    private ConfigLoader() {
+    }
+
+    public static GreenlightConfig load(Path path) {
+        String file = path.toString();
+        if (!Files.isReadable(path)) {
+            throw new ConfigException(file + ": cannot read the deployment configuration (set GREENLIGHT_CONFIG to its path)");
+        }
+        Object doc;
+        try {
+            doc = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).build())
+                    .loadFromString(Files.readString(path));
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+        } catch (YamlEngineException e) {
+            throw new ConfigException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        return parse(new YamlNode(file, "", doc));
+    }
+
+    static GreenlightConfig parse(YamlNode root) {
+        if (root.raw() == null) throw root.error("the file is empty");
+        root.map("access", "apps", "notifications", "github");
+        Map<String, NotificationTarget> notifications = notifications(root.get("notifications"));
+        Map<String, AppConfig> apps = new LinkedHashMap<>();
+        YamlNode appsNode = root.get("apps");
+        if (appsNode.raw() == null) throw appsNode.error("is required: at least one app");
+        appsNode.anyMap().keySet().forEach(name -> apps.put(name, app(name, appsNode.get(name), notifications)));
+        List<AccessRule> access = access(root.get("access"), apps);
+        return new GreenlightConfig(root.file(), access, Map.copyOf(apps), notifications, github(root.get("github")));
+    }
+
+    private static void refuseInlineSecrets(YamlNode node) {
+        for (String key : node.anyMap().keySet()) {
+            String instead = INLINE_SECRETS.get(key);
+            if (instead != null) {
+                throw node.error(key, "secrets may not be written in this file: use " + instead);
+            }
+        }
+    }
+
+    private static String name(YamlNode at, String name, String what) {
+        if (!NAME.matcher(name).matches()) {
+            throw at.error(what + " name \"" + name + "\" must be lower-case letters, digits, '-' or '_'");
+        }
+        return name;
+    }
+
+    private static Map<String, NotificationTarget> notifications(YamlNode node) {
+        Map<String, NotificationTarget> out = new LinkedHashMap<>();
+        if (node.raw() == null) return out;
+        for (String name : node.anyMap().keySet()) {
+            YamlNode n = node.get(name);
+            name(n, name, "notification");
+            refuseInlineSecrets(n);
+            n.map("type", "url-env", "url-file");
+            String type = n.string("type");
+            if (!NOTIFICATION_TYPES.contains(type)) {
+                throw n.error("type", "\"" + type + "\" is not one of " + new java.util.TreeSet<>(NOTIFICATION_TYPES));
+            }
+            String urlEnv = n.get("url-env").optionalString().orElse(null);
+            String urlFile = n.get("url-file").optionalString().orElse(null);
+            if (urlEnv == null && urlFile == null) throw n.error("needs url-env or url-file");
+            out.put(name, new NotificationTarget(name, type, urlEnv, urlFile));
+        }
+        return Map.copyOf(out);
+    }
+
+    private static AppConfig app(String name, YamlNode n, Map<String, NotificationTarget> notifications) {
+        name(n, name, "app");
+        n.map("repository", "image", "environments");
+        String repository = n.string("repository");
+        if (!REPOSITORY.matcher(repository).matches()) {
+            throw n.error("repository", "\"" + repository + "\" must be owner/name");
+        }
+        String image = n.get("image").optionalString().orElse(null);
+        if (image != null && (image.contains("@") || image.matches(".*:[^/]*$") && !image.matches("[^/]+:\\d+/.*"))) {
+            throw n.error("image", "\"" + image + "\" must not carry a tag or digest: the version is the tag");
+        }
+        YamlNode envs = n.get("environments");
+        if (envs.raw() == null) throw envs.error("is required: at least one environment");
+        Map<String, EnvironmentConfig> environments = new LinkedHashMap<>();
+        envs.anyMap().keySet().forEach(env ->
+                environments.put(env, environment(name, env, envs.get(env), notifications)));
+        return new AppConfig(name, repository, image, Map.copyOf(environments));
+    }
+
+    private static EnvironmentConfig environment(String app, String env, YamlNode n,
+                                                 Map<String, NotificationTarget> notifications) {
+        name(n, env, "environment");
+        n.map("trigger", "version", "strategy", "batch", "hosts", "ssh", "commands", "build-host", "health",
+                "smoke", "notify", "command-timeout");
+        Strategy strategy = n.parsed("strategy", "rolling", Strategy::parse, "is not a strategy (rolling, blue-green)");
+        List<HostAddress> hosts = hosts(n.get("hosts"));
+        Map<String, Template> commands = commands(n.get("commands"));
+        if (strategy == Strategy.ROLLING && !commands.containsKey("deploy")) {
+            throw n.error("commands.deploy", "is required for a rolling environment");
+        }
+        HostAddress buildHost = n.get("build-host").optionalString()
+                .map(h -> HostAddress.parse(h).orElseThrow(() -> n.error("build-host", "\"" + h + "\" is not host or host:port")))
+                .orElse(null);
+        if (commands.containsKey("build") && buildHost == null) {
+            throw n.error("build-host", "is required when commands.build is set");
+        }
+        YamlNode health = n.get("health");
+        return new EnvironmentConfig(app, env, trigger(n.get("trigger")),
+                template(n.get("version"), "sha-{{sha7}}", Template.VERSION_NAMES),
+                strategy,
+                n.parsed("batch", "1", BatchSize::parse, "is not a host count or a percentage like \"25%\""),
+                hosts,
+                ssh(n.get("ssh")),
+                commands,
+                buildHost,
+                health(health),
+                health.has("url") ? template(health.get("url"), null, Template.URL_NAMES) : null,
+                health.has("command") ? template(health.get("command"), null, Template.COMMAND_NAMES) : null,
+                smoke(n.get("smoke")),
+                notify(n.get("notify"), notifications),
+                duration(n, "command-timeout", "10m"));
+    }
+
+    private static TriggerSpec trigger(YamlNode n) {
+        if (n.raw() == null) return TriggerSpec.MANUAL;
+        n.map("push", "release");
+        String push = n.get("push").optionalString().orElse(null);
+        if (push != null && !BRANCH.matcher(push).matches()) throw n.error("push", "\"" + push + "\" is not a branch name");
+        String release = n.get("release").optionalString().orElse(null);
+        if (release != null && !Set.of("published", "released", "prereleased").contains(release)) {
+            throw n.error("release", "\"" + release + "\" is not a release action (published, released, prereleased)");
+        }
+        return new TriggerSpec(push, release);
+    }
+
+    private static List<HostAddress> hosts(YamlNode n) {
+        if (n.raw() == null) throw n.error("is required: an environment needs at least one host");
+        List<HostAddress> hosts = new ArrayList<>();
+        Set<HostAddress> seen = new LinkedHashSet<>();
+        for (YamlNode h : n.list()) {
+            String text = h.requiredString();
+            HostAddress address = HostAddress.parse(text)
+                    .orElseThrow(() -> h.error("\"" + text + "\" is not host or host:port"));
+            if (!seen.add(address)) throw h.error("\"" + text + "\" is listed twice");
+            hosts.add(address);
+        }
+        if (hosts.isEmpty()) throw n.error("is empty: an environment needs at least one host");
+        return List.copyOf(hosts);
+    }
+
+    private static SshSettings ssh(YamlNode n) {
+        if (n.raw() == null) throw n.error("is required (user, key-file, known-hosts)");
+        refuseInlineSecrets(n);
+        n.map("user", "key-file", "known-hosts", "connect-timeout");
+        String user = n.string("user");
+        if (!user.matches("[a-z_][a-z0-9_.-]{0,31}")) throw n.error("user", "\"" + user + "\" is not a user name");
+        return new SshSettings(user, Path.of(n.string("key-file")), Path.of(n.string("known-hosts")),
+                duration(n, "connect-timeout", "10s"));
+    }
+
+    private static Map<String, Template> commands(YamlNode n) {
+        Map<String, Template> out = new LinkedHashMap<>();
+        if (n.raw() == null) return out;
+        n.map(EnvironmentConfig.COMMAND_KEYS.toArray(String[]::new));
+        for (String key : n.anyMap().keySet()) {
+            out.put(key, template(n.get(key), null, Template.COMMAND_NAMES));
+        }
+        return Map.copyOf(out);
+    }
+
+    private static Template template(YamlNode n, String fallback, Set<String> allowed) {
+        String text = n.optionalString().orElse(fallback);
+        try {
+            return Template.parse(text, allowed);
+        } catch (IllegalArgumentException e) {
+            throw n.error(e.getMessage());
+        }
+    }
+
+    private static HealthSpec health(YamlNode n) {
+        if (n.raw() == null) return null;
+        n.map("command", "url", "paths", "attempts", "interval", "timeout");
+        List<String> paths = n.get("paths").stringList();
+        for (int i = 0; i < paths.size(); i++) {
+            if (!paths.get(i).startsWith("/")) throw n.get("paths").list().get(i).error("must start with /");
+        }
+        String url = n.get("url").optionalString().orElse(null);
+        if (!paths.isEmpty() && url == null) throw n.error("url", "is required when paths are listed");
+        if (url != null && !URL.matcher(url).matches()) throw n.error("url", "\"" + url + "\" is not an http(s) URL");
+        if (url != null && paths.isEmpty()) throw n.error("paths", "is required when url is set");
+        return new HealthSpec(n.get("command").optionalString().orElse(null), url, paths,
+                n.integer("attempts", 10, 1, 1000), duration(n, "interval", "3s"), duration(n, "timeout", "2s"));
+    }
+
+    private static List<SmokeCheck> smoke(YamlNode n) {
+        List<SmokeCheck> out = new ArrayList<>();
+        for (YamlNode s : n.list()) {
+            s.map("name", "path", "method", "body", "status", "body-contains");
+            String path = s.string("path");
+            if (!path.startsWith("/")) throw s.error("path", "must start with /");
+            String method = s.string("method", "GET").toUpperCase();
+            if (!Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD").contains(method)) {
+                throw s.error("method", "\"" + method + "\" is not an HTTP method");
+            }
+            out.add(new SmokeCheck(s.string("name"), method, path, body(s.get("body")),
+                    s.integer("status", 200, 100, 599), s.get("body-contains").optionalString().orElse(null)));
+        }
+        return List.copyOf(out);
+    }
+
+    /** A smoke body may be written as YAML; it is sent as JSON. */
+    private static String body(YamlNode n) {
+        if (n.raw() == null) return null;
+        if (n.raw() instanceof String s) return s;
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(n.raw());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw n.error("cannot be written as JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static List<String> notify(YamlNode n, Map<String, NotificationTarget> notifications) {
+        List<String> names = n.stringList();
+        for (int i = 0; i < names.size(); i++) {
+            if (!notifications.containsKey(names.get(i))) {
+                throw n.list().get(i).error("notification \"" + names.get(i) + "\" is not defined under notifications");
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    private static Duration duration(YamlNode n, String key, String fallback) {
+        return n.parsed(key, fallback, Durations::parse, "is not a duration (examples: 500ms, 3s, 2m, 1h)");
+    }
+
+    private static List<AccessRule> access(YamlNode n, Map<String, AppConfig> apps) {
+        Set<String> knownEnvs = new LinkedHashSet<>();
+        apps.values().forEach(a -> knownEnvs.addAll(a.environments().keySet()));
+        List<AccessRule> out = new ArrayList<>();
+        Set<String> names = new LinkedHashSet<>();
+        for (YamlNode a : n.list()) {
+            refuseInlineSecrets(a);
+            a.map("name", "token-env", "token-file", "environments", "apps");
+            String name = name(a, a.string("name"), "access");
+            if (!names.add(name)) throw a.error("name", "\"" + name + "\" is defined twice");
+            String env = a.get("token-env").optionalString().orElse(null);
+            String file = a.get("token-file").optionalString().orElse(null);
+            if (env == null && file == null) throw a.error("needs token-env or token-file");
+            List<String> environments = a.get("environments").stringList();
+            if (environments.isEmpty()) throw a.error("environments", "is required: the environments this token may deploy");
+            for (int i = 0; i < environments.size(); i++) {
+                if (!knownEnvs.contains(environments.get(i))) {
+                    throw a.get("environments").list().get(i).error("environment \"" + environments.get(i) + "\" is not defined by any app");
+                }
+            }
+            List<String> appNames = a.get("apps").stringList();
+            for (int i = 0; i < appNames.size(); i++) {
+                if (!apps.containsKey(appNames.get(i))) {
+                    throw a.get("apps").list().get(i).error("app \"" + appNames.get(i) + "\" is not defined");
+                }
+            }
+            out.add(new AccessRule(name, env, file, Set.copyOf(appNames), Set.copyOf(environments)));
+        }
+        return List.copyOf(out);
+    }
+
+    private static GithubSettings github(YamlNode n) {
+        if (n.raw() == null) return GithubSettings.NONE;
+        refuseInlineSecrets(n);
+        n.map("token-env", "token-file", "api-url", "public-url");
+        String api = n.string("api-url", GithubSettings.NONE.apiUrl());
+        if (!URL.matcher(api).matches()) throw n.error("api-url", "\"" + api + "\" is not an http(s) URL");
+        return new GithubSettings(n.get("token-env").optionalString().orElse(null),
+                n.get("token-file").optionalString().orElse(null), api.replaceAll("/+$", ""),
+                n.get("public-url").optionalString().map(u -> u.replaceAll("/+$", "")).orElse(null));
+    }
+}

@@ -1,0 +1,84 @@
+package dev.greenlight.config;
+
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A command or URL with {@code {{name}}} placeholders. Only a plain lower-case name in double braces is a
+ * placeholder; anything else in braces (docker's {@code {{.State.Health.Status}}}) passes through untouched.
+ */
+public final class Template {
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([a-z][a-z0-9_]*)}}");
+
+    /** Names a remote command may use. */
+    public static final Set<String> COMMAND_NAMES = Set.of(
+            "version", "previous_version", "sha", "sha7", "host", "app", "environment", "deployment");
+    /** Names a health URL may use. */
+    public static final Set<String> URL_NAMES = Set.of("host", "app", "environment");
+    /** Names the version of a push may be built from. */
+    public static final Set<String> VERSION_NAMES = Set.of("sha", "sha7");
+
+    private final String text;
+    private final Set<String> names;
+
+    private Template(String text, Set<String> names) {
+        this.text = text;
+        this.names = names;
+    }
+
+    /** Parses {@code text}; an unknown placeholder is an error naming it and the allowed ones. */
+    public static Template parse(String text, Set<String> allowed) {
+        Set<String> names = new LinkedHashSet<>();
+        Matcher m = PLACEHOLDER.matcher(text);
+        while (m.find()) {
+            String name = m.group(1);
+            if (!allowed.contains(name)) {
+                throw new IllegalArgumentException("unknown placeholder {{" + name + "}} (allowed: "
+                        + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            }
+            names.add(name);
+        }
+        return new Template(text, Set.copyOf(names));
+    }
+
+    public String text() {
+        return text;
+    }
+
+    public Set<String> names() {
+        return names;
+    }
+
+    /** Renders with every value shell-quoted: nothing substituted can break out of its word. */
+    public String renderShell(Map<String, String> values) {
+        return render(values, ShellQuote::quote);
+    }
+
+    /** Renders as-is; the values must already be validated for the context (hosts, names, shas). */
+    public String renderPlain(Map<String, String> values) {
+        return render(values, UnaryOperator.identity());
+    }
+
+    private String render(Map<String, String> values, UnaryOperator<String> encode) {
+        Matcher m = PLACEHOLDER.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = values.get(m.group(1));
+            if (value == null) {
+                throw new IllegalStateException("no value for {{" + m.group(1) + "}}");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(encode.apply(value)));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}

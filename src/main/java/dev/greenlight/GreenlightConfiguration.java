@@ -1,0 +1,120 @@
+package dev.greenlight;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.greenlight.api.ApiAuth;
+import dev.greenlight.api.ApiErrors;
+import dev.greenlight.api.DeploymentApi;
+import dev.greenlight.audit.AuditLog;
+import dev.greenlight.config.ConfigLoader;
+import dev.greenlight.config.Durations;
+import dev.greenlight.config.GreenlightConfig;
+import dev.greenlight.config.Secrets;
+import dev.greenlight.deploy.DeploymentFinisher;
+import dev.greenlight.deploy.DeploymentQueue;
+import dev.greenlight.deploy.DeploymentStore;
+import dev.greenlight.deploy.Dispatcher;
+import dev.greenlight.deploy.EnvironmentLease;
+import dev.greenlight.deploy.StepStore;
+import dev.greenlight.intake.TriggerMatcher;
+import dev.greenlight.intake.WebhookDeliveries;
+import dev.greenlight.intake.WebhookIntake;
+import dev.greenlight.store.Database;
+import dev.greenlight.store.Jdbc;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.service.ServiceSupport;
+
+/** Builds Greenlight's beans from its settings and binds them by name for the routes. */
+public class GreenlightConfiguration implements CamelConfiguration {
+    /** Tests bind a lookup under this name to stand in for the process environment. */
+    public static final String ENVIRONMENT_BEAN = "greenlightEnvironment";
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void configure(CamelContext context) throws Exception {
+        Registry registry = context.getRegistry();
+        PropertiesComponent props = context.getPropertiesComponent();
+        UnaryOperator<String> env = registry.lookupByNameAndType(ENVIRONMENT_BEAN, UnaryOperator.class);
+        Secrets secrets = new Secrets(env != null ? env : System::getenv);
+
+        int port = Integer.parseInt(props.resolveProperty("camel.server.port").orElse("8080"));
+        registry.bind("platform-http-engine", new ServerPortEngine(port));
+
+        GreenlightConfig config = ConfigLoader.load(Path.of(setting(props, secrets, "greenlight.config",
+                "GREENLIGHT_CONFIG", "greenlight.yaml")));
+        HikariDataSource dataSource = Database.open(setting(props, secrets, "greenlight.db.url", "GREENLIGHT_DB_URL", null),
+                setting(props, secrets, "greenlight.db.user", "GREENLIGHT_DB_USER", null),
+                secrets.fromVariable("GREENLIGHT_DB_PASSWORD").orElse(null),
+                props.resolveProperty("greenlight.db.schema").orElse(null),
+                Integer.parseInt(props.resolveProperty("greenlight.db.pool-size").orElse("10")));
+        context.addService(new Closer(dataSource));
+
+        Clock clock = Clock.systemUTC();
+        Jdbc jdbc = new Jdbc(dataSource);
+        AuditLog audit = new AuditLog(jdbc, clock, secrets);
+        DeploymentStore deployments = new DeploymentStore(jdbc, clock);
+        StepStore steps = new StepStore(jdbc, clock, secrets);
+        Duration leaseTtl = Durations.parse(props.resolveProperty("greenlight.lease.ttl").orElse("60s")).orElseThrow();
+        EnvironmentLease lease = new EnvironmentLease(jdbc, clock, instanceId(), leaseTtl);
+        DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit);
+        DeploymentQueue queue = new DeploymentQueue(deployments, audit);
+        Dispatcher dispatcher = new Dispatcher(config, deployments, lease, finisher, audit);
+        dispatcher.registerEnvironments();
+        WebhookDeliveries deliveries = new WebhookDeliveries(jdbc, clock);
+        ApiAuth auth = new ApiAuth(config, secrets, audit);
+
+        registry.bind("greenlightConfig", config);
+        registry.bind("secrets", secrets);
+        registry.bind("dataSource", dataSource);
+        registry.bind("auditLog", audit);
+        registry.bind("deploymentStore", deployments);
+        registry.bind("stepStore", steps);
+        registry.bind("environmentLease", lease);
+        registry.bind("deploymentFinisher", finisher);
+        registry.bind("dispatcher", dispatcher);
+        registry.bind("webhookDeliveries", deliveries);
+        registry.bind("webhookIntake", new WebhookIntake(secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET"),
+                new TriggerMatcher(config), queue, deployments, deliveries, audit));
+        registry.bind("deploymentApi", new DeploymentApi(config, auth, queue, deployments, steps, lease, audit));
+        registry.bind("apiErrors", new ApiErrors());
+    }
+
+    /** A Camel property when set (tests, -D), else the environment variable, else the default. */
+    private static String setting(PropertiesComponent props, Secrets secrets, String property, String variable,
+                                  String fallback) {
+        return props.resolveProperty(property).filter(v -> !v.isBlank())
+                .or(() -> secrets.setting(variable)).orElse(fallback);
+    }
+
+    private static String instanceId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "greenlight";
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Closes the connection pool when Camel stops. */
+    private static final class Closer extends ServiceSupport {
+        private final AutoCloseable resource;
+
+        Closer(AutoCloseable resource) {
+            this.resource = resource;
+        }
+
+        @Override
+        protected void doStop() throws Exception {
+            resource.close();
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.greenlight.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenlight.audit.AuditLog;
+import dev.greenlight.config.AccessRule;
+import dev.greenlight.config.EnvironmentConfig;
+import dev.greenlight.config.GreenlightConfig;
+import dev.greenlight.deploy.Deployment;
+import dev.greenlight.deploy.DeploymentQueue;
+import dev.greenlight.deploy.DeploymentRequest;
+import dev.greenlight.deploy.DeploymentStatus;
+import dev.greenlight.deploy.DeploymentStore;
+import dev.greenlight.deploy.EnvironmentLease;
+import dev.greenlight.deploy.StepStore;
+import dev.greenlight.deploy.TriggerKind;
+import dev.greenlight.deploy.Versions;
+import dev.greenlight.intake.JsonBody;
+import dev.greenlight.intake.RemoteAddress;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+
+/** The authenticated HTTP API: manual triggers and the read side (deployments, environments, audit). */
+public final class DeploymentApi {
+    private static final int MAX_LIMIT = 500;
+
+    private final GreenlightConfig config;
+    private final ApiAuth auth;
+    private final DeploymentQueue queue;
+    private final DeploymentStore deployments;
+    private final StepStore steps;
+    private final EnvironmentLease lease;
+    private final AuditLog audit;
+
+    public DeploymentApi(GreenlightConfig config, ApiAuth auth, DeploymentQueue queue, DeploymentStore deployments,
+                         StepStore steps, EnvironmentLease lease, AuditLog audit) {
+        this.config = config;
+        this.auth = auth;
+        this.queue = queue;
+        this.deployments = deployments;
+        this.steps = steps;
+        this.lease = lease;
+        this.audit = audit;
+    }
+
+    /** POST /api/v1/deployments */
+    public void create(Exchange exchange) {
+        AccessRule caller = caller(exchange);
+        JsonNode body = jsonBody(exchange);
+        String app = text(body, "app", true);
+        String environment = text(body, "environment", true);
+        String version = text(body, "version", true);
+        String reason = text(body, "reason", false);
+        EnvironmentConfig env = environment(app, environment);
+        auth.authorize(caller, app, environment, "deployment.refused", RemoteAddress.of(exchange));
+        if (!Versions.isValidTag(version)) throw ApiError.unprocessable(Versions.invalidTagMessage(version));
+        Deployment d = queue.enqueue(new DeploymentRequest(app, environment, version, null, env.strategy().key(),
+                TriggerKind.MANUAL, caller.name(), reason, null, null), RemoteAddress.of(exchange));
+        JsonReply.set(exchange, 202, Json.write(DeploymentView.of(d, null)));
+        exchange.setProperty("greenlightQueued", true);
+    }
+
+    /** GET /api/v1/deployments */
+    public void list(Exchange exchange) {
+        caller(exchange);
+        DeploymentStatus status = query(exchange, "status") == null ? null : DeploymentStatus.parse(query(exchange, "status"))
+                .orElseThrow(() -> ApiError.badRequest("status must be one of " + statuses()));
+        List<DeploymentView> views = deployments.list(query(exchange, "app"), query(exchange, "environment"), status,
+                limit(exchange)).stream().map(d -> DeploymentView.of(d, null)).toList();
+        JsonReply.set(exchange, 200, Json.write(Map.of("deployments", views)));
+    }
+
+    /** GET /api/v1/deployments/{id} */
+    public void get(Exchange exchange) {
+        caller(exchange);
+        Deployment d = deployment(exchange);
+        JsonReply.set(exchange, 200, Json.write(DeploymentView.of(d, steps.forDeployment(d.id()))));
+    }
+
+    /** GET /api/v1/environments */
+    public void environments(Exchange exchange) {
+        caller(exchange);
+        List<Map<String, Object>> out = new ArrayList<>();
+        config.environments().sorted((a, b) -> a.key().compareTo(b.key())).forEach(env -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("app", env.app());
+            m.put("environment", env.name());
+            m.put("strategy", env.strategy().key());
+            m.put("hosts", env.hosts().stream().map(Object::toString).toList());
+            m.put("liveVersion", lease.liveVersion(env.app(), env.name()).orElse(null));
+            m.put("running", deployments.running(env.app(), env.name()).map(d -> DeploymentView.of(d, null)).orElse(null));
+            m.put("queued", deployments.countQueued(env.app(), env.name()));
+            out.add(m);
+        });
+        JsonReply.set(exchange, 200, Json.write(Map.of("environments", out)));
+    }
+
+    /** GET /api/v1/audit */
+    public void audit(Exchange exchange) {
+        caller(exchange);
+        Instant since = null;
+        if (query(exchange, "since") != null) {
+            try {
+                since = Instant.parse(query(exchange, "since"));
+            } catch (DateTimeParseException e) {
+                throw ApiError.badRequest("since must be an ISO-8601 instant like 2026-01-31T12:00:00Z");
+            }
+        }
+        JsonReply.set(exchange, 200, Json.write(Map.of("entries",
+                audit.list(query(exchange, "app"), query(exchange, "environment"), since, limit(exchange)))));
+    }
+
+    AccessRule caller(Exchange exchange) {
+        return auth.authenticate(exchange.getMessage().getHeader("Authorization", String.class), RemoteAddress.of(exchange));
+    }
+
+    Deployment deployment(Exchange exchange) {
+        String raw = exchange.getMessage().getHeader("id", String.class);
+        long id;
+        try {
+            id = Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("deployment id must be a number");
+        }
+        return deployments.find(id).orElseThrow(() -> ApiError.notFound("no deployment " + id));
+    }
+
+    EnvironmentConfig environment(String app, String environment) {
+        if (!config.apps().containsKey(app)) throw ApiError.notFound("unknown app " + app);
+        return config.environment(app, environment)
+                .orElseThrow(() -> ApiError.notFound("app " + app + " has no environment " + environment));
+    }
+
+    private static JsonNode jsonBody(Exchange exchange) {
+        JsonBody.requireJsonContentType(exchange, "send the body as application/json");
+        byte[] raw = JsonBody.raw(exchange);
+        try {
+            JsonNode node = raw == null || raw.length == 0 ? null : Json.MAPPER.readTree(raw);
+            if (node == null || !node.isObject()) throw ApiError.badRequest("the body must be a JSON object");
+            return node;
+        } catch (IOException e) {
+            throw ApiError.badRequest("malformed JSON body");
+        }
+    }
+
+    private static String text(JsonNode body, String field, boolean required) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            if (required) throw ApiError.badRequest("field " + field + " is required");
+            return null;
+        }
+        if (!v.isTextual()) throw ApiError.badRequest("field " + field + " must be a string");
+        return v.asText();
+    }
+
+    private static String query(Exchange exchange, String name) {
+        String v = exchange.getMessage().getHeader(name, String.class);
+        return v == null || v.isBlank() ? null : v;
+    }
+
+    private static int limit(Exchange exchange) {
+        String raw = query(exchange, "limit");
+        if (raw == null) return 50;
+        try {
+            int limit = Integer.parseInt(raw);
+            if (limit >= 1 && limit <= MAX_LIMIT) return limit;
+        } catch (NumberFormatException ignored) {
+            // fall through to the refusal
+        }
+        throw ApiError.badRequest("limit must be a number from 1 to " + MAX_LIMIT);
+    }
+
+    private static String statuses() {
+        return java.util.Arrays.stream(DeploymentStatus.values()).map(DeploymentStatus::key).toList().toString();
+    }
+}

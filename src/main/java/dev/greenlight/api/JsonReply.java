@@ -1,0 +1,17 @@
+package dev.greenlight.api;
+
+import org.apache.camel.Exchange;
+
+/** Sets an HTTP reply: status, JSON content type, body. */
+public final class JsonReply {
+    private JsonReply() {
+    }
+
+    public static void set(Exchange exchange, int status, String json) {
+        var message = exchange.getMessage();
+        message.removeHeaders("*", "WWW-Authenticate");
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setBody(json);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.greenlight.audit;
+
+import dev.greenlight.config.Secrets;
+import dev.greenlight.store.Jdbc;
+import dev.greenlight.store.StoreException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The append-only audit trail. There is deliberately no update or delete here (and the database refuses both). */
+public final class AuditLog {
+    private static final String INSERT = "insert into audit_log (at, actor, action, app, environment, version, "
+            + "deployment_id, outcome, detail, source) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private final Jdbc jdbc;
+    private final Clock clock;
+    private final Secrets secrets;
+
+    public AuditLog(Jdbc jdbc, Clock clock, Secrets secrets) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.secrets = secrets;
+    }
+
+    /** Records in its own transaction. */
+    public void record(AuditEvent e) {
+        jdbc.inTransaction(c -> {
+            record(c, e);
+            return null;
+        });
+    }
+
+    /** Records inside the caller's transaction, so the entry exists exactly when the change it describes does. */
+    public void record(Connection c, AuditEvent e) {
+        try {
+            Jdbc.update(c, INSERT, Instant.now(clock), Jdbc.fit(e.actor(), 128), e.action(), e.app(), e.environment(),
+                    e.version(), e.deploymentId(), e.outcome(), Jdbc.fit(secrets.redact(e.detail()), 2000),
+                    Jdbc.fit(e.source(), 64));
+        } catch (SQLException ex) {
+            throw new StoreException(ex);
+        }
+    }
+
+    /** Newest first. */
+    public List<AuditEvent> list(String app, String environment, Instant since, int limit) {
+        StringBuilder sql = new StringBuilder("select * from audit_log where 1 = 1");
+        List<Object> params = new ArrayList<>();
+        if (app != null) {
+            sql.append(" and app = ?");
+            params.add(app);
+        }
+        if (environment != null) {
+            sql.append(" and environment = ?");
+            params.add(environment);
+        }
+        if (since != null) {
+            sql.append(" and at >= ?");
+            params.add(since);
+        }
+        sql.append(" order by id desc limit ").append(limit);
+        return jdbc.query(sql.toString(), AuditLog::map, params.toArray());
+    }
+
+    private static AuditEvent map(ResultSet rs) throws SQLException {
+        return new AuditEvent(rs.getLong("id"), Jdbc.instant(rs, "at"), rs.getString("actor"), rs.getString("action"),
+                rs.getString("app"), rs.getString("environment"), rs.getString("version"),
+                Jdbc.longOrNull(rs, "deployment_id"), rs.getString("outcome"), rs.getString("detail"),
+                rs.getString("source"));
+    }
+}

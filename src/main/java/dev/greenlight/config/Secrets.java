@@ -1,0 +1,74 @@
+package dev.greenlight.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * Reads secrets from the environment or from files, never from configuration, and remembers every value it
+ * handed out so that {@link #redact} can replace them with {@code ***} in step output, audit details and errors.
+ */
+public final class Secrets {
+    public static final String MASK = "***";
+    /** Values this short would mask ordinary words; secrets are never this short in practice. */
+    private static final int MIN_REDACTED_LENGTH = 4;
+
+    private final UnaryOperator<String> environment;
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
+
+    public Secrets(UnaryOperator<String> environment) {
+        this.environment = environment;
+    }
+
+    public static Secrets fromSystemEnvironment() {
+        return new Secrets(System::getenv);
+    }
+
+    /** The value of environment variable {@code name}, or the trimmed content of the file it names. */
+    public Optional<String> get(String envName, String fileName) {
+        String value = envName == null ? null : environment.apply(envName);
+        if ((value == null || value.isEmpty()) && fileName != null) {
+            value = readFile(fileName);
+        }
+        if (value == null || value.isEmpty()) return Optional.empty();
+        remember(value);
+        return Optional.of(value);
+    }
+
+    /** The secret in {@code VAR}, or else in the file named by {@code VAR_FILE} (the Docker secrets convention). */
+    public Optional<String> fromVariable(String name) {
+        return get(name, environment.apply(name + "_FILE"));
+    }
+
+    /** A non-secret environment setting (a URL, a user name): read, not remembered. */
+    public Optional<String> setting(String name) {
+        return Optional.ofNullable(environment.apply(name)).filter(v -> !v.isBlank());
+    }
+
+    public void remember(String value) {
+        if (value != null && value.length() >= MIN_REDACTED_LENGTH) known.add(value);
+    }
+
+    public String redact(String text) {
+        if (text == null || known.isEmpty()) return text;
+        String out = text;
+        // longest first, so a secret that contains another is masked whole
+        for (String secret : known.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
+            out = out.replace(secret, MASK);
+        }
+        return out;
+    }
+
+    private static String readFile(String fileName) {
+        try {
+            return Files.readString(Path.of(fileName)).trim();
+        } catch (IOException e) {
+            throw new ConfigException("cannot read secret file " + fileName + ": " + e.getClass().getSimpleName());
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.greenlight.deploy;
+
+import dev.greenlight.store.Jdbc;
+import dev.greenlight.store.StoreException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Deployments in the database. Every status change is guarded by the expected current status. */
+public final class DeploymentStore {
+    private final Jdbc jdbc;
+    private final Clock clock;
+
+    public DeploymentStore(Jdbc jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** Inserts a queued deployment inside the caller's transaction. */
+    public Deployment create(Connection c, DeploymentRequest r) throws SQLException {
+        long id = Jdbc.insert(c, "insert into deployments (app, environment, version, commit_sha, strategy, trigger_kind, "
+                        + "triggered_by, status, reason, rollback_of, delivery_id, created_at) "
+                        + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                r.app(), r.environment(), r.version(), r.commitSha(), r.strategy(), r.triggerKind().key(),
+                Jdbc.fit(r.triggeredBy(), 128), DeploymentStatus.QUEUED.key(), Jdbc.fit(r.reason(), 1000),
+                r.rollbackOf(), r.deliveryId(), Instant.now(clock));
+        return Jdbc.query(c, "select * from deployments where id = ?", DeploymentStore::map, id).get(0);
+    }
+
+    public Optional<Deployment> find(long id) {
+        return jdbc.queryOne("select * from deployments where id = ?", DeploymentStore::map, id);
+    }
+
+    /** Newest first. Every filter is optional. */
+    public List<Deployment> list(String app, String environment, DeploymentStatus status, int limit) {
+        StringBuilder sql = new StringBuilder("select * from deployments where 1 = 1");
+        List<Object> params = new ArrayList<>();
+        if (app != null) {
+            sql.append(" and app = ?");
+            params.add(app);
+        }
+        if (environment != null) {
+            sql.append(" and environment = ?");
+            params.add(environment);
+        }
+        if (status != null) {
+            sql.append(" and status = ?");
+            params.add(status.key());
+        }
+        sql.append(" order by id desc limit ").append(limit);
+        return jdbc.query(sql.toString(), DeploymentStore::map, params.toArray());
+    }
+
+    /** The oldest queued deployment of an environment: arrival order is id order. */
+    public Optional<Deployment> nextQueued(String app, String environment) {
+        return jdbc.queryOne("select * from deployments where app = ? and environment = ? and status = ? "
+                + "order by id limit 1", DeploymentStore::map, app, environment, DeploymentStatus.QUEUED.key());
+    }
+
+    public int countQueued(String app, String environment) {
+        return jdbc.queryOne("select count(*) from deployments where app = ? and environment = ? and status = ?",
+                rs -> rs.getInt(1), app, environment, DeploymentStatus.QUEUED.key()).orElse(0);
+    }
+
+    public Optional<Deployment> running(String app, String environment) {
+        return jdbc.queryOne("select * from deployments where app = ? and environment = ? and status in (?, ?) "
+                        + "order by id limit 1", DeploymentStore::map, app, environment,
+                DeploymentStatus.RUNNING.key(), DeploymentStatus.ROLLING_BACK.key());
+    }
+
+    public List<Deployment> withStatus(DeploymentStatus status) {
+        return jdbc.query("select * from deployments where status = ? order by id", DeploymentStore::map, status.key());
+    }
+
+    /** The latest succeeded deployment before {@code beforeId}: what a rollback returns to. */
+    public Optional<Deployment> lastSucceededBefore(String app, String environment, long beforeId) {
+        return jdbc.queryOne("select * from deployments where app = ? and environment = ? and status = ? and id < ? "
+                        + "order by id desc limit 1", DeploymentStore::map, app, environment,
+                DeploymentStatus.SUCCEEDED.key(), beforeId);
+    }
+
+    /** Moves {@code id} from {@code from} to {@code to}; false when it was no longer in {@code from}. */
+    public boolean transition(Connection c, long id, DeploymentStatus from, DeploymentStatus to, String detail)
+            throws SQLException {
+        Instant now = Instant.now(clock);
+        String timestamps = to == DeploymentStatus.RUNNING ? ", started_at = ?" : to.terminal() ? ", finished_at = ?" : "";
+        List<Object> params = new ArrayList<>(List.of(to.key()));
+        params.add(Jdbc.fit(detail, 2000));
+        if (!timestamps.isEmpty()) params.add(now);
+        params.add(id);
+        params.add(from.key());
+        return Jdbc.update(c, "update deployments set status = ?, status_detail = coalesce(?, status_detail)" + timestamps
+                + " where id = ? and status = ?", params.toArray()) == 1;
+    }
+
+    public void setPreviousVersion(Connection c, long id, String previousVersion) throws SQLException {
+        Jdbc.update(c, "update deployments set previous_version = ? where id = ?", previousVersion, id);
+    }
+
+    public boolean requestCancel(long id) {
+        return jdbc.update("update deployments set cancel_requested = ? where id = ? and status in (?, ?)",
+                true, id, DeploymentStatus.QUEUED.key(), DeploymentStatus.RUNNING.key()) == 1;
+    }
+
+    public boolean cancelRequested(long id) {
+        return jdbc.queryOne("select cancel_requested from deployments where id = ?", rs -> rs.getBoolean(1), id)
+                .orElse(false);
+    }
+
+    public <T> T inTransaction(Jdbc.Work<T> work) {
+        return jdbc.inTransaction(work);
+    }
+
+    static Deployment map(ResultSet rs) throws SQLException {
+        return new Deployment(rs.getLong("id"), rs.getString("app"), rs.getString("environment"),
+                rs.getString("version"), rs.getString("previous_version"), rs.getString("commit_sha"),
+                rs.getString("strategy"), rs.getString("trigger_kind"), rs.getString("triggered_by"),
+                DeploymentStatus.parse(rs.getString("status")).orElseThrow(), rs.getString("reason"),
+                Jdbc.longOrNull(rs, "rollback_of"), rs.getString("delivery_id"), rs.getBoolean("cancel_requested"),
+                Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "started_at"), Jdbc.instant(rs, "finished_at"),
+                rs.getString("status_detail"));
+    }
+
+    /** For callers outside a transaction. */
+    public boolean transition(long id, DeploymentStatus from, DeploymentStatus to, String detail) {
+        return jdbc.inTransaction(c -> transition(c, id, from, to, detail));
+    }
+
+    static StoreException wrap(SQLException e) {
+        return new StoreException(e);
+    }
+}

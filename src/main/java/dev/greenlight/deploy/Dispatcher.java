@@ -1,0 +1,90 @@
+package dev.greenlight.deploy;
+
+import dev.greenlight.audit.AuditEvent;
+import dev.greenlight.audit.AuditLog;
+import dev.greenlight.config.EnvironmentConfig;
+import dev.greenlight.config.GreenlightConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the next queued deployment of every environment whose lease it can take. Environments run in parallel;
+ * within one, deployments run strictly one at a time in arrival order, because only the lease holder starts one.
+ */
+public final class Dispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final GreenlightConfig config;
+    private final DeploymentStore deployments;
+    private final EnvironmentLease lease;
+    private final DeploymentFinisher finisher;
+    private final AuditLog audit;
+
+    public Dispatcher(GreenlightConfig config, DeploymentStore deployments, EnvironmentLease lease,
+                      DeploymentFinisher finisher, AuditLog audit) {
+        this.config = config;
+        this.deployments = deployments;
+        this.lease = lease;
+        this.finisher = finisher;
+        this.audit = audit;
+    }
+
+    /** Registers every configured environment; called once at start-up. */
+    public void registerEnvironments() {
+        config.environments().forEach(e -> lease.register(e.app(), e.name()));
+    }
+
+    /** @return ids of the deployments started now, for the pipeline runner */
+    public List<Long> dispatch() {
+        recoverInterrupted();
+        List<Long> started = new ArrayList<>();
+        for (EnvironmentConfig env : config.environments().toList()) {
+            if (deployments.countQueued(env.app(), env.name()) == 0 || !lease.tryAcquire(env.app(), env.name())) {
+                continue;
+            }
+            start(env).ifPresentOrElse(started::add, () -> lease.release(env.app(), env.name()));
+        }
+        return started;
+    }
+
+    /** Under the lease: takes the oldest queued deployment; it is only ours if the guarded update says so. */
+    private Optional<Long> start(EnvironmentConfig env) {
+        Optional<Deployment> next = deployments.nextQueued(env.app(), env.name());
+        if (next.isEmpty()) return Optional.empty();
+        Deployment d = next.get();
+        String live = lease.liveVersion(env.app(), env.name()).orElse(null);
+        boolean moved = deployments.inTransaction(c -> {
+            if (!deployments.transition(c, d.id(), DeploymentStatus.QUEUED, DeploymentStatus.RUNNING, null)) return false;
+            deployments.setPreviousVersion(c, d.id(), live);
+            audit.record(c, AuditEvent.of("greenlight", "deployment.running", "running")
+                    .target(d.app(), d.environment(), d.version()).deployment(d.id())
+                    .detail("previous version: " + (live == null ? "none" : live)));
+            return true;
+        });
+        if (!moved) return Optional.empty();
+        LOG.info("deployment {} started: {}/{} {} -> {}", d.id(), d.app(), d.environment(), live, d.version());
+        return Optional.of(d.id());
+    }
+
+    /**
+     * A lease that lapsed while its deployment still says it runs means the instance running it died. Its steps say
+     * how far it got; it is marked so a person can look, and the environment is freed for the next deployment.
+     */
+    private void recoverInterrupted() {
+        for (String[] env : lease.lapsed()) {
+            for (Deployment d : deployments.list(env[0], env[1], null, 50)) {
+                if (d.status() == DeploymentStatus.RUNNING) {
+                    finisher.finish(d.id(), DeploymentStatus.RUNNING, DeploymentStatus.FAILED,
+                            "interrupted: the Greenlight instance running it stopped; see its steps for how far it got");
+                } else if (d.status() == DeploymentStatus.ROLLING_BACK) {
+                    finisher.finish(d.id(), DeploymentStatus.ROLLING_BACK, DeploymentStatus.ROLLBACK_FAILED,
+                            "interrupted during rollback: the Greenlight instance running it stopped");
+                }
+            }
+            lease.forceRelease(env[0], env[1]);
+        }
+    }
+}

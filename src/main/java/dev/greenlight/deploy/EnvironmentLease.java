@@ -1,0 +1,90 @@
+package dev.greenlight.deploy;
+
+import dev.greenlight.store.Jdbc;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The per-environment lock, kept in the database so that every Greenlight instance on the same database respects
+ * it. A lease is taken with one conditional update; it expires unless its holder renews it, so a crashed instance
+ * does not hold an environment forever.
+ */
+public final class EnvironmentLease {
+    private final Jdbc jdbc;
+    private final Clock clock;
+    private final String holder;
+    private final Duration ttl;
+
+    public EnvironmentLease(Jdbc jdbc, Clock clock, String holder, Duration ttl) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.holder = holder;
+        this.ttl = ttl;
+    }
+
+    public String holder() {
+        return holder;
+    }
+
+    /** Makes sure the environment has its state row (once per configured environment, at start-up). */
+    public void register(String app, String environment) {
+        boolean exists = jdbc.queryOne("select 1 from environment_state where app = ? and environment = ?",
+                rs -> true, app, environment).isPresent();
+        if (!exists) {
+            try {
+                jdbc.update("insert into environment_state (app, environment) values (?, ?)", app, environment);
+            } catch (dev.greenlight.store.StoreException e) {
+                if (!e.isDuplicateKey()) throw e; // another instance registered it first
+            }
+        }
+    }
+
+    public boolean tryAcquire(String app, String environment) {
+        Instant now = Instant.now(clock);
+        return jdbc.update("update environment_state set lease_holder = ?, lease_expires_at = ? where app = ? "
+                        + "and environment = ? and (lease_holder is null or lease_expires_at < ?)",
+                holder, now.plus(ttl), app, environment, now) == 1;
+    }
+
+    /** Extends every lease this instance holds; called on a heartbeat well inside the TTL. */
+    public int renewAll() {
+        return jdbc.update("update environment_state set lease_expires_at = ? where lease_holder = ?",
+                Instant.now(clock).plus(ttl), holder);
+    }
+
+    public void release(String app, String environment) {
+        jdbc.update("update environment_state set lease_holder = null, lease_expires_at = null where app = ? "
+                + "and environment = ? and lease_holder = ?", app, environment, holder);
+    }
+
+    /** Frees a lapsed lease whatever its holder: only after that holder's deployments have been settled. */
+    public void forceRelease(String app, String environment) {
+        jdbc.update("update environment_state set lease_holder = null, lease_expires_at = null where app = ? "
+                + "and environment = ? and lease_expires_at < ?", app, environment, Instant.now(clock));
+    }
+
+    public boolean isHeld(String app, String environment) {
+        return jdbc.queryOne("select lease_holder from environment_state where app = ? and environment = ? "
+                + "and lease_expires_at >= ?", rs -> rs.getString(1), app, environment, Instant.now(clock)).isPresent();
+    }
+
+    /** Environments whose lease has lapsed while a deployment there still says it runs: its runner died. */
+    public List<String[]> lapsed() {
+        return jdbc.query("select app, environment from environment_state where lease_holder is not null "
+                + "and lease_expires_at < ?", rs -> new String[] {rs.getString(1), rs.getString(2)}, Instant.now(clock));
+    }
+
+    public Optional<String> liveVersion(String app, String environment) {
+        return jdbc.queryOne("select live_version from environment_state where app = ? and environment = ?",
+                rs -> rs.getString(1), app, environment);
+    }
+
+    public void setLive(java.sql.Connection c, String app, String environment, String version, long deploymentId)
+            throws java.sql.SQLException {
+        Jdbc.update(c, "update environment_state set live_version = ?, live_deployment_id = ? where app = ? "
+                + "and environment = ?", version, deploymentId, app, environment);
+    }
+}

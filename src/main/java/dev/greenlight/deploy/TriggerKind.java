@@ -1,0 +1,10 @@
+package dev.greenlight.deploy;
+
+/** What started a deployment. */
+public enum TriggerKind {
+    PUSH, RELEASE, MANUAL, ROLLBACK;
+
+    public String key() {
+        return name().toLowerCase();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.greenlight.intake;
+
+import dev.greenlight.api.ApiError;
+import org.apache.camel.Exchange;
+
+/** The raw bytes of a JSON request body (signatures are computed over exactly these). */
+public final class JsonBody {
+    private JsonBody() {
+    }
+
+    /**
+     * 415 unless the body is declared JSON: the HTTP server parses form bodies into fields, and then the raw bytes
+     * a signature covers are gone.
+     */
+    public static void requireJsonContentType(Exchange exchange, String hint) {
+        String type = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (type == null || !type.toLowerCase().startsWith("application/json")) {
+            throw new ApiError(415, "Content-Type must be application/json, got " + (type == null ? "none" : type)
+                    + ": " + hint);
+        }
+    }
+
+    /** The body as bytes, converted once and kept so later steps read the same bytes. */
+    public static byte[] raw(Exchange exchange) {
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        if (body == null) body = new byte[0];
+        exchange.getMessage().setBody(body);
+        return body;
+    }
+}

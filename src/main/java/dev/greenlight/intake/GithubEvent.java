@@ -1,0 +1,131 @@
+package dev.greenlight.intake;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The facts of a GitHub webhook delivery that deployment triggers need, normalised from the
+ * payload by {@link GithubEventParser}.
+ *
+ * <p>Every reference-typed component except {@code type} may be null: a component is null when it
+ * does not apply to the event type or when the payload did not carry a usable value.
+ *
+ * @param type            the kind of event, derived from the {@code X-GitHub-Event} header
+ * @param eventName       the {@code X-GitHub-Event} header value exactly as received
+ * @param repository      repository full name, {@code owner/name}
+ * @param sender          login of the user who triggered the event ({@code sender.login})
+ * @param action          the payload's {@code action} (e.g. {@code published} for a release);
+ *                        null for pushes and pings, which have none
+ * @param ref             push only: the full ref that was pushed, e.g. {@code refs/heads/main}
+ * @param branch          push only: branch name when {@code ref} is {@code refs/heads/<branch>}
+ * @param tag             push: tag name when {@code ref} is {@code refs/tags/<tag>};
+ *                        release: the release's {@code tag_name}
+ * @param sha             push only: the commit the ref now points to ({@code after}, else
+ *                        {@code head_commit.id}), lowercase hex; null for deletions and when no
+ *                        well-formed commit id is present. Always null for releases, whose
+ *                        payload names no commit reliably (see {@code targetCommitish})
+ * @param created         push only: the push created the ref
+ * @param deleted         push only: the push deleted the ref
+ * @param forced          push only: the push was a force-push
+ * @param compareUrl      push only: GitHub's {@code compare} URL for the pushed range
+ * @param targetCommitish release only: the release's {@code target_commitish}. Usually a branch
+ *                        name, sometimes a commit id; it is the target GitHub used only if it had to
+ *                        create the tag, so it does not identify the tagged commit
+ * @param prerelease      release only: the release is marked as a pre-release
+ * @param draft           release only: the release is a draft
+ * @param htmlUrl         release only: the release's page on GitHub
+ * @param hookId          ping only: the id of the webhook being set up ({@code hook_id})
+ */
+public record GithubEvent(
+        Type type,
+        String eventName,
+        String repository,
+        String sender,
+        String action,
+        String ref,
+        String branch,
+        String tag,
+        String sha,
+        boolean created,
+        boolean deleted,
+        boolean forced,
+        String compareUrl,
+        String targetCommitish,
+        boolean prerelease,
+        boolean draft,
+        String htmlUrl,
+        Long hookId) {
+
+    /** Release action GitHub sends when a release (or pre-release) becomes public. */
+    public static final String ACTION_PUBLISHED = "published";
+
+    /** The event kinds Greenlight distinguishes; everything else is {@link #OTHER}. */
+    public enum Type {
+        PING, PUSH, RELEASE, OTHER;
+
+        /**
+         * Maps an {@code X-GitHub-Event} value to a type, ignoring case and surrounding
+         * whitespace. Null, empty and unknown names give {@link #OTHER}.
+         */
+        public static Type fromEventName(String eventName) {
+            if (eventName == null) {
+                return OTHER;
+            }
+            return switch (eventName.strip().toLowerCase(Locale.ROOT)) {
+                case "ping" -> PING;
+                case "push" -> PUSH;
+                case "release" -> RELEASE;
+                default -> OTHER;
+            };
+        }
+    }
+
+    public GithubEvent {
+        Objects.requireNonNull(type, "type");
+    }
+
+    public boolean isPing() {
+        return type == Type.PING;
+    }
+
+    public boolean isPush() {
+        return type == Type.PUSH;
+    }
+
+    public boolean isRelease() {
+        return type == Type.RELEASE;
+    }
+
+    /** A push that updated or created a branch (the staging trigger). Deletions excluded. */
+    public boolean isBranchPush() {
+        return type == Type.PUSH && branch != null && !deleted;
+    }
+
+    /** A push that deleted a branch. */
+    public boolean isBranchDeletion() {
+        return type == Type.PUSH && branch != null && deleted;
+    }
+
+    /** A push that created or moved a tag. Deletions excluded. */
+    public boolean isTagPush() {
+        return type == Type.PUSH && tag != null && !deleted;
+    }
+
+    /** A push that deleted a tag. */
+    public boolean isTagDeletion() {
+        return type == Type.PUSH && tag != null && deleted;
+    }
+
+    /**
+     * A release event with action {@code published} (the production trigger). GitHub sends it for
+     * pre-releases too; check {@link #prerelease()} where that matters.
+     */
+    public boolean isReleasePublished() {
+        return type == Type.RELEASE && ACTION_PUBLISHED.equals(action);
+    }
+
+    /** Whether a commit id is known ({@link #sha()} is non-null). */
+    public boolean hasSha() {
+        return sha != null;
+    }
+}

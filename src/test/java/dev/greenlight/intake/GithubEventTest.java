@@ -1,0 +1,57 @@
+package dev.greenlight.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import dev.greenlight.intake.GithubEvent.Type;
+
+class GithubEventTest {
+
+    @ParameterizedTest
+    @CsvSource({
+            "push, PUSH", "Push, PUSH", "PUSH, PUSH", "' push ', PUSH",
+            "release, RELEASE", "Release, RELEASE",
+            "ping, PING", "PING, PING",
+            "create, OTHER", "delete, OTHER", "workflow_run, OTHER", "'', OTHER", "pushes, OTHER"
+    })
+    void typeFromEventName(String eventName, Type expected) {
+        assertThat(Type.fromEventName(eventName)).isEqualTo(expected);
+    }
+
+    @Test
+    void nullEventNameIsOther() {
+        assertThat(Type.fromEventName(null)).isEqualTo(Type.OTHER);
+    }
+
+    @Test
+    void typeIsRequired() {
+        assertThatThrownBy(() -> event(null, "refs/heads/main", "main", null, false))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("type");
+    }
+
+    @Test
+    void branchAndTagPredicatesOnlyApplyToPushes() {
+        // Same ref facts under another type must not look like a push.
+        GithubEvent push = event(Type.PUSH, "refs/heads/main", "main", null, false);
+        GithubEvent other = event(Type.OTHER, "refs/heads/main", "main", null, false);
+        GithubEvent tagPush = event(Type.PUSH, "refs/tags/v1", null, "v1", false);
+        GithubEvent release = event(Type.RELEASE, null, null, "v1", false);
+
+        assertThat(push.isBranchPush()).isTrue();
+        assertThat(other.isBranchPush()).isFalse();
+        assertThat(tagPush.isTagPush()).isTrue();
+        assertThat(release.isTagPush()).isFalse();
+        assertThat(event(Type.OTHER, "refs/heads/main", "main", null, true).isBranchDeletion()).isFalse();
+        assertThat(event(Type.PUSH, "refs/heads/main", "main", null, true).isBranchDeletion()).isTrue();
+    }
+
+    private static GithubEvent event(Type type, String ref, String branch, String tag, boolean deleted) {
+        return new GithubEvent(type, "x", "o/r", "u", null, ref, branch, tag, null,
+                false, deleted, false, null, null, false, false, null, null);
+    }
+}

@@ -35,6 +35,16 @@ public final class StepStore {
                 Jdbc.fit(secrets.redact(output), OUTPUT_MAX), Jdbc.fit(secrets.redact(detail), 2000), stepId);
     }
 
+    /** Secrets masked, for logs that quote command output or errors. */
+    public String redact(String text) {
+        return secrets.redact(text);
+    }
+
+    /** A step that is over as soon as it starts (a check, a decision). */
+    public void record(long deploymentId, String stage, String host, int attempt, boolean succeeded, String detail) {
+        close(open(deploymentId, stage, host, attempt), succeeded, null, null, detail);
+    }
+
     public List<Step> forDeployment(long deploymentId) {
         return jdbc.query("select * from deployment_steps where deployment_id = ? order by id", StepStore::map, deploymentId);
     }

@@ -1,0 +1,140 @@
+package dev.greenlight.deploy;
+
+import dev.greenlight.config.AppConfig;
+import dev.greenlight.config.EnvironmentConfig;
+import dev.greenlight.config.HostAddress;
+import dev.greenlight.ssh.SshTarget;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the pipeline routes carry for one running deployment: the deployment, its environment, and what has been
+ * changed so far (the hosts touched), which is what a rollback must undo. Shared by the parallel branches of a
+ * batch, so the mutable part is synchronized.
+ */
+public final class DeploymentRun {
+    private final Deployment deployment;
+    private final AppConfig app;
+    private final EnvironmentConfig environment;
+    private final Set<HostAddress> touched = Collections.synchronizedSet(new LinkedHashSet<>());
+    private final List<String> rollbackFailures = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean rollingBack;
+    private volatile String failureReason;
+
+    public DeploymentRun(Deployment deployment, AppConfig app, EnvironmentConfig environment) {
+        this.deployment = deployment;
+        this.app = app;
+        this.environment = environment;
+    }
+
+    public Deployment deployment() {
+        return deployment;
+    }
+
+    public long id() {
+        return deployment.id();
+    }
+
+    public AppConfig app() {
+        return app;
+    }
+
+    public EnvironmentConfig environment() {
+        return environment;
+    }
+
+    /** The strategy's route suffix: direct:pipeline-rolling, direct:pipeline-blue-green. */
+    public String getStrategy() {
+        return environment.strategy().key();
+    }
+
+    /** Hosts in batches of the configured size, in configured order. */
+    public List<List<HostAddress>> getBatches() {
+        List<HostAddress> hosts = environment.hosts();
+        int size = environment.batch().resolve(hosts.size());
+        List<List<HostAddress>> batches = new ArrayList<>();
+        for (int i = 0; i < hosts.size(); i += size) {
+            batches.add(List.copyOf(hosts.subList(i, Math.min(i + size, hosts.size()))));
+        }
+        return batches;
+    }
+
+    public HostAddress firstHost() {
+        return environment.hosts().get(0);
+    }
+
+    public SshTarget target(HostAddress host) {
+        var ssh = environment.ssh();
+        return new SshTarget(host.host(), host.port(), ssh.user(), ssh.keyFile(), ssh.knownHosts());
+    }
+
+    /** Recorded before a host is changed, so a failure half-way through its update still rolls it back. */
+    public void touch(HostAddress host) {
+        touched.add(host);
+    }
+
+    public List<HostAddress> touched() {
+        synchronized (touched) {
+            return List.copyOf(touched);
+        }
+    }
+
+    public boolean rollingBack() {
+        return rollingBack;
+    }
+
+    public void startRollback(String reason) {
+        failureReason = reason;
+        rollingBack = true;
+    }
+
+    /** Why the deployment is being rolled back. */
+    public String failureReason() {
+        return failureReason;
+    }
+
+    public void rollbackFailed(String why) {
+        rollbackFailures.add(why);
+    }
+
+    public List<String> rollbackFailures() {
+        return List.copyOf(rollbackFailures);
+    }
+
+    /** The version this run installs: the deployment's own, or during rollback the previous one. */
+    public String installingVersion() {
+        return rollingBack ? deployment.previousVersion() : deployment.version();
+    }
+
+    /** Template values for a command on {@code host}; every value is validated before it can reach a shell. */
+    public Map<String, String> templateValues(HostAddress host) {
+        Map<String, String> v = new LinkedHashMap<>();
+        String version = installingVersion();
+        String other = rollingBack ? deployment.version() : deployment.previousVersion();
+        v.put("version", requireTag(version));
+        v.put("previous_version", other == null ? "" : requireTag(other));
+        String sha = deployment.commitSha();
+        v.put("sha", sha == null || rollingBack ? "" : requireSha(sha));
+        v.put("sha7", sha == null || rollingBack ? "" : requireSha(sha).substring(0, 7));
+        v.put("host", host.host());
+        v.put("app", environment.app());
+        v.put("environment", environment.name());
+        v.put("deployment", String.valueOf(deployment.id()));
+        return v;
+    }
+
+    private static String requireTag(String version) {
+        if (!Versions.isValidTag(version)) throw new StepFailedException(Versions.invalidTagMessage(version));
+        return version;
+    }
+
+    private static String requireSha(String sha) {
+        if (!Versions.isValidSha(sha)) throw new StepFailedException("commit sha is not 40 hex digits");
+        return sha;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.greenlight.deploy;
+
+import dev.greenlight.config.HostAddress;
+import dev.greenlight.health.RegistryClient;
+import dev.greenlight.health.RegistryException;
+import dev.greenlight.health.TagCheck;
+import dev.greenlight.ssh.SshException;
+import dev.greenlight.ssh.SshSessionPool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** Checks made before anything changes: a failure here ends the deployment as failed, with nothing to undo. */
+public final class PreChecks {
+    private final SshSessionPool ssh;
+    private final RegistryClient registry;
+    private final StepStore steps;
+
+    public PreChecks(SshSessionPool ssh, RegistryClient registry, StepStore steps) {
+        this.ssh = ssh;
+        this.steps = steps;
+        this.registry = registry;
+    }
+
+    /** Every command renders for every host (values validated), and every host answers over SSH. */
+    public void hosts(DeploymentRun run) {
+        List<HostAddress> hosts = new ArrayList<>(run.environment().hosts());
+        if (run.environment().buildHost() != null) hosts.add(run.environment().buildHost());
+        for (HostAddress host : hosts) {
+            run.environment().commands().values().forEach(t -> t.renderShell(run.templateValues(host)));
+        }
+        // sessions opened here are reused by the deploy steps that follow
+        List<CompletableFuture<String>> checks = hosts.stream()
+                .map(host -> CompletableFuture.supplyAsync(() -> reach(run, host))).toList();
+        List<String> unreachable = checks.stream().map(CompletableFuture::join).filter(p -> p != null).toList();
+        if (!unreachable.isEmpty()) throw new StepFailedException("pre-check: " + String.join("; ", unreachable));
+    }
+
+    private String reach(DeploymentRun run, HostAddress host) {
+        try {
+            ssh.check(run.target(host));
+            steps.record(run.id(), "pre-check", host.toString(), 1, true, "reachable over SSH, host key verified");
+            return null;
+        } catch (SshException e) {
+            steps.record(run.id(), "pre-check", host.toString(), 1, false, e.getMessage());
+            return e.getMessage();
+        }
+    }
+
+    /** The image tag exists in the registry (after the build stage when there is one). */
+    public void image(DeploymentRun run) {
+        String image = run.app().image();
+        if (image == null) return;
+        String version = run.installingVersion();
+        try {
+            TagCheck check = registry.tagExists(image, version);
+            steps.record(run.id(), "registry", null, 1, check.exists(), image + ":" + version + ": " + check.detail());
+            if (!check.exists()) throw new StepFailedException("image " + image + ":" + version + " is not in the registry");
+        } catch (RegistryException | IllegalArgumentException e) {
+            steps.record(run.id(), "registry", null, 1, false, e.getMessage());
+            throw new StepFailedException("registry check of " + image + ":" + version + " failed: " + e.getMessage());
+        }
+    }
+}

@@ -48,9 +48,10 @@ final class ClientKeys {
             if (loaded != null) {
                 loaded.forEach(keys::add);
             }
-        } catch (PassphraseRequired e) {
-            throw new SshException("key file " + file + " is encrypted: passphrases are not supported");
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            if (asksForPassphrase(e)) {
+                throw new SshException("key file " + file + " is encrypted: passphrases are not supported");
+            }
             // the parser's message is not relayed: it could quote parts of the file
             throw new SshException("key file " + file + " is not a usable private key (OpenSSH or PEM format)");
         }
@@ -58,5 +59,14 @@ final class ClientKeys {
             throw new SshException("key file " + file + " contains no private key");
         }
         return List.copyOf(keys);
+    }
+
+    private static boolean asksForPassphrase(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof PassphraseRequired) {
+                return true;
+            }
+        }
+        return false;
     }
 }

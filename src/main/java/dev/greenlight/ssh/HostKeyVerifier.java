@@ -1,6 +1,7 @@
 package dev.greenlight.ssh;
 
 import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.Optional;
@@ -17,10 +18,10 @@ import org.apache.sshd.common.config.keys.KeyUtils;
  */
 final class HostKeyVerifier implements ServerKeyVerifier {
 
-    private final Function<java.nio.file.Path, KnownHosts> knownHosts;
+    private final Function<Path, KnownHosts> knownHosts;
 
     /** @param knownHosts loads (or returns the cached) known_hosts of a path, throwing when unreadable */
-    HostKeyVerifier(Function<java.nio.file.Path, KnownHosts> knownHosts) {
+    HostKeyVerifier(Function<Path, KnownHosts> knownHosts) {
         this.knownHosts = knownHosts;
     }
 

@@ -95,7 +95,7 @@ final class SessionOpener {
             throw failure(attempt, failure, e);
         }
         if (!await(future, timeout, failure)) {
-            throw failure(attempt, failure, new IOException("no answer within " + seconds(connectTimeout)));
+            throw failure(attempt, failure, new IOException("no SSH handshake within " + seconds(connectTimeout)));
         }
         if (future.isSuccess()) {
             return;

@@ -1,5 +1,6 @@
 package dev.greenlight.ssh;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -390,7 +391,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
             }
         }
 
-        private static void closeQuietly(java.io.Closeable closeable) {
+        private static void closeQuietly(Closeable closeable) {
             try {
                 closeable.close();
             } catch (IOException e) {

@@ -6,9 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +19,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyEncryptionContext;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
@@ -125,7 +130,7 @@ class SshSessionPoolTest {
             long pid = Long.parseLong(Files.readString(pidFile).strip());
             thread.shutdownNow(); // interrupts the exec
 
-            assertThat(outcome.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(
+            assertThat(outcome.get(5, TimeUnit.SECONDS)).isEqualTo(
                     "interrupted while running a command on " + target.address()
                             + "; the command was signalled to stop / interrupted=true");
             await().atMost(Duration.ofSeconds(5))
@@ -143,7 +148,7 @@ class SshSessionPoolTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> !server.commands().isEmpty());
             server.dropConnections();
 
-            assertThatThrownBy(() -> outcome.get(5, java.util.concurrent.TimeUnit.SECONDS))
+            assertThatThrownBy(() -> outcome.get(5, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(SshException.class)
                     .cause().hasMessage("connection to " + target.address() + " lost while a command was running");
         } finally {
@@ -358,7 +363,8 @@ class SshSessionPoolTest {
                 Path knownHosts = Files.writeString(tmp.resolve("only_" + KeyUtils.getKeyType(listed)),
                         twoKeys.knownHostsLine(listed.getPublic()) + "\n");
                 SshTarget only = new SshTarget(base.host(), base.port(), base.user(), base.keyFile(), knownHosts);
-                assertThat(pool.exec(only, "echo ok", TIMEOUT).stdout()).as(KeyUtils.getKeyType(listed)).isEqualTo("ok\n");
+                assertThat(pool.exec(only, "echo ok", TIMEOUT).stdout()).as(KeyUtils.getKeyType(listed))
+                        .isEqualTo("ok\n");
             }
             assertThat(twoKeys.sessionsOpened()).isEqualTo(2);
         }
@@ -429,6 +435,22 @@ class SshSessionPoolTest {
     }
 
     @Test
+    void silentServerFailsWithinTheConnectTimeout() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getByName(EmbeddedSshServer.HOST));
+                SshSessionPool quick = new SshSessionPool(Duration.ofSeconds(1), Duration.ofSeconds(60))) {
+            SshTarget mute = new SshTarget(EmbeddedSshServer.HOST, silent.getLocalPort(), "deploy",
+                    target.keyFile(), target.knownHosts());
+            long start = System.nanoTime();
+
+            assertThatThrownBy(() -> quick.exec(mute, "true", TIMEOUT))
+                    .isInstanceOf(SshException.class)
+                    .hasMessageStartingWith("cannot connect to deploy@127.0.0.1:" + silent.getLocalPort() + ": ")
+                    .hasMessageEndingWith("1 s");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
     void closedPoolRefusesWork() {
         pool.close();
         assertThatThrownBy(() -> pool.exec(target, "true", TIMEOUT)).isInstanceOf(IllegalStateException.class);
@@ -446,7 +468,7 @@ class SshSessionPoolTest {
         return publicKeyEntry(key.getPublic());
     }
 
-    private static String publicKeyEntry(java.security.PublicKey key) {
-        return org.apache.sshd.common.config.keys.PublicKeyEntry.toString(key);
+    private static String publicKeyEntry(PublicKey key) {
+        return PublicKeyEntry.toString(key);
     }
 }

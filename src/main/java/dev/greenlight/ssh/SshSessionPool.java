@@ -1,0 +1,176 @@
+package dev.greenlight.ssh;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.auth.password.PasswordIdentityProvider;
+import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
+import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs commands on remote hosts over SSH, keeping one authenticated session per {@link SshTarget} so that
+ * the commands of a deployment do not each pay for a new connection and handshake.
+ *
+ * <p>Authentication is by public key only (the target's key file); passwords and keyboard-interactive are
+ * never offered. Host keys are always checked against the target's known_hosts file; there is no way to
+ * turn that off.
+ *
+ * <p>Thread-safe. Commands for different targets run in parallel; commands for the same target share its
+ * session as separate channels (servers cap channels per connection: OpenSSH's MaxSessions defaults to 10).
+ * Sessions idle longer than the idle timeout are closed by a background sweep.
+ */
+public final class SshSessionPool implements AutoCloseable {
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** Each of stdout and stderr keeps at most this many bytes: the end of the output. */
+    public static final int OUTPUT_LIMIT_BYTES = 64 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(SshSessionPool.class);
+
+    private final SshClient client;
+    private final SessionOpener opener;
+    private final Duration idleTimeout;
+    private final Map<SshTarget, TargetSessions> targets = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService sweeper;
+    private volatile boolean closed;
+
+    public SshSessionPool() {
+        this(DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT);
+    }
+
+    /**
+     * @param connectTimeout bound on connecting, key exchange and authentication together
+     * @param idleTimeout    sessions without a command for this long are closed
+     */
+    public SshSessionPool(Duration connectTimeout, Duration idleTimeout) {
+        requirePositive(connectTimeout, "connectTimeout");
+        this.idleTimeout = requirePositive(idleTimeout, "idleTimeout");
+        FileCache<KnownHosts> knownHosts = new FileCache<>(KnownHosts::load);
+        this.client = newClient(knownHosts);
+        this.opener = new SessionOpener(client, new ClientKeys(), knownHosts::get, connectTimeout);
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "ssh-idle-sweep");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long period = Math.max(100, Math.min(idleTimeout.toMillis() / 2, 30_000));
+        sweeper.scheduleWithFixedDelay(this::closeIdleSessions, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Runs {@code command} (interpreted by the remote user's shell) on {@code target}, opening the session
+     * first if needed. The command's stdin is empty. A non-zero exit is not an exception: check
+     * {@link CommandResult#succeeded()}.
+     *
+     * @param timeout how long the command may run; when exceeded, the remote process is sent TERM, then
+     *                KILL after {@link RemoteCommand#KILL_GRACE}, and the result has {@code timedOut} set
+     * @throws SshException when the host cannot be reached, trusted or authenticated to, the connection is
+     *                      lost while the command runs, or the calling thread is interrupted (the remote
+     *                      command is then stopped as on timeout and the interrupt flag is kept)
+     */
+    public CommandResult exec(SshTarget target, String command, Duration timeout) {
+        Objects.requireNonNull(target, "target");
+        if (command == null || command.isBlank()) {
+            throw new IllegalArgumentException("command must not be blank");
+        }
+        long deadline = System.nanoTime() + requirePositive(timeout, "timeout").toNanos();
+        TargetSessions sessions = sessionsOf(target);
+        for (int attempt = 1; ; attempt++) {
+            try (TargetSessions.Lease lease = sessions.lease(() -> opener.open(target), idleTimeout)) {
+                try {
+                    return new RemoteCommand(lease, target, OUTPUT_LIMIT_BYTES).run(command, deadline);
+                } catch (RemoteCommand.NotStarted e) {
+                    lease.retire();
+                    if (!lease.reused() || attempt > 1) {
+                        throw new SshException("cannot start a command on " + target.address() + ": "
+                                + e.getMessage() + describe(e.getCause()), e);
+                    }
+                    // a session kept from earlier went stale: reconnect once; the command never started
+                    LOG.debug("session to {} unusable, reconnecting", target.address());
+                }
+            }
+        }
+    }
+
+    /** Connects and authenticates (or finds the session already open): a reachability pre-check. */
+    public void check(SshTarget target) {
+        Objects.requireNonNull(target, "target");
+        sessionsOf(target).lease(() -> opener.open(target), idleTimeout).close();
+    }
+
+    /** Closes the target's session once its running commands are done; the next command reconnects. */
+    public void release(SshTarget target) {
+        TargetSessions sessions = targets.get(target);
+        if (sessions != null) {
+            sessions.release();
+        }
+    }
+
+    /** Number of targets with an open session. */
+    int openSessions() {
+        return (int) targets.values().stream().filter(TargetSessions::hasOpenSession).count();
+    }
+
+    /** Closes every session at once (running commands fail) and the client. */
+    @Override
+    public void close() {
+        closed = true;
+        sweeper.shutdownNow();
+        targets.values().forEach(TargetSessions::closeNow);
+        client.stop();
+    }
+
+    private TargetSessions sessionsOf(SshTarget target) {
+        if (closed) {
+            throw new IllegalStateException("SSH session pool is closed");
+        }
+        return targets.computeIfAbsent(target, t -> new TargetSessions());
+    }
+
+    private void closeIdleSessions() {
+        try {
+            targets.values().forEach(sessions -> sessions.closeIfIdle(idleTimeout));
+        } catch (RuntimeException e) {
+            LOG.warn("closing idle SSH sessions failed", e); // keep the sweep scheduled
+        }
+    }
+
+    private static SshClient newClient(FileCache<KnownHosts> knownHosts) {
+        SshClient client = SshClient.setUpDefaultClient();
+        client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+        client.setPasswordIdentityProvider(PasswordIdentityProvider.EMPTY_PASSWORDS_PROVIDER);
+        // only the target's key file: never keys found in ~/.ssh or hosts rewritten by ~/.ssh/config
+        client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+        client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
+        client.setServerKeyVerifier(new HostKeyVerifier(knownHosts::get));
+        client.addSessionListener(new HostKeyPreference(knownHosts::get));
+        // a silent long-running command is not idleness; the pool closes sessions idle between commands
+        CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
+        client.start();
+        return client;
+    }
+
+    private static String describe(Throwable cause) {
+        return cause == null ? "" : " (" + (cause.getMessage() != null ? cause.getMessage()
+                : cause.getClass().getSimpleName()) + ")";
+    }
+
+    private static Duration requirePositive(Duration duration, String name) {
+        if (duration == null || duration.isZero() || duration.isNegative()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + duration);
+        }
+        return duration;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.greenlight.ssh;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Identity of one SSH connection: where to connect, as whom, with which key, trusting which host keys.
+ * Two targets that are equal share one pooled session.
+ *
+ * @param host       host name or IP address (no brackets, no port)
+ * @param port       TCP port; callers apply the default of 22
+ * @param user       remote user name
+ * @param keyFile    unencrypted private key (OpenSSH or PEM format) used for public key authentication
+ * @param knownHosts OpenSSH known_hosts file the server's host key must be listed in
+ */
+public record SshTarget(String host, int port, String user, Path keyFile, Path knownHosts) {
+
+    public SshTarget {
+        if (host == null || host.isBlank() || host.startsWith("[")) {
+            throw new IllegalArgumentException("host must be a bare host name or address, got: " + host);
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        if (user == null || user.isBlank()) {
+            throw new IllegalArgumentException("user must not be blank");
+        }
+        Objects.requireNonNull(keyFile, "keyFile");
+        Objects.requireNonNull(knownHosts, "knownHosts");
+    }
+
+    /** {@code host:port}, with IPv6 addresses bracketed, as used in messages. */
+    public String hostPort() {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** {@code user@host:port}, as used in messages. */
+    public String address() {
+        return user + "@" + hostPort();
+    }
+}

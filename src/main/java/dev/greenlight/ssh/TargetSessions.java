@@ -1,0 +1,128 @@
+package dev.greenlight.ssh;
+
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+import org.apache.sshd.client.session.ClientSession;
+
+/**
+ * The current pooled session of one target. Connecting happens under this target's lock, so concurrent
+ * commands for the same target never open two connections, while other targets are not held up.
+ */
+final class TargetSessions {
+
+    /** A command's hold on a session; closing it lets the session be retired or closed when idle. */
+    final class Lease implements AutoCloseable {
+        private final PooledSession pooled;
+        private final boolean reused;
+
+        private Lease(PooledSession pooled, boolean reused) {
+            this.pooled = pooled;
+            this.reused = reused;
+        }
+
+        ClientSession session() {
+            return pooled.session();
+        }
+
+        /** True when the session was opened for an earlier command (so it may have gone stale). */
+        boolean reused() {
+            return reused;
+        }
+
+        /** Stops handing this session out; it closes once its running commands are done. */
+        void retire() {
+            TargetSessions.this.retire(pooled);
+        }
+
+        @Override
+        public void close() {
+            pooled.release();
+        }
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private PooledSession current;
+
+    /**
+     * The current session, or a new one from {@code opener} if there is none, it broke, or it sat idle
+     * longer than {@code idleLimit} (a long-idle connection may have been dropped by a firewall).
+     */
+    Lease lease(Supplier<ClientSession> opener, Duration idleLimit) {
+        lock.lock();
+        try {
+            if (current != null && (!current.usable() || current.idleLongerThan(idleLimit))) {
+                current.retire();
+                current = null;
+            }
+            boolean reused = current != null;
+            if (!reused) {
+                current = new PooledSession(opener.get());
+            }
+            current.acquire();
+            return new Lease(current, reused);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Retires the session if it sat idle too long; skips a target that is busy connecting. */
+    void closeIfIdle(Duration idleLimit) {
+        if (!lock.tryLock()) {
+            return;
+        }
+        try {
+            if (current != null && (!current.usable() || current.idleLongerThan(idleLimit))) {
+                current.retire();
+                current = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Retires the current session: new commands get a new one, running ones finish first. */
+    void release() {
+        PooledSession released = detach(null);
+        if (released != null) {
+            released.retire();
+        }
+    }
+
+    /** Closes the current session at once. */
+    void closeNow() {
+        PooledSession closing = detach(null);
+        if (closing != null) {
+            closing.close();
+        }
+    }
+
+    boolean hasOpenSession() {
+        lock.lock();
+        try {
+            return current != null && current.usable();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void retire(PooledSession pooled) {
+        detach(pooled);
+        pooled.retire();
+    }
+
+    /** Removes {@code expected} (or whatever is current, if null) from this target and returns it. */
+    private PooledSession detach(PooledSession expected) {
+        lock.lock();
+        try {
+            PooledSession detached = current;
+            if (expected == null || current == expected) {
+                current = null;
+            }
+            return detached;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

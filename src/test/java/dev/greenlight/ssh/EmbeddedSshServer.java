@@ -1,0 +1,402 @@
+package dev.greenlight.ssh;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.Signal;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real SSH server on 127.0.0.1 (random free port) for tests: each exec request runs as
+ * {@code /bin/sh -c <command>} in the server's working directory, as a real process.
+ *
+ * <p>Typical use, one server per simulated host:
+ * <pre>{@code
+ * try (EmbeddedSshServer host = EmbeddedSshServer.start(hostDir)) {
+ *     SshTarget target = host.target(clientDir);   // writes id_ed25519 and known_hosts into clientDir
+ *     pool.exec(target, "docker compose up -d", Duration.ofSeconds(30));
+ * }
+ * }</pre>
+ * Several servers can trust one client key: generate it once with {@link #generateKeyPair(String)} and pass
+ * it to each {@link Builder#clientKey(KeyPair)}.
+ *
+ * <p>Behaves like OpenSSH where it matters to callers: only the one authorized client key is accepted;
+ * closing the channel or connection does not stop a running command (its output pipes are closed, so it
+ * dies only when it writes); an SSH {@code signal} request (TERM, KILL, INT, HUP, QUIT) is delivered to
+ * the command and all its descendants. Password attempts are counted and refused, unless
+ * {@link Builder#acceptAnyPassword()} makes the server accept any password (to prove a client never sends
+ * one). {@link #close()} kills commands still running.
+ */
+public final class EmbeddedSshServer implements AutoCloseable {
+
+    public static final String HOST = "127.0.0.1";
+    /** User name used by {@link #target(Path)}; the server accepts any user name with the right key. */
+    public static final String USER = "deploy";
+
+    static {
+        // MINA SSHD logs every packet at DEBUG: keep test output readable unless a logback config decides
+        if (LoggerFactory.getLogger("org.apache.sshd") instanceof ch.qos.logback.classic.Logger sshd
+                && sshd.getLevel() == null) {
+            sshd.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
+    }
+
+    /** Options for a server; {@link #workDir(Path)} is required. */
+    public static final class Builder {
+        private Path workDir;
+        private KeyPair clientKey;
+        private final List<KeyPair> hostKeys = new ArrayList<>();
+        private boolean acceptAnyPassword;
+
+        private Builder() {
+        }
+
+        /** Directory commands run in (created if missing). */
+        public Builder workDir(Path dir) {
+            this.workDir = dir;
+            return this;
+        }
+
+        /** The only client key the server accepts; generated (ed25519) if not given. */
+        public Builder clientKey(KeyPair key) {
+            this.clientKey = key;
+            return this;
+        }
+
+        /** Adds a host key; call several times for a server with several keys. Default: one new ed25519 key. */
+        public Builder hostKey(KeyPair key) {
+            this.hostKeys.add(key);
+            return this;
+        }
+
+        /** Accept any password (still counted): lets a test prove the client never offers one. */
+        public Builder acceptAnyPassword() {
+            this.acceptAnyPassword = true;
+            return this;
+        }
+
+        public EmbeddedSshServer start() throws IOException {
+            if (workDir == null) {
+                throw new IllegalStateException("workDir is required");
+            }
+            Files.createDirectories(workDir);
+            KeyPair client = clientKey != null ? clientKey : generateKeyPair(KeyPairProvider.SSH_ED25519);
+            List<KeyPair> host = hostKeys.isEmpty() ? List.of(generateKeyPair(KeyPairProvider.SSH_ED25519))
+                    : List.copyOf(hostKeys);
+            return new EmbeddedSshServer(workDir, client, host, acceptAnyPassword);
+        }
+    }
+
+    private final SshServer server;
+    private final Path workDir;
+    private final KeyPair clientKey;
+    private final List<KeyPair> hostKeys;
+    private final AtomicInteger sessionsOpened = new AtomicInteger();
+    private final AtomicInteger sessionsClosed = new AtomicInteger();
+    private final AtomicInteger passwordAttempts = new AtomicInteger();
+    private final List<String> commands = new CopyOnWriteArrayList<>();
+    private final Set<Process> running = ConcurrentHashMap.newKeySet();
+
+    private EmbeddedSshServer(Path workDir, KeyPair clientKey, List<KeyPair> hostKeys, boolean acceptAnyPassword)
+            throws IOException {
+        this.workDir = workDir;
+        this.clientKey = clientKey;
+        this.hostKeys = hostKeys;
+        server = SshServer.setUpDefaultServer();
+        server.setHost(HOST);
+        server.setPort(0);
+        server.setKeyPairProvider(KeyPairProvider.wrap(hostKeys));
+        server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(clientKey.getPublic(), key));
+        server.setPasswordAuthenticator((user, password, session) -> {
+            passwordAttempts.incrementAndGet();
+            return acceptAnyPassword;
+        });
+        server.setCommandFactory((channel, command) -> {
+            commands.add(command);
+            return new ShellCommand(command, workDir, running);
+        });
+        server.addSessionListener(new SessionListener() {
+            @Override
+            public void sessionCreated(Session session) {
+                sessionsOpened.incrementAndGet();
+            }
+
+            @Override
+            public void sessionClosed(Session session) {
+                sessionsClosed.incrementAndGet();
+            }
+        });
+        server.start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A server running commands in {@code workDir}, with a new ed25519 host key and client key. */
+    public static EmbeddedSshServer start(Path workDir) throws IOException {
+        return builder().workDir(workDir).start();
+    }
+
+    /** A new key pair: {@code "ssh-ed25519"} or {@code "ssh-rsa"} (3072 bits). */
+    public static KeyPair generateKeyPair(String type) {
+        try {
+            return KeyUtils.generateKeyPair(type, KeyPairProvider.SSH_RSA.equals(type) ? 3072 : 256);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot generate a " + type + " key", e);
+        }
+    }
+
+    public String host() {
+        return HOST;
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** The client key pair the server accepts. */
+    public KeyPair clientKey() {
+        return clientKey;
+    }
+
+    /** The server's host keys, first one first. */
+    public List<PublicKey> hostKeys() {
+        return hostKeys.stream().map(KeyPair::getPublic).toList();
+    }
+
+    /** The known_hosts line for one host key, as OpenSSH writes it for a non-22 port. */
+    public String knownHostsLine(PublicKey hostKey) {
+        return "[" + HOST + "]:" + port() + " " + PublicKeyEntry.toString(hostKey);
+    }
+
+    /** Writes a known_hosts file listing all host keys of this server; returns {@code file}. */
+    public Path writeKnownHosts(Path file) throws IOException {
+        String lines = hostKeys().stream().map(this::knownHostsLine).collect(Collectors.joining("\n", "", "\n"));
+        return Files.writeString(file, lines, StandardCharsets.UTF_8);
+    }
+
+    /** Writes the accepted client key in OpenSSH format (unencrypted, mode 600) into {@code dir}; returns it. */
+    public Path writeClientKey(Path dir) throws IOException {
+        return writePrivateKey(clientKey, dir.resolve(KeyPairProvider.SSH_RSA.equals(KeyUtils.getKeyType(clientKey))
+                ? "id_rsa" : "id_ed25519"));
+    }
+
+    /** Writes any key pair in OpenSSH format (unencrypted, mode 600); returns {@code file}. */
+    public static Path writePrivateKey(KeyPair key, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (OutputStream out = Files.newOutputStream(file)) {
+            OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(key, "greenlight-test", null, out);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot encode key", e);
+        }
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
+    /** Writes the client key and known_hosts into {@code dir} and returns a target for this server. */
+    public SshTarget target(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        return new SshTarget(HOST, port(), USER, writeClientKey(dir), writeKnownHosts(dir.resolve("known_hosts")));
+    }
+
+    /** SSH sessions (connections) the server has accepted so far. */
+    public int sessionsOpened() {
+        return sessionsOpened.get();
+    }
+
+    public int sessionsClosed() {
+        return sessionsClosed.get();
+    }
+
+    /** Password and keyboard-interactive attempts received, accepted or not. */
+    public int passwordAttempts() {
+        return passwordAttempts.get();
+    }
+
+    /** Every command requested so far, in order. */
+    public List<String> commands() {
+        return List.copyOf(commands);
+    }
+
+    /** Drops every open connection at once, as a network failure or server restart would. */
+    public void dropConnections() {
+        server.getActiveSessions().forEach(session -> session.close(true));
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            server.stop(true);
+        } finally {
+            running.forEach(process -> signalTree(process, "KILL"));
+        }
+    }
+
+    /** Sends a signal to a process and its descendants, like sshd's killpg of the command's group. */
+    private static void signalTree(Process process, String signal) {
+        List<String> kill = new ArrayList<>(List.of("kill", "-s", signal));
+        Stream.concat(process.descendants(), Stream.of(process.toHandle()))
+                .map(handle -> Long.toString(handle.pid()))
+                .forEach(kill::add);
+        try {
+            new ProcessBuilder(kill).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run kill", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One exec request: a real {@code /bin/sh -c} process with its streams bridged to the channel. */
+    private static final class ShellCommand implements Command {
+        private static final Set<Signal> DELIVERED = EnumSet.of(Signal.TERM, Signal.KILL, Signal.INT,
+                Signal.HUP, Signal.QUIT);
+
+        private final String command;
+        private final Path workDir;
+        private final Set<Process> running;
+        private InputStream in;
+        private OutputStream out;
+        private OutputStream err;
+        private ExitCallback exitCallback;
+        private volatile Process process;
+
+        ShellCommand(String command, Path workDir, Set<Process> running) {
+            this.command = command;
+            this.workDir = workDir;
+            this.running = running;
+        }
+
+        @Override
+        public void setInputStream(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public void setOutputStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void setErrorStream(OutputStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public void setExitCallback(ExitCallback callback) {
+            this.exitCallback = callback;
+        }
+
+        @Override
+        public void start(ChannelSession channel, Environment env) throws IOException {
+            Process started = new ProcessBuilder("/bin/sh", "-c", command).directory(workDir.toFile()).start();
+            process = started;
+            running.add(started);
+            env.addSignalListener((ch, signal) -> signalTree(started, signal.name()), DELIVERED);
+            Thread stdout = pump(started.getInputStream(), out, false, "out");
+            Thread stderr = pump(started.getErrorStream(), err, false, "err");
+            pump(in, started.getOutputStream(), true, "in");
+            Thread waiter = new Thread(() -> {
+                int code = waitFor(started);
+                join(stdout);
+                join(stderr);
+                running.remove(started);
+                exitCallback.onExit(code);
+            }, "embedded-ssh-wait-" + started.pid());
+            waiter.setDaemon(true);
+            waiter.start();
+        }
+
+        /** Channel gone: like sshd, close the pipes but leave the process alone. */
+        @Override
+        public void destroy(ChannelSession channel) {
+            Process current = process;
+            if (current != null) {
+                closeQuietly(current.getInputStream());
+                closeQuietly(current.getErrorStream());
+                closeQuietly(current.getOutputStream());
+            }
+        }
+
+        private Thread pump(InputStream from, OutputStream to, boolean closeAtEnd, String name) {
+            Thread thread = new Thread(() -> {
+                byte[] buffer = new byte[8192];
+                try {
+                    for (int n; (n = from.read(buffer)) >= 0; ) {
+                        to.write(buffer, 0, n);
+                        to.flush();
+                    }
+                } catch (IOException e) {
+                    // the other side went away: nothing left to bridge
+                } finally {
+                    if (closeAtEnd) {
+                        closeQuietly(to);
+                    }
+                }
+            }, "embedded-ssh-" + name + "-" + process.pid());
+            thread.setDaemon(true);
+            thread.start();
+            return thread;
+        }
+
+        private static int waitFor(Process process) {
+            try {
+                return process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }
+
+        private static void join(Thread thread) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private static void closeQuietly(Closeable closeable) {
+            try {
+                closeable.close();
+            } catch (IOException e) {
+                // already closed
+            }
+        }
+    }
+}

@@ -9,7 +9,21 @@ import dev.greenlight.config.ConfigLoader;
 import dev.greenlight.config.Durations;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.Secrets;
+import dev.greenlight.deploy.Cancellations;
 import dev.greenlight.deploy.DeploymentFinisher;
+import dev.greenlight.deploy.DeploymentRuns;
+import dev.greenlight.deploy.PreChecks;
+import dev.greenlight.deploy.RemoteCommands;
+import dev.greenlight.deploy.Rollbacks;
+import dev.greenlight.health.HealthStage;
+import dev.greenlight.health.HttpHealthChecker;
+import dev.greenlight.health.RegistryClient;
+import dev.greenlight.health.RegistryCredentials;
+import dev.greenlight.health.SmokeStage;
+import dev.greenlight.health.SmokeTester;
+import dev.greenlight.ssh.SshSessionPool;
+import java.util.Map;
+import java.util.Optional;
 import dev.greenlight.deploy.DeploymentQueue;
 import dev.greenlight.deploy.DeploymentStore;
 import dev.greenlight.deploy.Dispatcher;
@@ -71,7 +85,19 @@ public class GreenlightConfiguration implements CamelConfiguration {
         WebhookDeliveries deliveries = new WebhookDeliveries(jdbc, clock);
         ApiAuth auth = new ApiAuth(config, secrets, audit);
 
+        SshSessionPool ssh = new SshSessionPool();
+        context.addService(new Closer(ssh));
+        RemoteCommands commands = new RemoteCommands(ssh, steps);
+        DeploymentRuns runs = new DeploymentRuns(config, deployments, finisher, ssh);
+
         registry.bind("greenlightConfig", config);
+        registry.bind("sshSessionPool", ssh);
+        registry.bind("remoteCommands", commands);
+        registry.bind("deploymentRuns", runs);
+        registry.bind("preChecks", new PreChecks(ssh, registryClient(secrets), steps));
+        registry.bind("healthStage", new HealthStage(commands, new HttpHealthChecker(), steps));
+        registry.bind("smokeStage", new SmokeStage(new SmokeTester(), steps));
+        registry.bind("rollbacks", new Rollbacks(finisher, steps));
         registry.bind("secrets", secrets);
         registry.bind("dataSource", dataSource);
         registry.bind("auditLog", audit);
@@ -83,8 +109,19 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("webhookDeliveries", deliveries);
         registry.bind("webhookIntake", new WebhookIntake(secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET"),
                 new TriggerMatcher(config), queue, deployments, deliveries, audit));
-        registry.bind("deploymentApi", new DeploymentApi(config, auth, queue, deployments, steps, lease, audit));
+        registry.bind("deploymentApi", new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,
+                new Cancellations(deployments, audit)));
         registry.bind("apiErrors", new ApiErrors());
+    }
+
+    /** Registry credentials, when set, apply to the registry of the configured images only. */
+    private static RegistryClient registryClient(Secrets secrets) {
+        Optional<String> user = secrets.setting("GREENLIGHT_REGISTRY_USERNAME");
+        Optional<String> password = secrets.fromVariable("GREENLIGHT_REGISTRY_PASSWORD");
+        Optional<String> host = secrets.setting("GREENLIGHT_REGISTRY_HOST");
+        if (user.isEmpty() || password.isEmpty() || host.isEmpty()) return new RegistryClient();
+        return new RegistryClient(Map.of(host.get(), new RegistryCredentials(user.get(), password.get())), Map.of(),
+                RegistryClient.DEFAULT_TIMEOUT);
     }
 
     /** A Camel property when set (tests, -D), else the environment variable, else the default. */

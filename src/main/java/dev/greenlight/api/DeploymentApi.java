@@ -5,6 +5,7 @@ import dev.greenlight.audit.AuditLog;
 import dev.greenlight.config.AccessRule;
 import dev.greenlight.config.EnvironmentConfig;
 import dev.greenlight.config.GreenlightConfig;
+import dev.greenlight.deploy.Cancellations;
 import dev.greenlight.deploy.Deployment;
 import dev.greenlight.deploy.DeploymentQueue;
 import dev.greenlight.deploy.DeploymentRequest;
@@ -36,9 +37,11 @@ public final class DeploymentApi {
     private final StepStore steps;
     private final EnvironmentLease lease;
     private final AuditLog audit;
+    private final Cancellations cancels;
 
     public DeploymentApi(GreenlightConfig config, ApiAuth auth, DeploymentQueue queue, DeploymentStore deployments,
-                         StepStore steps, EnvironmentLease lease, AuditLog audit) {
+                         StepStore steps, EnvironmentLease lease, AuditLog audit, Cancellations cancels) {
+        this.cancels = cancels;
         this.config = config;
         this.auth = auth;
         this.queue = queue;
@@ -63,6 +66,55 @@ public final class DeploymentApi {
                 TriggerKind.MANUAL, caller.name(), reason, null, null), RemoteAddress.of(exchange));
         JsonReply.set(exchange, 202, Json.write(DeploymentView.of(d, null)));
         exchange.setProperty("greenlightQueued", true);
+    }
+
+    /** POST /api/v1/deployments/{id}/rollback: deploys again the version that was live before {id}. */
+    public void rollback(Exchange exchange) {
+        AccessRule caller = caller(exchange);
+        Deployment target = deployment(exchange);
+        EnvironmentConfig env = environment(target.app(), target.environment());
+        auth.authorize(caller, target.app(), target.environment(), "rollback.refused", RemoteAddress.of(exchange));
+        if (target.status() == DeploymentStatus.QUEUED) {
+            throw ApiError.conflict("deployment " + target.id() + " has not run yet: cancel it instead");
+        }
+        if (target.previousVersion() == null) {
+            throw ApiError.conflict("deployment " + target.id() + " was the first of " + target.app() + "/"
+                    + target.environment() + ": there is no earlier version to return to");
+        }
+        String reason = "rollback of deployment " + target.id() + (reasonOf(exchange) == null ? "" : ": " + reasonOf(exchange));
+        Deployment d = queue.enqueue(new DeploymentRequest(target.app(), target.environment(), target.previousVersion(),
+                null, env.strategy().key(), TriggerKind.ROLLBACK, caller.name(), reason, target.id(), null),
+                RemoteAddress.of(exchange));
+        JsonReply.set(exchange, 202, Json.write(DeploymentView.of(d, null)));
+    }
+
+    /** POST /api/v1/deployments/{id}/cancel: a queued one is cancelled; a running one stops after its step. */
+    public void cancel(Exchange exchange) {
+        AccessRule caller = caller(exchange);
+        Deployment d = deployment(exchange);
+        auth.authorize(caller, d.app(), d.environment(), "cancel.refused", RemoteAddress.of(exchange));
+        String source = RemoteAddress.of(exchange);
+        if (d.status() == DeploymentStatus.QUEUED && cancels.cancelQueued(d, caller.name(), source)) {
+            JsonReply.set(exchange, 200, Json.write(DeploymentView.of(deployments.find(d.id()).orElseThrow(), null)));
+            return;
+        }
+        if (cancels.requestStop(d, caller.name(), source)) {
+            JsonReply.set(exchange, 202, Json.write(DeploymentView.of(deployments.find(d.id()).orElseThrow(), null)));
+            return;
+        }
+        throw ApiError.conflict("deployment " + d.id() + " is " + deployments.find(d.id()).orElseThrow().status().key()
+                + ": only queued or running deployments can be cancelled");
+    }
+
+    private static String reasonOf(Exchange exchange) {
+        byte[] raw = JsonBody.raw(exchange);
+        if (raw.length == 0) return null;
+        try {
+            JsonNode reason = Json.MAPPER.readTree(raw).get("reason");
+            return reason == null || !reason.isTextual() ? null : reason.asText();
+        } catch (IOException e) {
+            throw ApiError.badRequest("malformed JSON body");
+        }
     }
 
     /** GET /api/v1/deployments */

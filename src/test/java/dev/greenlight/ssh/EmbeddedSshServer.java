@@ -76,8 +76,15 @@ public final class EmbeddedSshServer implements AutoCloseable {
         private KeyPair clientKey;
         private final List<KeyPair> hostKeys = new ArrayList<>();
         private boolean acceptAnyPassword;
+        private String bindHost = HOST;
 
         private Builder() {
+        }
+
+        /** Loopback address to listen on (127.0.0.x), so that several test hosts can share port numbers. */
+        public Builder bindHost(String address) {
+            this.bindHost = address;
+            return this;
         }
 
         /** Directory commands run in (created if missing). */
@@ -112,11 +119,12 @@ public final class EmbeddedSshServer implements AutoCloseable {
             KeyPair client = clientKey != null ? clientKey : generateKeyPair(KeyPairProvider.SSH_ED25519);
             List<KeyPair> host = hostKeys.isEmpty() ? List.of(generateKeyPair(KeyPairProvider.SSH_ED25519))
                     : List.copyOf(hostKeys);
-            return new EmbeddedSshServer(workDir, client, host, acceptAnyPassword);
+            return new EmbeddedSshServer(bindHost, workDir, client, host, acceptAnyPassword);
         }
     }
 
     private final SshServer server;
+    private final String bindHost;
     private final Path workDir;
     private final KeyPair clientKey;
     private final List<KeyPair> hostKeys;
@@ -126,13 +134,14 @@ public final class EmbeddedSshServer implements AutoCloseable {
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
 
-    private EmbeddedSshServer(Path workDir, KeyPair clientKey, List<KeyPair> hostKeys, boolean acceptAnyPassword)
-            throws IOException {
+    private EmbeddedSshServer(String bindHost, Path workDir, KeyPair clientKey, List<KeyPair> hostKeys,
+                              boolean acceptAnyPassword) throws IOException {
+        this.bindHost = bindHost;
         this.workDir = workDir;
         this.clientKey = clientKey;
         this.hostKeys = hostKeys;
         server = SshServer.setUpDefaultServer();
-        server.setHost(HOST);
+        server.setHost(bindHost);
         server.setPort(0);
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKeys));
         server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(clientKey.getPublic(), key));
@@ -177,7 +186,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
     }
 
     public String host() {
-        return HOST;
+        return bindHost;
     }
 
     public int port() {
@@ -200,7 +209,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     /** The known_hosts line for one host key, as OpenSSH writes it for a non-22 port. */
     public String knownHostsLine(PublicKey hostKey) {
-        return "[" + HOST + "]:" + port() + " " + PublicKeyEntry.toString(hostKey);
+        return "[" + bindHost + "]:" + port() + " " + PublicKeyEntry.toString(hostKey);
     }
 
     /** Writes a known_hosts file listing all host keys of this server; returns {@code file}. */
@@ -230,7 +239,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
     /** Writes the client key and known_hosts into {@code dir} and returns a target for this server. */
     public SshTarget target(Path dir) throws IOException {
         Files.createDirectories(dir);
-        return new SshTarget(HOST, port(), USER, writeClientKey(dir), writeKnownHosts(dir.resolve("known_hosts")));
+        return new SshTarget(bindHost, port(), USER, writeClientKey(dir), writeKnownHosts(dir.resolve("known_hosts")));
     }
 
     /** SSH sessions (connections) the server has accepted so far. */

@@ -1,0 +1,192 @@
+package dev.greenlight.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RollbackTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void healthFailureOnHostThreeRollsBackHostsOneToThreeAndLeavesHostFourUntouched() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 4, "batch: 1", Map.of())) {
+            f.deployed("1.0.0");
+            f.hosts.unhealthyWhileRunning(3, "2.0.0");
+
+            JsonNode d = f.awaitEnd(f.deploy("2.0.0"));
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
+            assertThat(d.get("detail").asText()).contains("127.0.0.13").contains("unhealthy");
+            for (int i = 1; i <= 3; i++) {
+                assertThat(f.hosts.history(i)).as("host " + i).containsExactly("1.0.0", "2.0.0", "1.0.0");
+            }
+            assertThat(f.hosts.history(4)).as("host 4 never touched").containsExactly("1.0.0");
+            // every health attempt of host 3 is recorded, up to the configured 2
+            assertThat(steps(d, "health", "127.0.0.13")).extracting(s -> s.get("attempt").asInt()).containsExactly(1, 2);
+            assertThat(steps(d, "rollback", null)).hasSize(3);
+            assertThat(steps(d, "rollback-health", null)).allMatch(s -> s.get("status").asText().equals("succeeded"));
+            assertThat(f.app.get("/api/v1/environments", RollingFixture.TOKEN).body()).contains("\"liveVersion\":\"1.0.0\"");
+        }
+    }
+
+    @Test
+    void smokeTestFailureRollsBackEveryHost() throws Exception {
+        String smoke = "smoke:\n  - { name: checkout, path: /smoke, body-contains: ok }";
+        try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 1\n" + smoke, Map.of())) {
+            f.deployed("1.0.0");
+            f.hosts.failPathWhileRunning(2, "/smoke", "2.0.0");
+
+            JsonNode d = f.awaitEnd(f.deploy("2.0.0"));
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
+            assertThat(d.get("detail").asText()).contains("smoke test checkout on 127.0.0.12");
+            assertThat(f.hosts.version(1)).isEqualTo("1.0.0");
+            assertThat(f.hosts.version(2)).isEqualTo("1.0.0");
+        }
+    }
+
+    @Test
+    void nonZeroExitFailsTheStepAndRollsBack() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 1", Map.of())) {
+            f.deployed("1.0.0");
+            f.hosts.deployScript(2, "if [ \"$1\" = 2.0.0 ]; then echo 'pull failed' >&2; exit 3; fi\n"
+                    + dev.greenlight.testing.TestHosts.DEFAULT_DEPLOY_SCRIPT);
+
+            JsonNode d = f.awaitEnd(f.deploy("2.0.0"));
+
+            assertThat(d.get("status").asText()).isEqualTo("rolled_back");
+            JsonNode failed = steps(d, "deploy", "127.0.0.12").get(1);
+            assertThat(failed.get("status").asText()).isEqualTo("failed");
+            assertThat(failed.get("exitCode").asInt()).isEqualTo(3);
+            assertThat(failed.get("output").asText()).contains("pull failed");
+            assertThat(f.hosts.version(1)).isEqualTo("1.0.0");
+            assertThat(f.hosts.version(2)).isEqualTo("1.0.0");
+        }
+    }
+
+    @Test
+    void hungCommandTimesOutAndFailsTheFirstDeploymentWithNothingToReturnTo() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 3, "batch: 1\ncommand-timeout: 1s", Map.of())) {
+            f.hosts.deployScript(2, "sleep 30\n");
+
+            JsonNode d = f.awaitEnd(f.deploy("1.0.0"));
+
+            assertThat(d.get("status").asText()).isEqualTo("failed");
+            assertThat(d.get("detail").asText()).contains("timed out after 1s").contains("no earlier successful deployment");
+            JsonNode hung = steps(d, "deploy", "127.0.0.12").get(0);
+            assertThat(hung.get("detail").asText()).isEqualTo("timed out after 1s");
+            assertThat(f.hosts.history(3)).as("the rollout stopped before host 3").isEmpty();
+        }
+    }
+
+    @Test
+    void unknownHostKeyRefusesToConnectAndNothingRuns() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 1", Map.of())) {
+            List<String> lines = new ArrayList<>(Files.readAllLines(f.hosts.knownHosts()));
+            lines.removeIf(l -> l.startsWith("[127.0.0.12]"));
+            Files.write(f.hosts.knownHosts(), lines);
+
+            JsonNode d = f.awaitEnd(f.deploy("1.0.0"));
+
+            assertThat(d.get("status").asText()).isEqualTo("failed");
+            JsonNode refused = steps(d, "pre-check", "127.0.0.12").get(0);
+            assertThat(refused.get("status").asText()).isEqualTo("failed");
+            assertThat(refused.get("detail").asText()).contains("127.0.0.12").contains("known_hosts");
+            assertThat(f.hosts.ssh(1).commands()).isEmpty();
+            assertThat(f.hosts.ssh(2).commands()).isEmpty();
+            assertThat(steps(d, "deploy", null)).isEmpty();
+        }
+    }
+
+    @Test
+    void rollbackEndpointRedeploysTheVersionLiveBefore() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 2", Map.of())) {
+            f.deployed("1.0.0");
+            long second = f.deploy("2.0.0");
+            f.awaitEnd(second);
+
+            var r = f.app.postJson("/api/v1/deployments/" + second + "/rollback", RollingFixture.TOKEN,
+                    "{\"reason\":\"bad release\"}");
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            JsonNode queued = RollingFixture.json(r.body());
+            assertThat(queued.get("version").asText()).isEqualTo("1.0.0");
+            assertThat(queued.get("trigger").asText()).isEqualTo("rollback");
+            assertThat(queued.get("rollbackOf").asLong()).isEqualTo(second);
+            JsonNode d = f.awaitEnd(queued.get("id").asLong());
+            assertThat(d.get("status").asText()).isEqualTo("succeeded");
+            assertThat(f.hosts.version(1)).isEqualTo("1.0.0");
+            assertThat(f.hosts.version(2)).isEqualTo("1.0.0");
+        }
+    }
+
+    @Test
+    void rollbackOfTheFirstDeploymentIsRefused() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 1, "batch: 1", Map.of())) {
+            long first = f.deploy("1.0.0");
+            f.awaitEnd(first);
+
+            var r = f.app.postJson("/api/v1/deployments/" + first + "/rollback", RollingFixture.TOKEN, "{}");
+
+            assertThat(r.statusCode()).isEqualTo(409);
+            assertThat(r.body()).contains("no earlier version");
+        }
+    }
+
+    @Test
+    void cancelStopsARunningDeploymentAfterItsStepAndRollsBack() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 3, "batch: 1", Map.of())) {
+            f.deployed("1.0.0");
+            Path started = f.hosts.hostDir(1).resolve("started");
+            f.hosts.deployScript(1, "touch started; sleep 1\n" + dev.greenlight.testing.TestHosts.DEFAULT_DEPLOY_SCRIPT);
+            long id = f.deploy("2.0.0");
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(started));
+
+            var r = f.app.postJson("/api/v1/deployments/" + id + "/cancel", RollingFixture.TOKEN, "{}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            JsonNode d = f.awaitEnd(id);
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
+            assertThat(d.get("detail").asText()).contains("cancelled");
+            assertThat(f.hosts.history(1)).containsExactly("1.0.0", "2.0.0", "1.0.0");
+            assertThat(f.hosts.history(2)).containsExactly("1.0.0");
+            assertThat(f.hosts.history(3)).containsExactly("1.0.0");
+            assertThat(f.app.postJson("/api/v1/deployments/" + id + "/cancel", RollingFixture.TOKEN, "{}").statusCode())
+                    .isEqualTo(409);
+        }
+    }
+
+    @Test
+    void cancelOfAQueuedDeploymentEndsItBeforeItStarts() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 1, "batch: 1", Map.of())) {
+            f.hosts.deployScript(1, "sleep 2\n" + dev.greenlight.testing.TestHosts.DEFAULT_DEPLOY_SCRIPT);
+            long running = f.deploy("1.0.0");
+            long queued = f.deploy("1.0.1");
+
+            var r = f.app.postJson("/api/v1/deployments/" + queued + "/cancel", RollingFixture.TOKEN, "{}");
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(RollingFixture.json(r.body()).get("status").asText()).isEqualTo("cancelled");
+            assertThat(f.awaitEnd(running).get("status").asText()).isEqualTo("succeeded");
+            assertThat(f.hosts.history(1)).containsExactly("1.0.0");
+        }
+    }
+
+    static List<JsonNode> steps(JsonNode d, String stage, String hostPrefix) {
+        return StreamSupport.stream(d.get("steps").spliterator(), false)
+                .filter(s -> s.get("stage").asText().equals(stage))
+                .filter(s -> hostPrefix == null || (s.hasNonNull("host") && s.get("host").asText().startsWith(hostPrefix)))
+                .toList();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.greenlight.deploy;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenlight.api.Json;
+import dev.greenlight.testing.TestDatabase;
+import dev.greenlight.testing.TestGreenlight;
+import dev.greenlight.testing.TestHosts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** A running Greenlight, simulated hosts and a database, for pipeline tests; the environment is {@code shop/staging}. */
+final class RollingFixture implements AutoCloseable {
+    static final String TOKEN = "test-token-0123456789";
+    static final Set<String> TERMINAL = Set.of("succeeded", "failed", "rolled_back", "rollback_failed", "cancelled");
+
+    final TestHosts hosts;
+    final TestDatabase db;
+    final TestGreenlight app;
+
+    private RollingFixture(TestHosts hosts, TestDatabase db, TestGreenlight app) {
+        this.hosts = hosts;
+        this.db = db;
+        this.app = app;
+    }
+
+    /**
+     * @param environmentExtras YAML lines added to the staging environment (indented 8 spaces), e.g. batch or smoke
+     */
+    static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env) throws IOException {
+        TestHosts hosts = TestHosts.start(dir.resolve("hosts"), hostCount);
+        String yaml = """
+                access:
+                  - name: ci
+                    token-env: TEST_TOKEN
+                    environments: [staging]
+                apps:
+                  shop:
+                    repository: acme/shop
+                    environments:
+                      staging:
+                        trigger: { push: main }
+                        hosts: [%s]
+                        ssh: %s
+                        commands:
+                          deploy: "sh ./deploy.sh {{version}}"
+                        health:
+                          url: "http://{{host}}:%d"
+                          paths: [/health, /health/db]
+                          attempts: 2
+                          interval: 200ms
+                          timeout: 1s
+                %s
+                """.formatted(String.join(", ", hosts.hostList()), hosts.sshYaml(), hosts.httpPort(),
+                environmentExtras.indent(8));
+        Path config = Files.writeString(dir.resolve("greenlight.yaml"), yaml);
+        TestDatabase db = TestDatabase.create();
+        Map<String, String> environment = new HashMap<>(env);
+        environment.put("TEST_TOKEN", TOKEN);
+        return new RollingFixture(hosts, db, TestGreenlight.start(config, db, environment));
+    }
+
+    /** Queues a deployment through the API and returns its id. */
+    long deploy(String version) {
+        var r = app.postJson("/api/v1/deployments", TOKEN,
+                "{\"app\":\"shop\",\"environment\":\"staging\",\"version\":\"" + version + "\"}");
+        if (r.statusCode() != 202) throw new AssertionError("deploy refused: " + r.statusCode() + " " + r.body());
+        return json(r.body()).get("id").asLong();
+    }
+
+    JsonNode deployment(long id) {
+        return json(app.get("/api/v1/deployments/" + id, TOKEN).body());
+    }
+
+    /** Waits until the deployment ends and returns it with its steps. */
+    JsonNode awaitEnd(long id) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> TERMINAL.contains(deployment(id).get("status").asText()));
+        return deployment(id);
+    }
+
+    /** Deploys {@code version} and expects it to succeed: the starting point of a rollback test. */
+    void deployed(String version) {
+        JsonNode d = awaitEnd(deploy(version));
+        if (!"succeeded".equals(d.get("status").asText())) throw new AssertionError("setup deployment failed: " + d);
+    }
+
+    static JsonNode json(String body) {
+        try {
+            return Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        app.close();
+        hosts.close();
+        db.close();
+    }
+}

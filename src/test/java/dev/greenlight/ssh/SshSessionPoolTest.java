@@ -186,7 +186,7 @@ class SshSessionPoolTest {
 
     @Test
     void closesIdleSessions() {
-        try (SshSessionPool shortIdle = new SshSessionPool(Duration.ofSeconds(5), Duration.ofMillis(300))) {
+        try (SshSessionPool shortIdle = new SshSessionPool(Duration.ofSeconds(5), Duration.ofSeconds(1))) {
             assertThat(shortIdle.exec(target, "true", TIMEOUT).succeeded()).isTrue();
             assertThat(shortIdle.openSessions()).isEqualTo(1);
 

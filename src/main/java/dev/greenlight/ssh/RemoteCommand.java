@@ -102,12 +102,9 @@ final class RemoteCommand {
                 public void channelStateChanged(Channel changed, String hint) {
                     stateChanges.release();
                 }
-
-                @Override
-                public void channelClosed(Channel closed, Throwable reason) {
-                    stateChanges.release();
-                }
             });
+            // channel listeners hear of the close before the channel reports it: wait for the close future
+            channel.addCloseFutureListener(future -> stateChanges.release());
             return channel;
         } catch (IOException | RuntimeException e) {
             throw new NotStarted("cannot create a channel", e);

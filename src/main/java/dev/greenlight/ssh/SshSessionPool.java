@@ -158,6 +158,8 @@ public final class SshSessionPool implements AutoCloseable {
         client.addSessionListener(new HostKeyPreference(knownHosts::get));
         // a silent long-running command is not idleness; the pool closes sessions idle between commands
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
+        // each command is a few small packets (open, exec, EOF): Nagle would hold them for the peer's ACK
+        CoreModuleProperties.TCP_NODELAY.set(client, true);
         client.start();
         return client;
     }

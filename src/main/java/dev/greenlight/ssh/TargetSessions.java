@@ -52,10 +52,7 @@ final class TargetSessions {
     Lease lease(Supplier<ClientSession> opener, Duration idleLimit) {
         lock.lock();
         try {
-            if (current != null && (!current.usable() || current.idleLongerThan(idleLimit))) {
-                current.retire();
-                current = null;
-            }
+            dropIfStale(idleLimit);
             boolean reused = current != null;
             if (!reused) {
                 current = new PooledSession(opener.get());
@@ -73,10 +70,7 @@ final class TargetSessions {
             return;
         }
         try {
-            if (current != null && (!current.usable() || current.idleLongerThan(idleLimit))) {
-                current.retire();
-                current = null;
-            }
+            dropIfStale(idleLimit);
         } finally {
             lock.unlock();
         }
@@ -112,14 +106,23 @@ final class TargetSessions {
         pooled.retire();
     }
 
-    /** Removes {@code expected} (or whatever is current, if null) from this target and returns it. */
+    /** Under the lock: retires the current session if it broke or sat idle too long. */
+    private void dropIfStale(Duration idleLimit) {
+        if (current != null && (!current.usable() || current.idleLongerThan(idleLimit))) {
+            current.retire();
+            current = null;
+        }
+    }
+
+    /** Removes and returns the current session if it is {@code expected} (or any, if null); else null. */
     private PooledSession detach(PooledSession expected) {
         lock.lock();
         try {
-            PooledSession detached = current;
-            if (expected == null || current == expected) {
-                current = null;
+            if (current == null || (expected != null && current != expected)) {
+                return null;
             }
+            PooledSession detached = current;
+            current = null;
             return detached;
         } finally {
             lock.unlock();

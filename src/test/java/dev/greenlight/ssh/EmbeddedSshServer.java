@@ -27,6 +27,7 @@ import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceW
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.Signal;
@@ -46,8 +47,10 @@ import org.slf4j.LoggerFactory;
  *     pool.exec(target, "docker compose up -d", Duration.ofSeconds(30));
  * }
  * }</pre>
- * Several servers can trust one client key: generate it once with {@link #generateKeyPair(String)} and pass
- * it to each {@link Builder#clientKey(KeyPair)}.
+ * Several servers (one environment's hosts) can share one key file and one known_hosts file, as in
+ * Greenlight's configuration: generate the client key once with {@link #generateKeyPair(String)}, pass it to
+ * each {@link Builder#clientKey(KeyPair)}, write it once with {@link #writeClientKey(Path)}, write
+ * {@link #writeKnownHosts(Path, EmbeddedSshServer...)} and use {@link #target(Path, Path)}.
  *
  * <p>Behaves like OpenSSH where it matters to callers: only the one authorized client key is accepted;
  * closing the channel or connection does not stop a running command (its output pipes are closed, so it
@@ -143,6 +146,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
         server = SshServer.setUpDefaultServer();
         server.setHost(bindHost);
         server.setPort(0);
+        CoreModuleProperties.TCP_NODELAY.set(server, true); // small packets go out at once: fast tests
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKeys));
         server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(clientKey.getPublic(), key));
         server.setPasswordAuthenticator((user, password, session) -> {
@@ -214,7 +218,14 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     /** Writes a known_hosts file listing all host keys of this server; returns {@code file}. */
     public Path writeKnownHosts(Path file) throws IOException {
-        String lines = hostKeys().stream().map(this::knownHostsLine).collect(Collectors.joining("\n", "", "\n"));
+        return writeKnownHosts(file, this);
+    }
+
+    /** Writes one known_hosts file listing every host key of several servers (one environment's hosts). */
+    public static Path writeKnownHosts(Path file, EmbeddedSshServer... servers) throws IOException {
+        String lines = Stream.of(servers)
+                .flatMap(server -> server.hostKeys().stream().map(server::knownHostsLine))
+                .collect(Collectors.joining("\n", "", "\n"));
         return Files.writeString(file, lines, StandardCharsets.UTF_8);
     }
 
@@ -239,7 +250,12 @@ public final class EmbeddedSshServer implements AutoCloseable {
     /** Writes the client key and known_hosts into {@code dir} and returns a target for this server. */
     public SshTarget target(Path dir) throws IOException {
         Files.createDirectories(dir);
-        return new SshTarget(bindHost, port(), USER, writeClientKey(dir), writeKnownHosts(dir.resolve("known_hosts")));
+        return target(writeClientKey(dir), writeKnownHosts(dir.resolve("known_hosts")));
+    }
+
+    /** A target for this server using existing files, e.g. a key and known_hosts shared by several servers. */
+    public SshTarget target(Path keyFile, Path knownHosts) {
+        return new SshTarget(bindHost, port(), USER, keyFile, knownHosts);
     }
 
     /** SSH sessions (connections) the server has accepted so far. */

@@ -186,7 +186,7 @@ class SshSessionPoolTest {
 
     @Test
     void closesIdleSessions() {
-        try (SshSessionPool shortIdle = new SshSessionPool(Duration.ofSeconds(5), Duration.ofMillis(300))) {
+        try (SshSessionPool shortIdle = new SshSessionPool(Duration.ofSeconds(5), Duration.ofSeconds(1))) {
             assertThat(shortIdle.exec(target, "true", TIMEOUT).succeeded()).isTrue();
             assertThat(shortIdle.openSessions()).isEqualTo(1);
 
@@ -235,16 +235,19 @@ class SshSessionPoolTest {
         Path b = tmp.resolve("b.started");
         try (EmbeddedSshServer other = EmbeddedSshServer.builder().workDir(tmp.resolve("host2"))
                 .clientKey(server.clientKey()).start()) {
-            SshTarget otherTarget = other.target(tmp.resolve("client2"));
+            // one key file and one known_hosts for both hosts, as an environment's configuration has them
+            Path knownHosts = EmbeddedSshServer.writeKnownHosts(tmp.resolve("env_known_hosts"), server, other);
+            SshTarget first = server.target(target.keyFile(), knownHosts);
+            SshTarget otherTarget = other.target(target.keyFile(), knownHosts);
             ExecutorService threads = Executors.newFixedThreadPool(2);
             try {
                 // each command waits for the other one to have started: they can only finish if run in parallel
-                Future<CommandResult> first = threads.submit(waitingFor(target, a, b));
-                Future<CommandResult> second = threads.submit(waitingFor(otherTarget, b, a));
-                assertThat(first.get().succeeded()).as(first.get().toString()).isTrue();
-                assertThat(second.get().succeeded()).as(second.get().toString()).isTrue();
-                assertThat(first.get().stdout()).isEqualTo("met\n");
-                assertThat(second.get().stdout()).isEqualTo("met\n");
+                Future<CommandResult> one = threads.submit(waitingFor(first, a, b));
+                Future<CommandResult> two = threads.submit(waitingFor(otherTarget, b, a));
+                assertThat(one.get().succeeded()).as(one.get().toString()).isTrue();
+                assertThat(two.get().succeeded()).as(two.get().toString()).isTrue();
+                assertThat(one.get().stdout()).isEqualTo("met\n");
+                assertThat(two.get().stdout()).isEqualTo("met\n");
             } finally {
                 threads.shutdownNow();
             }

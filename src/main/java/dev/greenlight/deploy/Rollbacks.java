@@ -26,7 +26,7 @@ public final class Rollbacks {
     public List<HostAddress> begin(Exchange exchange, DeploymentRun run) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String reason = reason(cause);
-        boolean cancelled = cause instanceof DeploymentCancelledException;
+        boolean cancelled = reason.equals(new DeploymentCancelledException(run.id()).getMessage());
         List<HostAddress> touched = run.touched();
         if (touched.isEmpty()) {
             finisher.finish(run.id(), DeploymentStatus.RUNNING, cancelled ? DeploymentStatus.CANCELLED : DeploymentStatus.FAILED,
@@ -65,10 +65,15 @@ public final class Rollbacks {
                 run.failureReason() + "; ROLLBACK FAILED: " + String.join("; ", failures));
     }
 
+    /** The step failure behind Camel's wrappers (a failed split wraps its part's exception). */
     static String reason(Throwable cause) {
         if (cause == null) return "unknown failure";
-        if (cause instanceof StepFailedException) return cause.getMessage();
-        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        for (Throwable c = cause; c != null; c = c.getCause()) {
+            if (c instanceof StepFailedException) return c.getMessage();
+        }
+        Throwable root = cause;
+        while (root.getCause() != null) root = root.getCause();
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     private static String hosts(List<HostAddress> hosts) {

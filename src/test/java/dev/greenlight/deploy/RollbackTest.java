@@ -66,7 +66,7 @@ class RollbackTest {
             JsonNode d = f.awaitEnd(f.deploy("2.0.0"));
 
             assertThat(d.get("status").asText()).isEqualTo("rolled_back");
-            JsonNode failed = steps(d, "deploy", "127.0.0.12").get(1);
+            JsonNode failed = steps(d, "deploy", "127.0.0.12").get(0);
             assertThat(failed.get("status").asText()).isEqualTo("failed");
             assertThat(failed.get("exitCode").asInt()).isEqualTo(3);
             assertThat(failed.get("output").asText()).contains("pull failed");

@@ -19,7 +19,6 @@ class RollingDeploymentTest {
         try (RollingFixture f = RollingFixture.start(dir, 4, "batch: 2", Map.of())) {
             JsonNode d = f.awaitEnd(f.deploy("2.0.0"));
 
-            System.out.println("DEPLOYMENT " + d.toPrettyString());
             assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("succeeded");
             for (int i = 1; i <= 4; i++) {
                 assertThat(f.hosts.version(i)).isEqualTo("2.0.0");

@@ -147,9 +147,27 @@ public final class DeploymentApi {
             m.put("liveVersion", lease.liveVersion(env.app(), env.name()).orElse(null));
             m.put("running", deployments.running(env.app(), env.name()).map(d -> DeploymentView.of(d, null)).orElse(null));
             m.put("queued", deployments.countQueued(env.app(), env.name()));
+            m.put("lockedBy", lease.lockedBy(env.app(), env.name()).orElse(null));
             out.add(m);
         });
         JsonReply.set(exchange, 200, Json.write(Map.of("environments", out)));
+    }
+
+    /** POST /api/v1/environments/{app}/{environment}/unlock: frees an environment locked by a failed rollback. */
+    public void unlock(Exchange exchange) {
+        AccessRule caller = caller(exchange);
+        String app = exchange.getMessage().getHeader("app", String.class);
+        String environment = exchange.getMessage().getHeader("environment", String.class);
+        environment(app, environment);
+        auth.authorize(caller, app, environment, "unlock.refused", RemoteAddress.of(exchange));
+        Long lockedBy = lease.lockedBy(app, environment).orElseThrow(() ->
+                ApiError.conflict(app + "/" + environment + " is not locked"));
+        if (!lease.unlock(app, environment)) throw ApiError.conflict(app + "/" + environment + " is not locked");
+        audit.record(dev.greenlight.audit.AuditEvent.of(caller.name(), "environment.unlocked", "unlocked")
+                .target(app, environment, null).deployment(lockedBy).source(RemoteAddress.of(exchange))
+                .detail(reasonOf(exchange)));
+        JsonReply.set(exchange, 200, Json.write(Map.of("app", app, "environment", environment, "unlocked", true,
+                "lockedBy", lockedBy)));
     }
 
     /** GET /api/v1/audit */

@@ -47,7 +47,9 @@ public final class DeploymentFinisher {
         }
         LOG.info("deployment {} ({}/{} {}) {}{}", id, d.app(), d.environment(), d.version(), to.key(),
                 detail == null ? "" : ": " + detail);
-        if (to != DeploymentStatus.ROLLBACK_FAILED) {
+        if (to == DeploymentStatus.ROLLBACK_FAILED) {
+            lease.lockAfterFailedRollback(d.app(), d.environment(), id);
+        } else {
             lease.release(d.app(), d.environment());
         }
         return true;

@@ -60,6 +60,32 @@ public final class EnvironmentLease {
                 + "and environment = ? and lease_holder = ?", app, environment, holder);
     }
 
+    /** Holder name of an environment locked after a failed rollback; only {@link #unlock} frees it. */
+    static final String LOCKED_PREFIX = "locked:rollback_failed:";
+    private static final Instant NEVER = Instant.parse("9999-12-31T00:00:00Z");
+
+    /**
+     * After a failed rollback nobody knows what the hosts run: the environment stays locked, across restarts,
+     * until a person has looked and unlocks it.
+     */
+    public void lockAfterFailedRollback(String app, String environment, long deploymentId) {
+        jdbc.update("update environment_state set lease_holder = ?, lease_expires_at = ? where app = ? "
+                + "and environment = ?", LOCKED_PREFIX + deploymentId, NEVER, app, environment);
+    }
+
+    /** @return true when the environment was locked and is now free */
+    public boolean unlock(String app, String environment) {
+        return jdbc.update("update environment_state set lease_holder = null, lease_expires_at = null where app = ? "
+                + "and environment = ? and lease_holder like ?", app, environment, LOCKED_PREFIX + "%") == 1;
+    }
+
+    /** The deployment whose failed rollback locks the environment, if it is locked. */
+    public Optional<Long> lockedBy(String app, String environment) {
+        return jdbc.queryOne("select lease_holder from environment_state where app = ? and environment = ? "
+                + "and lease_holder like ?", rs -> rs.getString(1), app, environment, LOCKED_PREFIX + "%")
+                .map(h -> Long.parseLong(h.substring(LOCKED_PREFIX.length())));
+    }
+
     /** Frees a lapsed lease whatever its holder: only after that holder's deployments have been settled. */
     public void forceRelease(String app, String environment) {
         jdbc.update("update environment_state set lease_holder = null, lease_expires_at = null where app = ? "

@@ -183,6 +183,34 @@ class RollbackTest {
         }
     }
 
+    @Test
+    void failedRollbackIsLoudAndLocksTheEnvironmentUntilUnlocked() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 2", Map.of())) {
+            f.deployed("1.0.0");
+            Files.writeString(f.hosts.hostDir(2).resolve("unhealthy"), "");
+
+            JsonNode d = f.awaitEnd(f.deploy("2.0.0"));
+
+            assertThat(d.get("status").asText()).isEqualTo("rollback_failed");
+            assertThat(d.get("detail").asText()).contains("ROLLBACK FAILED").contains("127.0.0.12");
+            assertThat(f.app.get("/api/v1/environments", RollingFixture.TOKEN).body())
+                    .contains("\"lockedBy\":" + d.get("id").asLong());
+            long next = f.deploy("2.0.1");
+            Thread.sleep(1500); // several dispatcher ticks: a locked environment starts nothing
+            assertThat(f.deployment(next).get("status").asText()).isEqualTo("queued");
+
+            Files.delete(f.hosts.hostDir(2).resolve("unhealthy"));
+            var r = f.app.postJson("/api/v1/environments/shop/staging/unlock", RollingFixture.TOKEN,
+                    "{\"reason\":\"host 2 repaired by hand\"}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(f.awaitEnd(next).get("status").asText()).isEqualTo("succeeded");
+            assertThat(f.app.postJson("/api/v1/environments/shop/staging/unlock", RollingFixture.TOKEN, "{}")
+                    .statusCode()).isEqualTo(409);
+            assertThat(f.app.get("/api/v1/audit?environment=staging", RollingFixture.TOKEN).body())
+                    .contains("environment.unlocked").contains("host 2 repaired by hand");
+        }
+    }
+
     static List<JsonNode> steps(JsonNode d, String stage, String hostPrefix) {
         return StreamSupport.stream(d.get("steps").spliterator(), false)
                 .filter(s -> s.get("stage").asText().equals(stage))

@@ -35,6 +35,12 @@ final class RollingFixture implements AutoCloseable {
      * @param environmentExtras YAML lines added to the staging environment (indented 8 spaces), e.g. batch or smoke
      */
     static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env) throws IOException {
+        return start(dir, hostCount, environmentExtras, env, "");
+    }
+
+    /** @param extraCommands YAML lines added under {@code commands:} beside deploy */
+    static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
+                                String extraCommands) throws IOException {
         TestHosts hosts = TestHosts.start(dir.resolve("hosts"), hostCount);
         String yaml = """
                 access:
@@ -51,6 +57,7 @@ final class RollingFixture implements AutoCloseable {
                         ssh: %s
                         commands:
                           deploy: "sh ./deploy.sh {{version}}"
+                %s
                         health:
                           url: "http://{{host}}:%d"
                           paths: [/health, /health/db]
@@ -58,8 +65,8 @@ final class RollingFixture implements AutoCloseable {
                           interval: 200ms
                           timeout: 1s
                 %s
-                """.formatted(String.join(", ", hosts.hostList()), hosts.sshYaml(), hosts.httpPort(),
-                environmentExtras.indent(8));
+                """.formatted(String.join(", ", hosts.hostList()), hosts.sshYaml(), extraCommands.indent(10),
+                hosts.httpPort(), environmentExtras.indent(8));
         Path config = Files.writeString(dir.resolve("greenlight.yaml"), yaml);
         TestDatabase db = TestDatabase.create();
         Map<String, String> environment = new HashMap<>(env);

@@ -21,6 +21,8 @@ import dev.greenlight.health.RegistryClient;
 import dev.greenlight.health.RegistryCredentials;
 import dev.greenlight.health.SmokeStage;
 import dev.greenlight.health.SmokeTester;
+import dev.greenlight.notify.DeploymentEvents;
+import dev.greenlight.notify.GithubCommitStatus;
 import dev.greenlight.ssh.SshSessionPool;
 import java.util.Map;
 import java.util.Optional;
@@ -78,9 +80,10 @@ public class GreenlightConfiguration implements CamelConfiguration {
         StepStore steps = new StepStore(jdbc, clock, secrets);
         Duration leaseTtl = Durations.parse(props.resolveProperty("greenlight.lease.ttl").orElse("60s")).orElseThrow();
         EnvironmentLease lease = new EnvironmentLease(jdbc, clock, instanceId(), leaseTtl);
-        DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit);
+        DeploymentEvents events = new DeploymentEvents(context.createProducerTemplate(), config);
+        DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit, events::finished);
         DeploymentQueue queue = new DeploymentQueue(deployments, audit);
-        Dispatcher dispatcher = new Dispatcher(config, deployments, lease, finisher, audit);
+        Dispatcher dispatcher = new Dispatcher(config, deployments, lease, finisher, audit, events::started);
         dispatcher.registerEnvironments();
         WebhookDeliveries deliveries = new WebhookDeliveries(jdbc, clock);
         ApiAuth auth = new ApiAuth(config, secrets, audit);
@@ -98,6 +101,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("healthStage", new HealthStage(commands, new HttpHealthChecker(), steps));
         registry.bind("smokeStage", new SmokeStage(new SmokeTester(), steps));
         registry.bind("rollbacks", new Rollbacks(finisher, steps));
+        registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(),
+                secrets.get(config.github().tokenEnv(), config.github().tokenFile())));
         registry.bind("secrets", secrets);
         registry.bind("dataSource", dataSource);
         registry.bind("auditLog", audit);

@@ -2,6 +2,7 @@ package dev.greenlight.deploy;
 
 import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.audit.AuditLog;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,10 +17,19 @@ public final class DeploymentFinisher {
     private final EnvironmentLease lease;
     private final AuditLog audit;
 
+    private final Consumer<Deployment> onFinished;
+
     public DeploymentFinisher(DeploymentStore deployments, EnvironmentLease lease, AuditLog audit) {
+        this(deployments, lease, audit, d -> { });
+    }
+
+    /** @param onFinished told of every deployment that ended (notifications, commit statuses) */
+    public DeploymentFinisher(DeploymentStore deployments, EnvironmentLease lease, AuditLog audit,
+                              Consumer<Deployment> onFinished) {
         this.deployments = deployments;
         this.lease = lease;
         this.audit = audit;
+        this.onFinished = onFinished;
     }
 
     public void succeeded(long id) {
@@ -52,6 +62,7 @@ public final class DeploymentFinisher {
         } else {
             lease.release(d.app(), d.environment());
         }
+        onFinished.accept(deployments.find(id).orElseThrow());
         return true;
     }
 

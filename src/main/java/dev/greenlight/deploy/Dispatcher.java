@@ -7,6 +7,7 @@ import dev.greenlight.config.GreenlightConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,9 +23,17 @@ public final class Dispatcher {
     private final EnvironmentLease lease;
     private final DeploymentFinisher finisher;
     private final AuditLog audit;
+    private final Consumer<Deployment> onStarted;
 
     public Dispatcher(GreenlightConfig config, DeploymentStore deployments, EnvironmentLease lease,
                       DeploymentFinisher finisher, AuditLog audit) {
+        this(config, deployments, lease, finisher, audit, d -> { });
+    }
+
+    /** @param onStarted told of every deployment that starts (commit statuses) */
+    public Dispatcher(GreenlightConfig config, DeploymentStore deployments, EnvironmentLease lease,
+                      DeploymentFinisher finisher, AuditLog audit, Consumer<Deployment> onStarted) {
+        this.onStarted = onStarted;
         this.config = config;
         this.deployments = deployments;
         this.lease = lease;
@@ -66,6 +75,7 @@ public final class Dispatcher {
         });
         if (!moved) return Optional.empty();
         LOG.info("deployment {} started: {}/{} {} -> {}", d.id(), d.app(), d.environment(), live, d.version());
+        onStarted.accept(deployments.find(d.id()).orElseThrow());
         return Optional.of(d.id());
     }
 

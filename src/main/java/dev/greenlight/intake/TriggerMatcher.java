@@ -61,6 +61,11 @@ public final class TriggerMatcher {
         List<EnvironmentConfig> targets = app.environments().values().stream()
                 .filter(e -> e.trigger().onRelease(event.action())).toList();
         if (targets.isEmpty()) return TriggerMatch.ignored("no environment of " + app.name() + " deploys on release " + event.action());
+        if (event.draft()) return TriggerMatch.ignored("draft release");
+        if (event.prerelease() && "published".equals(event.action())) {
+            // GitHub also sends "prereleased" for these: only a trigger on that action deploys pre-releases
+            return TriggerMatch.ignored("pre-release " + event.tag() + " (trigger release: prereleased deploys pre-releases)");
+        }
         if (!Versions.isValidTag(event.tag())) return TriggerMatch.refused("release tag: " + Versions.invalidTagMessage(event.tag()));
         String sha = Versions.isValidSha(event.sha()) ? event.sha() : null;
         return TriggerMatch.deploy(targets.stream().map(env -> request(env, event.tag(), sha, TriggerKind.RELEASE, event,

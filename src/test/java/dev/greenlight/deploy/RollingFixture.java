@@ -41,8 +41,15 @@ final class RollingFixture implements AutoCloseable {
     /** @param extraCommands YAML lines added under {@code commands:} beside deploy */
     static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
                                 String extraCommands) throws IOException {
+        return start(dir, hostCount, environmentExtras, env, extraCommands, "");
+    }
+
+    /** @param topLevel YAML added at the top level of greenlight.yaml (e.g. a github: block) */
+    static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
+                                String extraCommands, String topLevel) throws IOException {
         TestHosts hosts = TestHosts.start(dir.resolve("hosts"), hostCount);
         String yaml = """
+                %s
                 access:
                   - name: ci
                     token-env: TEST_TOKEN
@@ -52,7 +59,7 @@ final class RollingFixture implements AutoCloseable {
                     repository: acme/shop
                     environments:
                       staging:
-                        trigger: { push: main }
+                        %s
                         hosts: [%s]
                         ssh: %s
                         commands:
@@ -65,7 +72,8 @@ final class RollingFixture implements AutoCloseable {
                           interval: 200ms
                           timeout: 1s
                 %s
-                """.formatted(String.join(", ", hosts.hostList()), hosts.sshYaml(), extraCommands.indent(10),
+                """.formatted(topLevel, environmentExtras.contains("trigger:") ? "" : "trigger: { push: main }",
+                String.join(", ", hosts.hostList()), hosts.sshYaml(), extraCommands.indent(10),
                 hosts.httpPort(), environmentExtras.indent(8));
         Path config = Files.writeString(dir.resolve("greenlight.yaml"), yaml);
         TestDatabase db = TestDatabase.create();

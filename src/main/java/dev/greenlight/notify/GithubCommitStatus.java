@@ -1,0 +1,61 @@
+package dev.greenlight.notify;
+
+import dev.greenlight.api.Json;
+import dev.greenlight.config.GithubSettings;
+import dev.greenlight.deploy.Deployment;
+import dev.greenlight.deploy.DeploymentStatus;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.camel.Exchange;
+
+/**
+ * A commit status on the deployed commit, context {@code greenlight/<environment>}: pending when the deployment
+ * starts, success or failure when it ends, linking to the deployment. camel-github fixes the status context, so
+ * this is a plain call to GitHub's REST API (the base URL is configurable for GitHub Enterprise).
+ */
+public final class GithubCommitStatus {
+    private final GithubSettings settings;
+    private final Optional<String> token;
+
+    public GithubCommitStatus(GithubSettings settings, Optional<String> token) {
+        this.settings = settings;
+        this.token = token;
+    }
+
+    /** Only for deployments of a known commit, and only when a token is configured. */
+    public boolean applies(DeploymentEvent event) {
+        return token.isPresent() && event.repository() != null && event.deployment().commitSha() != null;
+    }
+
+    /** Turns the event into the HTTP request: URL, headers and JSON body. */
+    public void prepare(Exchange exchange, DeploymentEvent event) {
+        Deployment d = event.deployment();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("state", state(event));
+        body.put("context", "greenlight/" + d.environment());
+        body.put("description", description(event));
+        if (settings.publicUrl() != null) body.put("target_url", settings.publicUrl() + "/api/v1/deployments/" + d.id());
+        var message = exchange.getMessage();
+        exchange.setProperty("githubStatusUrl", settings.apiUrl() + "/repos/" + event.repository() + "/statuses/" + d.commitSha());
+        message.setHeader("Authorization", "Bearer " + token.orElseThrow());
+        message.setHeader("Accept", "application/vnd.github+json");
+        message.setHeader("X-GitHub-Api-Version", "2022-11-28");
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setHeader(Exchange.HTTP_METHOD, "POST");
+        message.setBody(Json.write(body));
+    }
+
+    static String state(DeploymentEvent event) {
+        if (DeploymentEvent.STARTED.equals(event.kind())) return "pending";
+        return event.deployment().status() == DeploymentStatus.SUCCEEDED ? "success" : "failure";
+    }
+
+    private static String description(DeploymentEvent event) {
+        Deployment d = event.deployment();
+        String text = DeploymentEvent.STARTED.equals(event.kind())
+                ? "deploying " + d.version() + " to " + d.environment()
+                : d.version() + " " + d.status().key().replace('_', ' ') + " on " + d.environment();
+        return text.length() > 140 ? text.substring(0, 139) + "…" : text; // GitHub's limit
+    }
+}

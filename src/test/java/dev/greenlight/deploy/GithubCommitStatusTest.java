@@ -1,0 +1,94 @@
+package dev.greenlight.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.greenlight.api.Json;
+import dev.greenlight.intake.WebhookSignature;
+import java.net.InetSocketAddress;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Commit statuses against a local stand-in for GitHub's REST API that checks each request. */
+class GithubCommitStatusTest {
+    private static final String SECRET = "webhook-secret-for-status-test";
+    private static final String GITHUB_TOKEN = "ghp_statusTestToken0123456789";
+
+    record Received(String path, String authorization, JsonNode body) {
+    }
+
+    @TempDir
+    Path dir;
+    HttpServer github;
+    final List<Received> received = new CopyOnWriteArrayList<>();
+    final AtomicInteger calls = new AtomicInteger();
+
+    @BeforeEach
+    void startGithub() throws Exception {
+        github = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 10);
+        github.createContext("/", exchange -> {
+            int n = calls.incrementAndGet();
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            // the first call fails like a GitHub hiccup: the status must still arrive, by redelivery
+            int status = n == 1 ? 502 : 201;
+            if (status == 201 && exchange.getRequestMethod().equals("POST")) {
+                received.add(new Received(exchange.getRequestURI().getPath(),
+                        exchange.getRequestHeaders().getFirst("Authorization"), Json.MAPPER.readTree(body)));
+            }
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        github.start();
+    }
+
+    @AfterEach
+    void stopGithub() {
+        github.stop(0);
+    }
+
+    @Test
+    void pushDeploymentSetsPendingThenSuccessOnTheCommit() throws Exception {
+        String githubBlock = "github: { token-env: GITHUB_TOKEN, api-url: \"http://127.0.0.1:" + github.getAddress().getPort()
+                + "\", public-url: \"https://greenlight.example.com\" }";
+        try (RollingFixture f = RollingFixture.start(dir, 1, "batch: 1",
+                Map.of("GREENLIGHT_WEBHOOK_SECRET", SECRET, "GITHUB_TOKEN", GITHUB_TOKEN), "", githubBlock)) {
+            ObjectNode push = (ObjectNode) Json.MAPPER.readTree(getClass().getResourceAsStream("/github/push.branch-created.json"));
+            ((ObjectNode) push.get("repository")).put("full_name", "acme/shop");
+            push.put("ref", "refs/heads/main");
+            String sha = push.get("after").asText();
+            byte[] body = Json.MAPPER.writeValueAsBytes(push);
+            var r = f.app.send(HttpRequest.newBuilder(f.app.uri("/webhooks/github"))
+                    .header("Content-Type", "application/json").header("X-GitHub-Event", "push")
+                    .header("X-GitHub-Delivery", "status-test-1")
+                    .header("X-Hub-Signature-256", WebhookSignature.sign(SECRET.getBytes(StandardCharsets.UTF_8), body))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            long id = RollingFixture.json(r.body()).get("deployments").get(0).get("id").asLong();
+            assertThat(f.awaitEnd(id).get("status").asText()).isEqualTo("succeeded");
+
+            await().atMost(Duration.ofSeconds(15)).until(() -> received.size() == 2);
+            assertThat(received).extracting(x -> x.body().get("state").asText()).containsExactly("pending", "success");
+            for (Received x : received) {
+                assertThat(x.path()).isEqualTo("/repos/acme/shop/statuses/" + sha);
+                assertThat(x.authorization()).isEqualTo("Bearer " + GITHUB_TOKEN);
+                assertThat(x.body().get("context").asText()).isEqualTo("greenlight/staging");
+                assertThat(x.body().get("target_url").asText()).isEqualTo("https://greenlight.example.com/api/v1/deployments/" + id);
+            }
+            assertThat(calls.get()).as("one failed call, redelivered").isEqualTo(3);
+            assertThat(f.hosts.version(1)).isEqualTo("sha-" + sha.substring(0, 7));
+        }
+    }
+}

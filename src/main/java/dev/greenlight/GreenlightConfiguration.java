@@ -88,7 +88,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         WebhookDeliveries deliveries = new WebhookDeliveries(jdbc, clock);
         ApiAuth auth = new ApiAuth(config, secrets, audit);
 
-        SshSessionPool ssh = new SshSessionPool();
+        SshSessionPool ssh = new SshSessionPool(connectTimeout(config), SshSessionPool.DEFAULT_IDLE_TIMEOUT);
         context.addService(new Closer(ssh));
         RemoteCommands commands = new RemoteCommands(ssh, steps);
         DeploymentRuns runs = new DeploymentRuns(config, deployments, finisher, ssh);
@@ -117,6 +117,12 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("deploymentApi", new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,
                 new Cancellations(deployments, audit)));
         registry.bind("apiErrors", new ApiErrors());
+    }
+
+    /** One SSH client serves every environment: the longest configured connect timeout applies to all. */
+    private static Duration connectTimeout(GreenlightConfig config) {
+        return config.environments().map(e -> e.ssh().connectTimeout())
+                .max(Duration::compareTo).orElse(SshSessionPool.DEFAULT_CONNECT_TIMEOUT);
     }
 
     /** Registry credentials, when set, apply to the registry of the configured images only. */

@@ -73,6 +73,76 @@ class RollingDeploymentTest {
         }
     }
 
+    @Test
+    void buildPushesTheImageAndTheRegistryCheckConfirmsTheTagBeforeAnyHostChanges() throws Exception {
+        Path tags = java.nio.file.Files.createDirectories(dir.resolve("registry-tags"));
+        com.sun.net.httpserver.HttpServer registry = fakeRegistry(tags);
+        try {
+            String image = "127.0.0.1:" + registry.getAddress().getPort() + "/acme/shop";
+            try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 2\nbuild-host: " + "BUILD_HOST", Map.of(),
+                    "build: \"touch " + tags + "/{{version}}\"", "", image)) {
+                JsonNode built = f.awaitEnd(f.deploy("3.0.0"));
+                assertThat(built.get("status").asText()).as(built.toString()).isEqualTo("succeeded");
+                assertThat(stages(built)).containsSubsequence("pre-check", "build", "registry", "deploy");
+                assertThat(tags.resolve("3.0.0")).exists();
+            }
+        } finally {
+            registry.stop(0);
+        }
+    }
+
+    @Test
+    void aTagMissingFromTheRegistryFailsTheDeploymentBeforeAnythingChanges() throws Exception {
+        Path tags = java.nio.file.Files.createDirectories(dir.resolve("registry-tags"));
+        com.sun.net.httpserver.HttpServer registry = fakeRegistry(tags);
+        try {
+            String image = "127.0.0.1:" + registry.getAddress().getPort() + "/acme/shop";
+            try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 2", Map.of(), "", "", image)) {
+                JsonNode d = f.awaitEnd(f.deploy("4.0.0"));
+
+                assertThat(d.get("status").asText()).isEqualTo("failed");
+                assertThat(d.get("detail").asText()).contains("is not in the registry").contains("nothing was changed");
+                assertThat(f.hosts.history(1)).isEmpty();
+                assertThat(f.hosts.history(2)).isEmpty();
+            }
+        } finally {
+            registry.stop(0);
+        }
+    }
+
+    @Test
+    void containerLevelHealthCommandMustPassBeforeTheHttpChecks() throws Exception {
+        String health = "batch: 1";
+        try (RollingFixture f = RollingFixture.start(dir, 2, health, Map.of(), "", "", null,
+                "test -f container-{{version}}-healthy")) {
+            java.nio.file.Files.writeString(f.hosts.hostDir(1).resolve("container-1.0.0-healthy"), "");
+            java.nio.file.Files.writeString(f.hosts.hostDir(2).resolve("container-1.0.0-healthy"), "");
+            f.deployed("1.0.0");
+            java.nio.file.Files.writeString(f.hosts.hostDir(1).resolve("container-2.0.0-healthy"), "");
+
+            JsonNode d = f.awaitEnd(f.deploy("2.0.0"));
+
+            assertThat(d.get("status").asText()).isEqualTo("rolled_back");
+            assertThat(d.get("detail").asText()).contains("127.0.0.12").contains("container check exited 1");
+            // one HTTP check for 1.0.0 and one after the rollback: none while the 2.0.0 container was unhealthy
+            assertThat(f.hosts.requests(2, "/health")).as("HTTP checks wait for the container").isEqualTo(2);
+            assertThat(f.hosts.version(2)).isEqualTo("1.0.0");
+        }
+    }
+
+    /** A registry answering HEAD /v2/acme/shop/manifests/<tag> with 200 when a file <tag> exists in {@code tags}. */
+    static com.sun.net.httpserver.HttpServer fakeRegistry(Path tags) throws java.io.IOException {
+        var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 10);
+        server.createContext("/v2/acme/shop/manifests/", exchange -> {
+            String tag = exchange.getRequestURI().getPath().substring("/v2/acme/shop/manifests/".length());
+            boolean known = exchange.getRequestMethod().equals("HEAD") && java.nio.file.Files.exists(tags.resolve(tag));
+            exchange.sendResponseHeaders(known ? 200 : 404, -1);
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
     static List<String> stages(JsonNode d) {
         List<String> out = new ArrayList<>();
         d.get("steps").forEach(s -> out.add(s.get("stage").asText()));

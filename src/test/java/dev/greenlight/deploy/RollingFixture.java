@@ -47,6 +47,21 @@ final class RollingFixture implements AutoCloseable {
     /** @param topLevel YAML added at the top level of greenlight.yaml (e.g. a github: block) */
     static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
                                 String extraCommands, String topLevel) throws IOException {
+        return start(dir, hostCount, environmentExtras, env, extraCommands, topLevel, null, null);
+    }
+
+    /**
+     * @param image       the app's image (enables the registry check), or null
+     * @param healthCommand the container-level health command, or null
+     */
+    static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
+                                String extraCommands, String topLevel, String image) throws IOException {
+        return start(dir, hostCount, environmentExtras, env, extraCommands, topLevel, image, null);
+    }
+
+    static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
+                                String extraCommands, String topLevel, String image, String healthCommand)
+            throws IOException {
         TestHosts hosts = TestHosts.start(dir.resolve("hosts"), hostCount);
         String yaml = """
                 %s
@@ -57,6 +72,7 @@ final class RollingFixture implements AutoCloseable {
                 apps:
                   shop:
                     repository: acme/shop
+                    %s
                     environments:
                       staging:
                         %s
@@ -66,15 +82,18 @@ final class RollingFixture implements AutoCloseable {
                           deploy: "sh ./deploy.sh {{version}}"
                 %s
                         health:
+                          %s
                           url: "http://{{host}}:%d"
                           paths: [/health, /health/db]
                           attempts: 2
                           interval: 200ms
                           timeout: 1s
                 %s
-                """.formatted(topLevel, environmentExtras.contains("trigger:") ? "" : "trigger: { push: main }",
+                """.formatted(topLevel, image == null ? "" : "image: " + image,
+                environmentExtras.contains("trigger:") ? "" : "trigger: { push: main }",
                 String.join(", ", hosts.hostList()), hosts.sshYaml(), extraCommands.indent(10),
-                hosts.httpPort(), environmentExtras.indent(8));
+                healthCommand == null ? "" : "command: \"" + healthCommand + "\"", hosts.httpPort(), environmentExtras.indent(8));
+        yaml = yaml.replace("BUILD_HOST", hosts.hostList().get(0));
         Path config = Files.writeString(dir.resolve("greenlight.yaml"), yaml);
         TestDatabase db = TestDatabase.create();
         Map<String, String> environment = new HashMap<>(env);

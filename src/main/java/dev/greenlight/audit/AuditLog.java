@@ -1,6 +1,7 @@
 package dev.greenlight.audit;
 
 import dev.greenlight.config.Secrets;
+import dev.greenlight.store.Filter;
 import dev.greenlight.store.Jdbc;
 import dev.greenlight.store.StoreException;
 import java.sql.Connection;
@@ -8,7 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The append-only audit trail. There is deliberately no update or delete here (and the database refuses both). */
@@ -47,22 +47,8 @@ public final class AuditLog {
 
     /** Newest first. */
     public List<AuditEvent> list(String app, String environment, Instant since, int limit) {
-        StringBuilder sql = new StringBuilder("select * from audit_log where 1 = 1");
-        List<Object> params = new ArrayList<>();
-        if (app != null) {
-            sql.append(" and app = ?");
-            params.add(app);
-        }
-        if (environment != null) {
-            sql.append(" and environment = ?");
-            params.add(environment);
-        }
-        if (since != null) {
-            sql.append(" and at >= ?");
-            params.add(since);
-        }
-        sql.append(" order by id desc limit ").append(limit);
-        return jdbc.query(sql.toString(), AuditLog::map, params.toArray());
+        Filter f = new Filter().equal("app", app).equal("environment", environment).atLeast("at", since);
+        return jdbc.query(f.newestFirst("audit_log", limit), AuditLog::map, f.params());
     }
 
     private static AuditEvent map(ResultSet rs) throws SQLException {

@@ -1,7 +1,7 @@
 package dev.greenlight.deploy;
 
+import dev.greenlight.store.Filter;
 import dev.greenlight.store.Jdbc;
-import dev.greenlight.store.StoreException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -38,22 +38,9 @@ public final class DeploymentStore {
 
     /** Newest first. Every filter is optional. */
     public List<Deployment> list(String app, String environment, DeploymentStatus status, int limit) {
-        StringBuilder sql = new StringBuilder("select * from deployments where 1 = 1");
-        List<Object> params = new ArrayList<>();
-        if (app != null) {
-            sql.append(" and app = ?");
-            params.add(app);
-        }
-        if (environment != null) {
-            sql.append(" and environment = ?");
-            params.add(environment);
-        }
-        if (status != null) {
-            sql.append(" and status = ?");
-            params.add(status.key());
-        }
-        sql.append(" order by id desc limit ").append(limit);
-        return jdbc.query(sql.toString(), DeploymentStore::map, params.toArray());
+        Filter f = new Filter().equal("app", app).equal("environment", environment)
+                .equal("status", status == null ? null : status.key());
+        return jdbc.query(f.newestFirst("deployments", limit), DeploymentStore::map, f.params());
     }
 
     /** The oldest queued deployment of an environment: arrival order is id order. */
@@ -129,9 +116,5 @@ public final class DeploymentStore {
     /** For callers outside a transaction. */
     public boolean transition(long id, DeploymentStatus from, DeploymentStatus to, String detail) {
         return jdbc.inTransaction(c -> transition(c, id, from, to, detail));
-    }
-
-    static StoreException wrap(SQLException e) {
-        return new StoreException(e);
     }
 }

@@ -1,0 +1,35 @@
+package dev.greenlight.store;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The optional filters of a list query: each one given adds a condition, each one absent adds nothing. */
+public final class Filter {
+    private final StringBuilder where = new StringBuilder(" where 1 = 1");
+    private final List<Object> params = new ArrayList<>();
+
+    public Filter equal(String column, Object value) {
+        return add(column + " = ?", value);
+    }
+
+    public Filter atLeast(String column, Object value) {
+        return add(column + " >= ?", value);
+    }
+
+    private Filter add(String condition, Object value) {
+        if (value != null) {
+            where.append(" and ").append(condition);
+            params.add(value);
+        }
+        return this;
+    }
+
+    /** {@code select * from <table> where … order by id desc limit <limit>}: newest first. */
+    public String newestFirst(String table, int limit) {
+        return "select * from " + table + where + " order by id desc limit " + limit;
+    }
+
+    public Object[] params() {
+        return params.toArray();
+    }
+}

@@ -60,6 +60,12 @@ public final class DeploymentStore {
                 DeploymentStatus.RUNNING.key(), DeploymentStatus.ROLLING_BACK.key());
     }
 
+    /** Deployments of an environment that say they run or roll back, however many newer ones there are. */
+    public List<Deployment> unfinished(String app, String environment) {
+        return jdbc.query("select * from deployments where app = ? and environment = ? and status in (?, ?) order by id",
+                DeploymentStore::map, app, environment, DeploymentStatus.RUNNING.key(), DeploymentStatus.ROLLING_BACK.key());
+    }
+
     public List<Deployment> withStatus(DeploymentStatus status) {
         return jdbc.query("select * from deployments where status = ? order by id", DeploymentStore::map, status.key());
     }

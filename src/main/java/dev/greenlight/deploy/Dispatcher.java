@@ -85,7 +85,7 @@ public final class Dispatcher {
      */
     private void recoverInterrupted() {
         for (String[] env : lease.lapsed()) {
-            for (Deployment d : deployments.list(env[0], env[1], null, 50)) {
+            for (Deployment d : deployments.unfinished(env[0], env[1])) {
                 if (d.status() == DeploymentStatus.RUNNING) {
                     finisher.finish(d.id(), DeploymentStatus.RUNNING, DeploymentStatus.FAILED,
                             "interrupted: the Greenlight instance running it stopped; see its steps for how far it got");

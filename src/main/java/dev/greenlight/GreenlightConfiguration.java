@@ -46,7 +46,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
         Secrets secrets = new Secrets(env != null ? env : System::getenv);
 
         int port = Integer.parseInt(props.resolveProperty("camel.server.port").orElse("8080"));
-        registry.bind("platform-http-engine", new ServerPortEngine(port));
+        long maxBodySize = Long.parseLong(props.resolveProperty("camel.server.maxBodySize").orElse("26214400"));
+        registry.bind("platform-http-engine", new ServerPortEngine(port, maxBodySize));
 
         GreenlightConfig config = ConfigLoader.load(Path.of(setting(props, secrets, "greenlight.config",
                 "GREENLIGHT_CONFIG", "greenlight.yaml")));
@@ -84,7 +85,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("webhookIntake", new WebhookIntake(secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET"),
                 new TriggerMatcher(config), queue, deployments, deliveries, audit));
         registry.bind("deploymentApi", new DeploymentApi(config, auth, queue, deployments, steps, lease, audit));
-        registry.bind("apiErrors", new ApiErrors());
+        registry.bind("apiErrors", new ApiErrors(audit));
     }
 
     /** A Camel property when set (tests, -D), else the environment variable, else the default. */

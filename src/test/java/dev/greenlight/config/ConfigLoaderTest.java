@@ -74,7 +74,7 @@ class ConfigLoaderTest {
         assertThat(qa.version().text()).isEqualTo("sha-{{sha7}}");
         assertThat(qa.commandTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(qa.ssh().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(config.environments()).hasSize(4);
+        assertThat(config.environments()).hasSize(5);
     }
 
     // ---- unknown keys --------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * The deployment configuration most service tests run against: app {@code shop} from {@code acme/shop} with
  * {@code staging} (push to main), {@code production} (published releases) and {@code qa} (manual only), app
- * {@code blog} from {@code acme/blog}, and two API clients: {@code deployer} (every environment) and {@code ci}
+ * {@code blog} from {@code acme/blog} and {@code docs} from {@code acme/docs} (each with a push-triggered
+ * {@code staging}), and two API clients: {@code deployer} (every environment) and {@code ci}
  * (staging only). Hosts are loopback addresses on a closed port, so nothing is ever reached.
  */
 public final class TestConfig {
@@ -56,6 +57,15 @@ public final class TestConfig {
                     trigger: { push: main }
                     hosts: ["127.0.0.4:9"]
                     ssh: { user: deploy, key-file: keys/blog, known-hosts: keys/known_hosts }
+                    commands:
+                      deploy: "echo {{version}}"
+              docs:
+                repository: acme/docs
+                environments:
+                  staging:
+                    trigger: { push: main }
+                    hosts: ["127.0.0.5:9"]
+                    ssh: { user: deploy, key-file: keys/docs, known-hosts: keys/known_hosts }
                     commands:
                       deploy: "echo {{version}}"
             """;

@@ -14,7 +14,8 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  * Bound as {@code platform-http-engine}, it answers the configured port.
  *
  * <p>It also gives the business server's router a failure handler, so that what Vert.x refuses before a route
- * runs (a body over {@code camel.server.maxBodySize}: 413) is answered in JSON like everything else.
+ * runs (a body over {@code camel.server.maxBodySize}: 413) is answered in JSON like everything else, and a last
+ * route that answers a request no route takes with a JSON 404 (or 405 when only the method is wrong).
  */
 public final class ServerPortEngine extends VertxPlatformHttpEngine {
     private final int port;
@@ -46,6 +47,8 @@ public final class ServerPortEngine extends VertxPlatformHttpEngine {
         }
         router.route().failureHandler(new HttpFailures(maxBodySize,
                 () -> getCamelContext().getRegistry().lookupByNameAndType("auditLog", AuditLog.class)));
+        // last of all: a path no route serves is answered in JSON too
+        router.route().order(Integer.MAX_VALUE).handler(HttpFailures.unmatched(router));
         failureHandlerInstalled = true;
     }
 }

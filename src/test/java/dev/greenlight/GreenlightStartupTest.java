@@ -44,6 +44,21 @@ class GreenlightStartupTest {
     }
 
     @Test
+    void aBadServiceSettingAlsoStopsTheStartWithItsName() throws Exception {
+        Path config = TestConfig.write(dir);
+        try (TestDatabase db = TestDatabase.create()) {
+            assertThatThrownBy(() -> TestGreenlight.start(config, db, TestConfig.environment(),
+                    java.util.Map.of("greenlight.lease.ttl", "60 seconds")).close())
+                    .satisfies(e -> assertThat(Greenlight.configProblem(e)).hasMessage(
+                            "greenlight.lease.ttl: \"60 seconds\" is not a duration (examples: 500ms, 3s, 2m, 1h)"));
+            assertThatThrownBy(() -> TestGreenlight.start(config, db, TestConfig.environment(),
+                    java.util.Map.of("greenlight.db.pool-size", "ten")).close())
+                    .satisfies(e -> assertThat(Greenlight.configProblem(e)).hasMessage(
+                            "greenlight.db.pool-size: \"ten\" must be a whole number from 1 to 1000"));
+        }
+    }
+
+    @Test
     void theLauncherPrintsOneLineAndExitsWithStatusTwo() throws Exception {
         Path config = badConfig();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

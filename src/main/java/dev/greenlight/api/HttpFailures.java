@@ -6,7 +6,11 @@ import dev.greenlight.intake.JsonBody;
 import dev.greenlight.intake.WebhookIntake;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers what the HTTP server refuses before a route sees the request (a body over the size limit, a form body it
  * could not parse) the way the routes answer: a JSON {@code {"error": …}} with a fitting status, and an audit entry.
- * Installed as the failure handler of the business server's router.
+ * Installed as the failure handler of the business server's router, with {@link #unmatched} as its last route.
  */
 public final class HttpFailures implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpFailures.class);
@@ -25,6 +29,45 @@ public final class HttpFailures implements Handler<RoutingContext> {
     public HttpFailures(long maxBodySize, Supplier<AuditLog> audit) {
         this.maxBodySize = maxBodySize;
         this.audit = audit;
+    }
+
+    /**
+     * The last route of the router: a request no route took. 405 with {@code Allow} when routes serve the path with
+     * other methods, else 404. Not audited: scanners would fill the audit trail with noise.
+     */
+    public static Handler<RoutingContext> unmatched(Router router) {
+        return ctx -> {
+            String path = ctx.request().path();
+            Set<String> allowed = new TreeSet<>();
+            for (Route route : router.getRoutes()) {
+                if (route.getPath() != null && pathMatches(route.getPath(), path)
+                        && route.methods() != null) {
+                    route.methods().forEach(m -> allowed.add(m.name()));
+                }
+            }
+            if (allowed.isEmpty()) {
+                ctx.response().setStatusCode(404).putHeader("Content-Type", "application/json")
+                        .end(Json.error("no such resource: " + ctx.request().method() + " " + path));
+            } else {
+                ctx.response().setStatusCode(405).putHeader("Allow", String.join(", ", allowed))
+                        .putHeader("Content-Type", "application/json")
+                        .end(Json.error("method " + ctx.request().method() + " is not allowed on " + path
+                                + " (allowed: " + String.join(", ", allowed) + ")"));
+            }
+        };
+    }
+
+    /** A Vert.x route path ({@code /a/:id/b}, or ending in {@code *}) against a request path. */
+    static boolean pathMatches(String pattern, String path) {
+        if (pattern.endsWith("*")) return path.startsWith(pattern.substring(0, pattern.length() - 1));
+        String[] want = pattern.split("/", -1);
+        String[] got = path.split("/", -1);
+        if (want.length != got.length) return false;
+        for (int i = 0; i < want.length; i++) {
+            boolean param = want[i].startsWith(":") && !got[i].isEmpty();
+            if (!param && !want[i].equals(got[i])) return false;
+        }
+        return true;
     }
 
     @Override

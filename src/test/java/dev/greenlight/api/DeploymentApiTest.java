@@ -415,6 +415,24 @@ class DeploymentApiTest {
     // ---- the service ---------------------------------------------------------------------------------------
 
     @Test
+    void unknownPathsAndMethodsAreAnsweredInJson() throws IOException {
+        HttpResponse<String> unknown = app.get("/api/v1/nope", DEPLOYER_TOKEN);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json(unknown).path("error").asText()).isEqualTo("no such resource: GET /api/v1/nope");
+
+        HttpResponse<String> delete = app.send(HttpRequest.newBuilder(app.uri("/api/v1/deployments/5"))
+                .header("Authorization", "Bearer " + DEPLOYER_TOKEN).DELETE().build());
+        assertThat(delete.statusCode()).isEqualTo(405);
+        assertThat(delete.headers().firstValue("Allow")).hasValue("GET");
+        assertThat(fieldNames(json(delete))).containsExactly("error");
+
+        HttpResponse<String> getWebhook = app.get("/webhooks/github", null);
+        assertThat(getWebhook.statusCode()).isEqualTo(405);
+        assertThat(getWebhook.headers().firstValue("Allow")).hasValue("POST");
+        assertThat(json(getWebhook).path("error").asText()).contains("GET");
+    }
+
+    @Test
     void theOpenApiDocumentListsTheApi() throws IOException {
         HttpResponse<String> r = app.get("/api/v1/openapi.json", null);
         assertThat(r.statusCode()).isEqualTo(200);

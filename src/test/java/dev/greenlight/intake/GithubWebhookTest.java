@@ -410,6 +410,7 @@ class GithubWebhookTest {
             GithubDelivery d = GithubDelivery.of("push", form).contentType(type);
             HttpResponse<String> r = d.send(app);
             assertThat(r.statusCode()).as(type).isEqualTo(415);
+            assertThat(json(r).path("error").asText()).contains("GitHub webhooks must be configured with content type application/json");
             assertThat(json(r).path("error").asText()).contains("application/json");
             assertThat(deploymentsOf(d)).isEmpty();
         }
@@ -425,8 +426,11 @@ class GithubWebhookTest {
         HttpResponse<String> r = d.send(app);
 
         assertThat(r.statusCode()).isEqualTo(413);
-        assertThat(json(r).path("error").asText()).contains("too large");
+        assertThat(json(r).path("error").asText()).isEqualTo("request body too large: at most " + MAX_BODY
+                + " bytes are accepted");
         assertThat(allDeployments()).isEqualTo(before);
+        await().atMost(Duration.ofSeconds(3)).until(() -> Sql.count(db, "select count(*) from audit_log where "
+                + "action = 'http.refused' and outcome = 'too_large' and detail like 'POST /webhooks/github:%'") > 0);
         assertThat(Sql.count(db, "select count(*) from webhook_deliveries where delivery_id = ?", d.id())).isZero();
     }
 

@@ -291,6 +291,24 @@ class QueueAndLeaseTest {
     }
 
     @Test
+    @Disabled("Dispatcher.recoverInterrupted() looks for the running deployment only among the 50 newest of the "
+            + "environment, then frees the lease anyway (deploy/ is outside this suite's remit: see the report)")
+    void aDeploymentWhoseInstanceDiedIsRecoveredHoweverManyAreQueuedBehindIt() throws Exception {
+        Instance dying = instance("instance-dying", Duration.ofMillis(300), Clock.systemUTC());
+        Instance survivor = instance("instance-survivor", Duration.ofSeconds(30), Clock.systemUTC());
+        long d1 = survivor.queue().enqueue(manual("shop", "qa", "v0"), "test").id();
+        assertThat(dying.dispatcher().dispatch()).containsExactly(d1);
+        for (int i = 1; i <= 60; i++) survivor.queue().enqueue(manual("shop", "qa", "v" + i), "test");
+
+        Thread.sleep(400);
+        survivor.dispatcher().dispatch();
+
+        assertThat(survivor.store().find(d1).orElseThrow().status()).isEqualTo(DeploymentStatus.FAILED);
+        assertThat(Sql.count(db, "select count(*) from deployments where app = 'shop' and environment = 'qa' "
+                + "and status = 'running'")).as("at most one running").isLessThanOrEqualTo(1);
+    }
+
+    @Test
     void aRollbackWhoseInstanceDiedIsMarkedRollbackFailed() throws Exception {
         Instance dying = instance("instance-dying", Duration.ofMillis(300), Clock.systemUTC());
         Instance survivor = instance("instance-survivor", Duration.ofSeconds(30), Clock.systemUTC());

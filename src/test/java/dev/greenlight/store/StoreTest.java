@@ -353,6 +353,28 @@ class StoreTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("databases")
+    void instantsSurviveAJvmThatIsNotOnUtc(Supplier<TestDatabase> kind) throws Exception {
+        java.util.TimeZone original = java.util.TimeZone.getDefault();
+        java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("Pacific/Chatham")); // UTC+12:45 or +13:45
+        try (Store s = Store.open(kind.get())) {
+            Instant before = Instant.now();
+            long id = s.queue("shop", "qa", "v1").id();
+            s.audit().record(AuditEvent.of("a", "x", "ok"));
+            Instant after = Instant.now();
+
+            assertThat(s.deployments().find(id).orElseThrow().createdAt())
+                    .isBetween(before.minusSeconds(1), after.plusSeconds(1));
+            AuditEvent e = s.audit().list(null, null, null, 1).get(0);
+            assertThat(e.at()).isBetween(before.minusSeconds(1), after.plusSeconds(1));
+            assertThat(s.audit().list(null, null, before.minusSeconds(60), 10)).hasSize(1);
+            assertThat(s.audit().list(null, null, after.plusSeconds(60), 10)).isEmpty();
+        } finally {
+            java.util.TimeZone.setDefault(original);
+        }
+    }
+
     // ---- webhook deliveries --------------------------------------------------------------------------------
 
     @ParameterizedTest

@@ -5,6 +5,7 @@ import dev.greenlight.api.ApiAuth;
 import dev.greenlight.api.ApiErrors;
 import dev.greenlight.api.DeploymentApi;
 import dev.greenlight.audit.AuditLog;
+import dev.greenlight.config.ConfigException;
 import dev.greenlight.config.ConfigLoader;
 import dev.greenlight.config.Durations;
 import dev.greenlight.config.GreenlightConfig;
@@ -61,8 +62,9 @@ public class GreenlightConfiguration implements CamelConfiguration {
         UnaryOperator<String> env = registry.lookupByNameAndType(ENVIRONMENT_BEAN, UnaryOperator.class);
         Secrets secrets = new Secrets(env != null ? env : System::getenv);
 
-        int port = Integer.parseInt(props.resolveProperty("camel.server.port").orElse("8080"));
-        registry.bind("platform-http-engine", new ServerPortEngine(port));
+        int port = (int) number(props, "camel.server.port", "8080", 0, 65535);
+        long maxBodySize = number(props, "camel.server.maxBodySize", "26214400", 1, Long.MAX_VALUE);
+        registry.bind("platform-http-engine", new ServerPortEngine(port, maxBodySize));
 
         GreenlightConfig config = ConfigLoader.load(Path.of(setting(props, secrets, "greenlight.config",
                 "GREENLIGHT_CONFIG", "greenlight.yaml")));
@@ -70,7 +72,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
                 setting(props, secrets, "greenlight.db.user", "GREENLIGHT_DB_USER", null),
                 secrets.fromVariable("GREENLIGHT_DB_PASSWORD").orElse(null),
                 props.resolveProperty("greenlight.db.schema").orElse(null),
-                Integer.parseInt(props.resolveProperty("greenlight.db.pool-size").orElse("10")));
+                (int) number(props, "greenlight.db.pool-size", "10", 1, 1000));
         context.addService(new Closer(dataSource));
 
         Clock clock = Clock.systemUTC();
@@ -78,7 +80,9 @@ public class GreenlightConfiguration implements CamelConfiguration {
         AuditLog audit = new AuditLog(jdbc, clock, secrets);
         DeploymentStore deployments = new DeploymentStore(jdbc, clock);
         StepStore steps = new StepStore(jdbc, clock, secrets);
-        Duration leaseTtl = Durations.parse(props.resolveProperty("greenlight.lease.ttl").orElse("60s")).orElseThrow();
+        String ttl = props.resolveProperty("greenlight.lease.ttl").orElse("60s");
+        Duration leaseTtl = Durations.parse(ttl).filter(d -> !d.isZero()).orElseThrow(() -> new ConfigException(
+                "greenlight.lease.ttl: \"" + ttl + "\" is not a duration (examples: 500ms, 3s, 2m, 1h)"));
         EnvironmentLease lease = new EnvironmentLease(jdbc, clock, instanceId(), leaseTtl);
         DeploymentEvents events = new DeploymentEvents(context.createProducerTemplate(), config);
         DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit, events::finished);
@@ -116,7 +120,19 @@ public class GreenlightConfiguration implements CamelConfiguration {
                 new TriggerMatcher(config), queue, deployments, deliveries, audit));
         registry.bind("deploymentApi", new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,
                 new Cancellations(deployments, audit)));
-        registry.bind("apiErrors", new ApiErrors());
+        registry.bind("apiErrors", new ApiErrors(audit));
+    }
+
+    /** A whole-number setting; a bad one stops the start with a message naming it, like a bad greenlight.yaml. */
+    private static long number(PropertiesComponent props, String property, String fallback, long min, long max) {
+        String text = props.resolveProperty(property).orElse(fallback).trim();
+        try {
+            long value = Long.parseLong(text);
+            if (value >= min && value <= max) return value;
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new ConfigException(property + ": \"" + text + "\" must be a whole number from " + min + " to " + max);
     }
 
     /** One SSH client serves every environment: the longest configured connect timeout applies to all. */

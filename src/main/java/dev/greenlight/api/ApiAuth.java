@@ -47,7 +47,7 @@ public final class ApiAuth {
                     .detail(authorization == null ? "no bearer token" : "unknown token"));
             return ApiError.unauthorized(authorization == null
                     ? "an Authorization: Bearer <token> header is required"
-                    : "the bearer token is not valid");
+                    : "the bearer token is not valid").audited();
         });
     }
 
@@ -56,7 +56,7 @@ public final class ApiAuth {
         if (!rule.allows(app, environment)) {
             audit.record(AuditEvent.of(rule.name(), action, "forbidden").target(app, environment, null).source(source)
                     .detail("token " + rule.name() + " may not act on " + app + "/" + environment));
-            throw ApiError.forbidden("token " + rule.name() + " may not act on " + app + "/" + environment);
+            throw ApiError.forbidden("token " + rule.name() + " may not act on " + app + "/" + environment).audited();
         }
     }
 

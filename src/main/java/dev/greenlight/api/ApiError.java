@@ -3,6 +3,7 @@ package dev.greenlight.api;
 /** A refusal with the HTTP status that fits it; the message is safe to show the caller. */
 public class ApiError extends RuntimeException {
     private final int status;
+    private volatile boolean audited;
 
     public ApiError(int status, String message) {
         super(message, null, false, false);
@@ -11,6 +12,16 @@ public class ApiError extends RuntimeException {
 
     public int status() {
         return status;
+    }
+
+    /** Marks the refusal as already in the audit trail, so it is not recorded twice. */
+    public ApiError audited() {
+        this.audited = true;
+        return this;
+    }
+
+    public boolean isAudited() {
+        return audited;
     }
 
     public static ApiError badRequest(String message) {

@@ -1,14 +1,34 @@
 package dev.greenlight.api;
 
+import dev.greenlight.audit.AuditEvent;
+import dev.greenlight.audit.AuditLog;
+import dev.greenlight.intake.RemoteAddress;
 import dev.greenlight.store.StoreException;
 import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Turns any failure of an HTTP route into a JSON error with a fitting status; never a stack trace to the caller. */
+/**
+ * Turns any failure of an HTTP route into a JSON error with a fitting status; never a stack trace to the caller.
+ * Every refusal (a 4xx) is audited: those audited where they were decided are marked so; the rest are audited here,
+ * with what the route had learnt about the request (caller, app, environment, version) in exchange properties.
+ */
 public final class ApiErrors {
     private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
+
+    /** Exchange properties a route sets as it learns who asks for what; the audit entry of a refusal uses them. */
+    public static final String ACTOR = "greenlightActor";
+    public static final String ACTION = "greenlightRefusedAction";
+    public static final String APP = "greenlightApp";
+    public static final String ENVIRONMENT = "greenlightEnvironment";
+    public static final String VERSION = "greenlightVersion";
+
+    private final AuditLog audit;
+
+    public ApiErrors(AuditLog audit) {
+        this.audit = audit;
+    }
 
     public void respond(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
@@ -17,6 +37,7 @@ public final class ApiErrors {
         if (cause instanceof ApiError e) {
             status = e.status();
             message = e.getMessage();
+            if (!e.isAudited()) auditRefusal(exchange, status, message);
         } else if (cause instanceof StoreException) {
             String ref = UUID.randomUUID().toString().substring(0, 8);
             LOG.error("database failure (ref {})", ref, cause);
@@ -32,5 +53,35 @@ public final class ApiErrors {
             exchange.getMessage().setHeader("WWW-Authenticate", "Bearer realm=\"greenlight\"");
         }
         JsonReply.set(exchange, status, Json.error(message));
+    }
+
+    private void auditRefusal(Exchange exchange, int status, String message) {
+        try {
+            audit.record(AuditEvent.of(exchange.getProperty(ACTOR, "anonymous", String.class),
+                            exchange.getProperty(ACTION, "api.refused", String.class), outcome(status))
+                    .target(exchange.getProperty(APP, String.class), exchange.getProperty(ENVIRONMENT, String.class),
+                            exchange.getProperty(VERSION, String.class))
+                    .source(RemoteAddress.of(exchange))
+                    .detail(exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class) + " "
+                            + exchange.getMessage().getHeader(Exchange.HTTP_PATH, String.class) + ": " + message));
+        } catch (RuntimeException e) {
+            // the refusal is answered all the same; the failure to audit it is the operator's to see
+            LOG.error("could not audit a refusal ({} {})", status, message, e);
+        }
+    }
+
+    /** The audit outcome of a refusal with this status. */
+    public static String outcome(int status) {
+        return switch (status) {
+            case 400 -> "bad_request";
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
+            case 404 -> "not_found";
+            case 409 -> "conflict";
+            case 413 -> "too_large";
+            case 415 -> "unsupported_media_type";
+            case 422 -> "refused";
+            default -> "refused_" + status;
+        };
     }
 }

@@ -29,6 +29,7 @@ import org.apache.camel.Exchange;
 /** The authenticated HTTP API: manual triggers and the read side (deployments, environments, audit). */
 public final class DeploymentApi {
     private static final int MAX_LIMIT = 500;
+    public static final String CONTENT_TYPE_HINT = "send the body as application/json";
 
     private final GreenlightConfig config;
     private final ApiAuth auth;
@@ -53,11 +54,15 @@ public final class DeploymentApi {
 
     /** POST /api/v1/deployments */
     public void create(Exchange exchange) {
+        exchange.setProperty(ApiErrors.ACTION, "deployment.refused");
         AccessRule caller = caller(exchange);
         JsonNode body = jsonBody(exchange);
         String app = text(body, "app", true);
+        exchange.setProperty(ApiErrors.APP, app);
         String environment = text(body, "environment", true);
+        exchange.setProperty(ApiErrors.ENVIRONMENT, environment);
         String version = text(body, "version", true);
+        exchange.setProperty(ApiErrors.VERSION, version);
         String reason = text(body, "reason", false);
         EnvironmentConfig env = environment(app, environment);
         auth.authorize(caller, app, environment, "deployment.refused", RemoteAddress.of(exchange));
@@ -186,7 +191,10 @@ public final class DeploymentApi {
     }
 
     AccessRule caller(Exchange exchange) {
-        return auth.authenticate(exchange.getMessage().getHeader("Authorization", String.class), RemoteAddress.of(exchange));
+        AccessRule rule = auth.authenticate(exchange.getMessage().getHeader("Authorization", String.class),
+                RemoteAddress.of(exchange));
+        exchange.setProperty(ApiErrors.ACTOR, rule.name());
+        return rule;
     }
 
     Deployment deployment(Exchange exchange) {
@@ -207,7 +215,7 @@ public final class DeploymentApi {
     }
 
     private static JsonNode jsonBody(Exchange exchange) {
-        JsonBody.requireJsonContentType(exchange, "send the body as application/json");
+        JsonBody.requireJsonContentType(exchange, CONTENT_TYPE_HINT);
         byte[] raw = JsonBody.raw(exchange);
         try {
             JsonNode node = raw == null || raw.length == 0 ? null : Json.MAPPER.readTree(raw);

@@ -37,9 +37,10 @@ public final class AuditLog {
     /** Records inside the caller's transaction, so the entry exists exactly when the change it describes does. */
     public void record(Connection c, AuditEvent e) {
         try {
-            Jdbc.update(c, INSERT, Instant.now(clock), Jdbc.fit(e.actor(), 128), e.action(), e.app(), e.environment(),
-                    e.version(), e.deploymentId(), e.outcome(), Jdbc.fit(secrets.redact(e.detail()), 2000),
-                    Jdbc.fit(e.source(), 64));
+            // refusals record what the caller sent, of any length: every value is cut to its column
+            Jdbc.update(c, INSERT, Instant.now(clock), Jdbc.fit(e.actor(), 128), Jdbc.fit(e.action(), 64),
+                    Jdbc.fit(e.app(), 64), Jdbc.fit(e.environment(), 64), Jdbc.fit(e.version(), 128), e.deploymentId(),
+                    Jdbc.fit(e.outcome(), 32), Jdbc.fit(secrets.redact(e.detail()), 2000), Jdbc.fit(e.source(), 64));
         } catch (SQLException ex) {
             throw new StoreException(ex);
         }

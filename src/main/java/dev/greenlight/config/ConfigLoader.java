@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /** Reads and validates greenlight.yaml; the first problem stops the start with a message naming file and key. */
@@ -46,10 +47,24 @@ public final class ConfigLoader {
                     .loadFromString(Files.readString(path));
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read: " + e.getMessage());
+        } catch (MarkedYamlEngineException e) {
+            throw new ConfigException(file + ": not valid YAML" + yamlProblem(e));
         } catch (YamlEngineException e) {
             throw new ConfigException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
         }
         return parse(new YamlNode(file, "", doc));
+    }
+
+    /**
+     * Where and what: the parser's own message spans several lines (context, snippet, problem); the problem and its
+     * line are what the operator needs, e.g. "line 4, column 5: found duplicate key repository".
+     */
+    private static String yamlProblem(MarkedYamlEngineException e) {
+        String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
+        String where = e.getProblemMark().or(e::getContextMark)
+                .map(m -> " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1)).orElse("");
+        String context = e.getContext() != null && e.getProblem() != null ? " (" + e.getContext() + ")" : "";
+        return where + ": " + (problem == null ? "unreadable" : problem.replaceAll("\\s+", " ").trim()) + context;
     }
 
     static GreenlightConfig parse(YamlNode root) {

@@ -9,10 +9,14 @@ import java.util.regex.Pattern;
 
 /**
  * A command or URL with {@code {{name}}} placeholders. Only a plain lower-case name in double braces is a
- * placeholder; anything else in braces (docker's {@code {{.State.Health.Status}}}) passes through untouched.
+ * placeholder; anything else in braces (docker's {@code {{.State.Health.Status}}}) passes through untouched, and so
+ * do the bare keywords of Go templates ({@code {{else}}}, {@code {{end}}}), which docker format strings use.
  */
 public final class Template {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([a-z][a-z0-9_]*)}}");
+
+    /** Go template keywords that stand alone in braces: never placeholders, left for docker to read. */
+    private static final Set<String> GO_TEMPLATE_KEYWORDS = Set.of("else", "end", "break", "continue");
 
     /** Names a remote command may use. */
     public static final Set<String> COMMAND_NAMES = Set.of(
@@ -36,6 +40,7 @@ public final class Template {
         Matcher m = PLACEHOLDER.matcher(text);
         while (m.find()) {
             String name = m.group(1);
+            if (GO_TEMPLATE_KEYWORDS.contains(name) && !allowed.contains(name)) continue;
             if (!allowed.contains(name)) {
                 throw new IllegalArgumentException("unknown placeholder {{" + name + "}} (allowed: "
                         + String.join(", ", allowed.stream().sorted().toList()) + ")");
@@ -67,6 +72,10 @@ public final class Template {
         Matcher m = PLACEHOLDER.matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
+            if (!names.contains(m.group(1))) {
+                m.appendReplacement(out, Matcher.quoteReplacement(m.group()));
+                continue;
+            }
             String value = values.get(m.group(1));
             if (value == null) {
                 throw new IllegalStateException("no value for {{" + m.group(1) + "}}");

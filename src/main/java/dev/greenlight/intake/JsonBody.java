@@ -14,10 +14,21 @@ public final class JsonBody {
      */
     public static void requireJsonContentType(Exchange exchange, String hint) {
         String type = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
-        if (type == null || !type.toLowerCase().startsWith("application/json")) {
-            throw new ApiError(415, "Content-Type must be application/json, got " + (type == null ? "none" : type)
-                    + ": " + hint);
+        if (!isJson(type)) {
+            throw new ApiError(415, unsupportedType(type, hint));
         }
+    }
+
+    /** {@code application/json}, with or without parameters, in any case. */
+    public static boolean isJson(String contentType) {
+        if (contentType == null) return false;
+        String type = contentType.split(";", 2)[0].trim();
+        return type.equalsIgnoreCase("application/json");
+    }
+
+    public static String unsupportedType(String contentType, String hint) {
+        String shown = contentType == null ? "none" : contentType.length() > 100 ? contentType.substring(0, 100) + "…" : contentType;
+        return "Content-Type must be application/json, got " + shown + ": " + hint;
     }
 
     /** The body as bytes, converted once and kept so later steps read the same bytes. */

@@ -1,6 +1,7 @@
 package dev.greenlight.intake;
 
 import dev.greenlight.api.ApiError;
+import dev.greenlight.api.ApiErrors;
 import dev.greenlight.api.Json;
 import dev.greenlight.api.JsonReply;
 import dev.greenlight.audit.AuditEvent;
@@ -26,6 +27,10 @@ public final class WebhookIntake {
     static final String EVENT = "X-GitHub-Event";
     static final String SIGNATURE = "X-Hub-Signature-256";
     private static final long REPLAY_WAIT_MS = 5000;
+    /** The sizes of webhook_deliveries.delivery_id and .event. */
+    private static final int MAX_DELIVERY_ID = 100;
+    private static final int MAX_EVENT_NAME = 64;
+    public static final String CONTENT_TYPE_HINT = "GitHub webhooks must be configured with content type application/json";
 
     private final byte[] secret;
     private final GithubEventParser parser = new GithubEventParser();
@@ -51,8 +56,9 @@ public final class WebhookIntake {
 
     /** First step of the route: only a correctly signed delivery with its headers goes further. */
     public void verify(Exchange exchange) {
-        JsonBody.requireJsonContentType(exchange,
-                "GitHub webhooks must be configured with content type application/json");
+        exchange.setProperty(ApiErrors.ACTOR, "github");
+        exchange.setProperty(ApiErrors.ACTION, "webhook.refused");
+        JsonBody.requireJsonContentType(exchange, CONTENT_TYPE_HINT);
         byte[] body = JsonBody.raw(exchange);
         String source = RemoteAddress.of(exchange);
         String event = exchange.getMessage().getHeader(EVENT, String.class);
@@ -61,10 +67,17 @@ public final class WebhookIntake {
             String why = secret == null ? "no webhook secret is configured" : "missing or wrong X-Hub-Signature-256";
             audit.record(AuditEvent.of("github", "webhook.refused", "unauthorized").source(source)
                     .detail(why + " (event " + event + ", delivery " + exchange.getMessage().getHeader(DELIVERY) + ")"));
-            throw ApiError.unauthorized("signature refused: " + why);
+            throw ApiError.unauthorized("signature refused: " + why).audited();
         }
-        if (exchange.getMessage().getHeader(DELIVERY) == null) throw ApiError.badRequest("X-GitHub-Delivery header is required");
-        if (event == null) throw ApiError.badRequest("X-GitHub-Event header is required");
+        String delivery = exchange.getMessage().getHeader(DELIVERY, String.class);
+        if (delivery == null || delivery.isBlank()) throw ApiError.badRequest("X-GitHub-Delivery header is required");
+        if (delivery.length() > MAX_DELIVERY_ID) {
+            throw ApiError.badRequest("X-GitHub-Delivery header is longer than " + MAX_DELIVERY_ID + " characters");
+        }
+        if (event == null || event.isBlank()) throw ApiError.badRequest("X-GitHub-Event header is required");
+        if (event.length() > MAX_EVENT_NAME) {
+            throw ApiError.badRequest("X-GitHub-Event header is longer than " + MAX_EVENT_NAME + " characters");
+        }
     }
 
     /** A first delivery: queue what it triggers and store the answer with the deployments, in one transaction. */

@@ -111,6 +111,7 @@ public final class Jdbc {
             if (p instanceof Instant t) {
                 ps.setTimestamp(i + 1, Timestamp.from(t));
             } else if (p == null) {
+                // untyped: PostgreSQL refuses a varchar null for a bigint column, so let the column decide
                 ps.setNull(i + 1, java.sql.Types.NULL);
             } else {
                 ps.setObject(i + 1, p);

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
 import org.apache.camel.main.Main;
 
 /**
@@ -63,6 +64,23 @@ public final class TestGreenlight implements AutoCloseable {
 
     public CamelContext context() {
         return main.getCamelContext();
+    }
+
+    /**
+     * Stops the routes that run by themselves (timers, queues): the dispatcher and whatever consumes started
+     * deployments. HTTP routes keep serving, and a test drives the queue itself through the beans.
+     */
+    public void stopBackgroundRoutes() {
+        for (Route route : context().getRoutes()) {
+            String uri = route.getEndpoint().getEndpointUri();
+            if (uri.startsWith("timer:") || uri.startsWith("seda:") || uri.startsWith("scheduler:")) {
+                try {
+                    context().getRouteController().stopRoute(route.getRouteId());
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot stop route " + route.getRouteId(), e);
+                }
+            }
+        }
     }
 
     public <T> T bean(String name, Class<T> type) {

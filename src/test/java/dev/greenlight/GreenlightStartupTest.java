@@ -1,0 +1,84 @@
+package dev.greenlight;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.greenlight.config.ConfigException;
+import dev.greenlight.testing.TestConfig;
+import dev.greenlight.testing.TestDatabase;
+import dev.greenlight.testing.TestGreenlight;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A bad greenlight.yaml stops the service before it serves anything, with one clear message. */
+class GreenlightStartupTest {
+    @TempDir
+    Path dir;
+
+    private Path badConfig() throws Exception {
+        // a valid file with one mistake: an inline token
+        return TestConfig.write(dir, TestConfig.YAML.replace("token-env: TOKEN_CI", "token: tok-ci-inline"));
+    }
+
+    @Test
+    void theServiceRefusesToStartWithABadConfiguration() throws Exception {
+        Path config = badConfig();
+        try (TestDatabase db = TestDatabase.create()) {
+            assertThatThrownBy(() -> TestGreenlight.start(config, db, TestConfig.environment()).close())
+                    .satisfies(e -> {
+                        ConfigException problem = Greenlight.configProblem(e);
+                        assertThat(problem).as("a ConfigException in the cause chain").isNotNull();
+                        assertThat(problem.getMessage()).isEqualTo(config + ": access[1].token: secrets may not be "
+                                + "written in this file: use token-env or token-file");
+                    });
+            // the configuration is read before the database is touched: nothing was migrated
+            try (var c = db.connect(); var rs = c.getMetaData().getTables(null, db.schema(), "deployments", null)) {
+                assertThat(rs.next()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void aBadServiceSettingAlsoStopsTheStartWithItsName() throws Exception {
+        Path config = TestConfig.write(dir);
+        try (TestDatabase db = TestDatabase.create()) {
+            assertThatThrownBy(() -> TestGreenlight.start(config, db, TestConfig.environment(),
+                    java.util.Map.of("greenlight.lease.ttl", "60 seconds")).close())
+                    .satisfies(e -> assertThat(Greenlight.configProblem(e)).hasMessage(
+                            "greenlight.lease.ttl: \"60 seconds\" is not a duration (examples: 500ms, 3s, 2m, 1h)"));
+            assertThatThrownBy(() -> TestGreenlight.start(config, db, TestConfig.environment(),
+                    java.util.Map.of("greenlight.db.pool-size", "ten")).close())
+                    .satisfies(e -> assertThat(Greenlight.configProblem(e)).hasMessage(
+                            "greenlight.db.pool-size: \"ten\" must be a whole number from 1 to 1000"));
+        }
+    }
+
+    @Test
+    void theLauncherPrintsOneLineAndExitsWithStatusTwo() throws Exception {
+        Path config = badConfig();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "-Dlogback.configurationFile=" + writeQuietLogback(), Greenlight.class.getName()));
+        pb.environment().put("GREENLIGHT_CONFIG", config.toString());
+        pb.environment().remove("GREENLIGHT_DB_URL");
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(stderr.strip()).isEqualTo("greenlight: configuration error: " + config
+                + ": access[1].token: secrets may not be written in this file: use token-env or token-file");
+    }
+
+    private Path writeQuietLogback() throws Exception {
+        Path f = dir.resolve("logback-quiet.xml");
+        Files.writeString(f, "<configuration><root level=\"OFF\"/></configuration>");
+        return f;
+    }
+}

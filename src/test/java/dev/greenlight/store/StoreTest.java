@@ -1,0 +1,450 @@
+package dev.greenlight.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.greenlight.audit.AuditEvent;
+import dev.greenlight.audit.AuditLog;
+import dev.greenlight.config.Secrets;
+import dev.greenlight.deploy.Deployment;
+import dev.greenlight.deploy.DeploymentRequest;
+import dev.greenlight.deploy.DeploymentStatus;
+import dev.greenlight.deploy.DeploymentStore;
+import dev.greenlight.deploy.EnvironmentLease;
+import dev.greenlight.deploy.Step;
+import dev.greenlight.deploy.StepStore;
+import dev.greenlight.deploy.TriggerKind;
+import dev.greenlight.intake.WebhookDeliveries;
+import dev.greenlight.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The store of record on both databases it supports: the same Flyway migrations, the same behaviour of every
+ * repository, and an audit trail the database itself keeps append-only.
+ */
+class StoreTest {
+    static Stream<Arguments> databases() {
+        return Stream.of(
+                Arguments.of(Named.<Supplier<TestDatabase>>of("PostgreSQL", TestDatabase::postgres)),
+                Arguments.of(Named.<Supplier<TestDatabase>>of("H2", TestDatabase::h2)));
+    }
+
+    /** The repositories over one freshly migrated database. */
+    record Store(TestDatabase db, HikariDataSource ds, Jdbc jdbc, Secrets secrets, DeploymentStore deployments,
+                 StepStore steps, AuditLog audit, WebhookDeliveries deliveries) implements AutoCloseable {
+        static Store open(TestDatabase db) {
+            HikariDataSource ds = Database.open(db.url(), db.user(), null, db.schema(), 4);
+            Jdbc jdbc = new Jdbc(ds);
+            Secrets secrets = new Secrets(Map.of("TOKEN", "s3cr3t-token-value")::get);
+            secrets.get("TOKEN", null);
+            Clock clock = Clock.systemUTC();
+            return new Store(db, ds, jdbc, secrets, new DeploymentStore(jdbc, clock), new StepStore(jdbc, clock, secrets),
+                    new AuditLog(jdbc, clock, secrets), new WebhookDeliveries(jdbc, clock));
+        }
+
+        EnvironmentLease lease(String holder, Duration ttl) {
+            return new EnvironmentLease(jdbc, Clock.systemUTC(), holder, ttl);
+        }
+
+        Deployment queue(String app, String environment, String version) {
+            return deployments.inTransaction(c -> deployments.create(c, new DeploymentRequest(app, environment, version,
+                    null, "rolling", TriggerKind.MANUAL, "tester", null, null, null)));
+        }
+
+        @Override
+        public void close() throws SQLException {
+            ds.close();
+            db.close();
+        }
+    }
+
+    // ---- schema --------------------------------------------------------------------------------------------
+
+    @Test
+    void bothDatabasesGetTheSameTablesAndColumnsFromTheSameMigrations() throws Exception {
+        try (Store pg = Store.open(TestDatabase.postgres()); Store h2 = Store.open(TestDatabase.h2())) {
+            Map<String, List<String>> pgSchema = columns(pg.db());
+            Map<String, List<String>> h2Schema = columns(h2.db());
+            assertThat(pgSchema).containsOnlyKeys("deployments", "deployment_steps", "environment_state",
+                    "webhook_deliveries", "audit_log", "flyway_schema_history");
+            assertThat(h2Schema).isEqualTo(pgSchema);
+            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2");
+        }
+    }
+
+    private static Map<String, List<String>> columns(TestDatabase db) throws SQLException {
+        Map<String, List<String>> out = new TreeMap<>();
+        try (Connection c = db.connect();
+             ResultSet rs = c.getMetaData().getColumns(null, db.schema() != null ? db.schema() : "public", "%", "%")) {
+            while (rs.next()) {
+                out.computeIfAbsent(rs.getString("TABLE_NAME").toLowerCase(), t -> new ArrayList<>())
+                        .add(rs.getString("COLUMN_NAME").toLowerCase() + " " + (rs.getInt("NULLABLE") == 0 ? "not null" : "null"));
+            }
+        }
+        out.values().forEach(l -> l.sort(String::compareTo));
+        return out;
+    }
+
+    private static List<String> migrations(TestDatabase db) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select \"version\" from flyway_schema_history where success and \"version\" is not null order by \"installed_rank\"")) {
+            while (rs.next()) out.add(rs.getString(1));
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void migratingAgainOnTheSameDatabaseKeepsEverything(Supplier<TestDatabase> kind) throws Exception {
+        TestDatabase db = kind.get();
+        try (Store first = Store.open(db)) {
+            long id = first.queue("shop", "qa", "v1").id();
+            try (HikariDataSource again = Database.open(db.url(), db.user(), null, db.schema(), 2)) {
+                assertThat(new DeploymentStore(new Jdbc(again), Clock.systemUTC()).find(id)).isPresent();
+            }
+        }
+    }
+
+    // ---- deployments ---------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void deploymentsAreStoredQueuedAndFoundAgain(Supplier<TestDatabase> kind) throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            Instant before = Instant.now();
+            Deployment d = s.deployments().inTransaction(c -> s.deployments().create(c, new DeploymentRequest("shop",
+                    "staging", "sha-6113728", "6113728f27ae82c7b1a177c8d03f9e96e0adf246", "rolling", TriggerKind.PUSH,
+                    "github:octocat", "push to main", null, "delivery-1")));
+
+            Deployment found = s.deployments().find(d.id()).orElseThrow();
+            assertThat(found).isEqualTo(d);
+            assertThat(found.status()).isEqualTo(DeploymentStatus.QUEUED);
+            assertThat(found.commitSha()).isEqualTo("6113728f27ae82c7b1a177c8d03f9e96e0adf246");
+            assertThat(found.triggerKind()).isEqualTo("push");
+            assertThat(found.deliveryId()).isEqualTo("delivery-1");
+            assertThat(found.rollbackOf()).isNull();
+            assertThat(found.cancelRequested()).isFalse();
+            assertThat(found.createdAt()).isBetween(before.minusSeconds(1), Instant.now().plusSeconds(1));
+            assertThat(found.startedAt()).isNull();
+            assertThat(s.deployments().find(d.id() + 1000)).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void theQueueIsInArrivalOrderPerEnvironment(Supplier<TestDatabase> kind) throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            Deployment a1 = s.queue("shop", "qa", "a1");
+            Deployment other = s.queue("shop", "staging", "o1");
+            Deployment a2 = s.queue("shop", "qa", "a2");
+
+            assertThat(s.deployments().nextQueued("shop", "qa")).map(Deployment::id).hasValue(a1.id());
+            assertThat(s.deployments().countQueued("shop", "qa")).isEqualTo(2);
+            assertThat(s.deployments().countQueued("blog", "qa")).isZero();
+            assertThat(s.deployments().transition(a1.id(), DeploymentStatus.QUEUED, DeploymentStatus.RUNNING, null)).isTrue();
+            assertThat(s.deployments().nextQueued("shop", "qa")).map(Deployment::id).hasValue(a2.id());
+            assertThat(s.deployments().running("shop", "qa")).map(Deployment::id).hasValue(a1.id());
+            assertThat(s.deployments().running("shop", "staging")).isEmpty();
+            assertThat(s.deployments().withStatus(DeploymentStatus.QUEUED)).extracting(Deployment::id)
+                    .containsExactly(other.id(), a2.id());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aStatusChangeHappensOnlyFromTheExpectedStatus(Supplier<TestDatabase> kind) throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            long id = s.queue("shop", "qa", "v1").id();
+
+            assertThat(s.deployments().transition(id, DeploymentStatus.RUNNING, DeploymentStatus.SUCCEEDED, "x")).isFalse();
+            assertThat(s.deployments().find(id).orElseThrow().status()).isEqualTo(DeploymentStatus.QUEUED);
+
+            assertThat(s.deployments().transition(id, DeploymentStatus.QUEUED, DeploymentStatus.RUNNING, null)).isTrue();
+            Deployment running = s.deployments().find(id).orElseThrow();
+            assertThat(running.startedAt()).isNotNull();
+            assertThat(running.finishedAt()).isNull();
+            assertThat(s.deployments().transition(id, DeploymentStatus.QUEUED, DeploymentStatus.RUNNING, null)).isFalse();
+
+            assertThat(s.deployments().transition(id, DeploymentStatus.RUNNING, DeploymentStatus.ROLLING_BACK, "health failed")).isTrue();
+            assertThat(s.deployments().transition(id, DeploymentStatus.ROLLING_BACK, DeploymentStatus.ROLLED_BACK, null)).isTrue();
+            Deployment done = s.deployments().find(id).orElseThrow();
+            assertThat(done.status()).isEqualTo(DeploymentStatus.ROLLED_BACK);
+            assertThat(done.statusDetail()).as("a null detail keeps the last one").isEqualTo("health failed");
+            assertThat(done.finishedAt()).isAfterOrEqualTo(done.startedAt());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void listsFilterByAppEnvironmentAndStatusNewestFirst(Supplier<TestDatabase> kind) throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            long a = s.queue("shop", "qa", "a").id();
+            long b = s.queue("blog", "qa", "b").id();
+            long c = s.queue("shop", "staging", "c").id();
+            s.deployments().transition(c, DeploymentStatus.QUEUED, DeploymentStatus.CANCELLED, "cancelled");
+
+            assertThat(s.deployments().list(null, null, null, 10)).extracting(Deployment::id).containsExactly(c, b, a);
+            assertThat(s.deployments().list("shop", null, null, 10)).extracting(Deployment::id).containsExactly(c, a);
+            assertThat(s.deployments().list(null, "qa", null, 10)).extracting(Deployment::id).containsExactly(b, a);
+            assertThat(s.deployments().list(null, null, DeploymentStatus.CANCELLED, 10)).extracting(Deployment::id).containsExactly(c);
+            assertThat(s.deployments().list(null, null, null, 1)).extracting(Deployment::id).containsExactly(c);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void cancellationCanBeRequestedOnlyBeforeTheEnd(Supplier<TestDatabase> kind) throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            long queued = s.queue("shop", "qa", "a").id();
+            long done = s.queue("shop", "qa", "b").id();
+            s.deployments().transition(done, DeploymentStatus.QUEUED, DeploymentStatus.CANCELLED, null);
+
+            assertThat(s.deployments().requestCancel(queued)).isTrue();
+            assertThat(s.deployments().cancelRequested(queued)).isTrue();
+            assertThat(s.deployments().requestCancel(done)).isFalse();
+            assertThat(s.deployments().cancelRequested(done)).isFalse();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aRollbackGoesBackToTheLastSucceededDeploymentBeforeIt(Supplier<TestDatabase> kind) throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            long v1 = s.queue("shop", "qa", "v1").id();
+            long v2 = s.queue("shop", "qa", "v2").id();
+            long v3 = s.queue("shop", "qa", "v3").id();
+            for (long id : new long[] {v1, v2}) {
+                s.deployments().transition(id, DeploymentStatus.QUEUED, DeploymentStatus.RUNNING, null);
+                s.deployments().transition(id, DeploymentStatus.RUNNING, DeploymentStatus.SUCCEEDED, null);
+            }
+            assertThat(s.deployments().lastSucceededBefore("shop", "qa", v3)).map(Deployment::version).hasValue("v2");
+            assertThat(s.deployments().lastSucceededBefore("shop", "qa", v2)).map(Deployment::version).hasValue("v1");
+            assertThat(s.deployments().lastSucceededBefore("shop", "qa", v1)).isEmpty();
+
+            Deployment rollback = s.deployments().inTransaction(c -> s.deployments().create(c, new DeploymentRequest(
+                    "shop", "qa", "v1", null, "rolling", TriggerKind.ROLLBACK, "deployer", "bad v2", v2, null)));
+            assertThat(rollback.rollbackOf()).isEqualTo(v2);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aFailedTransactionLeavesNothingBehind(Supplier<TestDatabase> kind) throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            assertThatThrownBy(() -> s.deployments().inTransaction(c -> {
+                s.deployments().create(c, new DeploymentRequest("shop", "qa", "v1", null, "rolling", TriggerKind.MANUAL,
+                        "tester", null, null, null));
+                s.audit().record(c, AuditEvent.of("tester", "deployment.queued", "accepted"));
+                throw new IllegalStateException("boom");
+            })).hasMessage("boom");
+            assertThat(s.deployments().list(null, null, null, 10)).isEmpty();
+            assertThat(s.audit().list(null, null, null, 10)).isEmpty();
+        }
+    }
+
+    // ---- steps ---------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void stepsAreOpenedAndClosedWithSecretsRedacted(Supplier<TestDatabase> kind) throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            long id = s.queue("shop", "qa", "v1").id();
+            long open = s.steps().open(id, "deploy", "h1:2222", 2);
+            long closed = s.steps().open(id, "health", "h1:2222", 1);
+            s.steps().close(closed, false, 7, "token=s3cr3t-token-value\n" + "x".repeat(StepStore.OUTPUT_MAX), "failed with s3cr3t-token-value");
+
+            List<Step> steps = s.steps().forDeployment(id);
+            assertThat(steps).extracting(Step::id).containsExactly(open, closed);
+            Step first = steps.get(0);
+            assertThat(first.status()).isEqualTo("running");
+            assertThat(first.attempt()).isEqualTo(2);
+            assertThat(first.finishedAt()).isNull();
+            assertThat(first.exitCode()).isNull();
+            Step second = steps.get(1);
+            assertThat(second.status()).isEqualTo("failed");
+            assertThat(second.exitCode()).isEqualTo(7);
+            assertThat(second.output()).hasSize(StepStore.OUTPUT_MAX).doesNotContain("s3cr3t-token-value");
+            assertThat(second.detail()).isEqualTo("failed with ***");
+            assertThat(s.steps().forDeployment(id + 1)).isEmpty();
+        }
+    }
+
+    // ---- audit ---------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void theAuditTrailIsListedNewestFirstAndFiltered(Supplier<TestDatabase> kind) throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            s.audit().record(AuditEvent.of("a", "x", "ok").target("shop", "qa", "v1"));
+            Thread.sleep(20);
+            Instant since = Instant.now();
+            Thread.sleep(20);
+            s.audit().record(AuditEvent.of("b", "y", "ok").target("shop", "staging", "v2").deployment(7L).source("10.0.0.1"));
+            s.audit().record(AuditEvent.of("c", "z", "ok").target("blog", "qa", null).detail("uses s3cr3t-token-value"));
+
+            assertThat(s.audit().list(null, null, null, 10)).extracting(AuditEvent::actor).containsExactly("c", "b", "a");
+            assertThat(s.audit().list("shop", null, null, 10)).extracting(AuditEvent::actor).containsExactly("b", "a");
+            assertThat(s.audit().list(null, "qa", null, 10)).extracting(AuditEvent::actor).containsExactly("c", "a");
+            assertThat(s.audit().list(null, null, since, 10)).extracting(AuditEvent::actor).containsExactly("c", "b");
+            assertThat(s.audit().list(null, null, null, 1)).extracting(AuditEvent::actor).containsExactly("c");
+            AuditEvent b = s.audit().list("shop", "staging", null, 10).get(0);
+            assertThat(b.deploymentId()).isEqualTo(7L);
+            assertThat(b.source()).isEqualTo("10.0.0.1");
+            assertThat(b.version()).isEqualTo("v2");
+            assertThat(s.audit().list("blog", null, null, 10).get(0).detail()).isEqualTo("uses ***");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void theDatabaseRefusesToChangeOrRemoveAnAuditEntry(Supplier<TestDatabase> kind) throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            s.audit().record(AuditEvent.of("deployer", "deployment.queued", "accepted").target("shop", "qa", "v1"));
+            try (Connection c = s.db().connect(); Statement st = c.createStatement()) {
+                assertThatThrownBy(() -> st.executeUpdate("update audit_log set actor = 'someone-else'"))
+                        .isInstanceOf(SQLException.class).hasMessageContaining("append-only");
+                assertThatThrownBy(() -> st.executeUpdate("delete from audit_log"))
+                        .isInstanceOf(SQLException.class).hasMessageContaining("append-only");
+                assertThatThrownBy(() -> st.executeUpdate("delete from audit_log where actor = 'deployer'"))
+                        .isInstanceOf(SQLException.class).hasMessageContaining("append-only");
+            }
+            // and through the service's own pool too
+            assertThatThrownBy(() -> s.jdbc().update("update audit_log set outcome = ? where actor = ?", "x", "deployer"))
+                    .isInstanceOf(StoreException.class).hasMessageContaining("append-only");
+            assertThat(s.audit().list(null, null, null, 10)).singleElement()
+                    .satisfies(e -> assertThat(e.actor()).isEqualTo("deployer"))
+                    .satisfies(e -> assertThat(e.outcome()).isEqualTo("accepted"));
+            // appending still works
+            s.audit().record(AuditEvent.of("deployer", "deployment.queued", "accepted"));
+            assertThat(s.audit().list(null, null, null, 10)).hasSize(2);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void overlongValuesAreCutToTheirColumns(Supplier<TestDatabase> kind) throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            s.audit().record(AuditEvent.of("a".repeat(500), "b".repeat(500), "c".repeat(500))
+                    .target("d".repeat(500), "e".repeat(500), "f".repeat(500)).detail("g".repeat(5000)).source("h".repeat(500)));
+            AuditEvent e = s.audit().list(null, null, null, 1).get(0);
+            assertThat(e.actor()).hasSize(128);
+            assertThat(e.app()).hasSize(64);
+            assertThat(e.version()).hasSize(128);
+            assertThat(e.detail()).hasSize(2000);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void instantsSurviveAJvmThatIsNotOnUtc(Supplier<TestDatabase> kind) throws Exception {
+        java.util.TimeZone original = java.util.TimeZone.getDefault();
+        java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("Pacific/Chatham")); // UTC+12:45 or +13:45
+        try (Store s = Store.open(kind.get())) {
+            Instant before = Instant.now();
+            long id = s.queue("shop", "qa", "v1").id();
+            s.audit().record(AuditEvent.of("a", "x", "ok"));
+            Instant after = Instant.now();
+
+            assertThat(s.deployments().find(id).orElseThrow().createdAt())
+                    .isBetween(before.minusSeconds(1), after.plusSeconds(1));
+            AuditEvent e = s.audit().list(null, null, null, 1).get(0);
+            assertThat(e.at()).isBetween(before.minusSeconds(1), after.plusSeconds(1));
+            assertThat(s.audit().list(null, null, before.minusSeconds(60), 10)).hasSize(1);
+            assertThat(s.audit().list(null, null, after.plusSeconds(60), 10)).isEmpty();
+        } finally {
+            java.util.TimeZone.setDefault(original);
+        }
+    }
+
+    // ---- webhook deliveries --------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aDeliveryIsRememberedOnceWithItsFirstAnswer(Supplier<TestDatabase> kind) throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            WebhookDeliveries d = s.deliveries();
+            assertThat(d.add("d-1")).isTrue();
+            assertThat(d.add("d-1")).isFalse();
+            assertThat(d.contains("d-1")).isTrue();
+            assertThat(d.contains("d-2")).isFalse();
+            assertThat(d.answerOf("d-1")).as("still in flight").isEmpty();
+
+            s.deployments().inTransaction(c -> {
+                d.answer(c, "d-1", "push", new WebhookDeliveries.Answer(202, "{\"deployments\":[]}"));
+                return null;
+            });
+            assertThat(d.answerOf("d-1")).hasValue(new WebhookDeliveries.Answer(202, "{\"deployments\":[]}"));
+
+            assertThat(d.add("d-3")).isTrue();
+            assertThat(d.remove("d-3")).isTrue();
+            assertThat(d.add("d-3")).as("processed afresh after a failure").isTrue();
+            assertThatThrownBy(d::clear).isInstanceOf(UnsupportedOperationException.class);
+        }
+    }
+
+    // ---- environment state ---------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void theLeaseIsHeldByOneHolderUntilReleasedOrLapsed(Supplier<TestDatabase> kind) throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            EnvironmentLease a = s.lease("instance-a", Duration.ofMillis(300));
+            EnvironmentLease b = s.lease("instance-b", Duration.ofMinutes(1));
+            a.register("shop", "qa");
+            b.register("shop", "qa"); // a second instance registers the same environment: no error
+
+            assertThat(a.tryAcquire("shop", "qa")).isTrue();
+            assertThat(a.isHeld("shop", "qa")).isTrue();
+            assertThat(b.tryAcquire("shop", "qa")).isFalse();
+            assertThat(a.tryAcquire("shop", "qa")).as("not re-entrant").isFalse();
+            b.release("shop", "qa"); // not b's to release
+            assertThat(b.tryAcquire("shop", "qa")).isFalse();
+            assertThat(a.lapsed()).isEmpty();
+
+            Thread.sleep(400);
+            assertThat(b.lapsed()).extracting(e -> e[0] + "/" + e[1]).containsExactly("shop/qa");
+            assertThat(a.isHeld("shop", "qa")).isFalse();
+            assertThat(b.tryAcquire("shop", "qa")).as("a lapsed lease can be taken").isTrue();
+            assertThat(a.renewAll()).isZero();
+            assertThat(b.renewAll()).isEqualTo(1);
+            b.release("shop", "qa");
+            assertThat(a.tryAcquire("shop", "qa")).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void theLiveVersionIsKeptPerEnvironment(Supplier<TestDatabase> kind) throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            EnvironmentLease lease = s.lease("i", Duration.ofMinutes(1));
+            lease.register("shop", "qa");
+            lease.register("shop", "staging");
+            assertThat(lease.liveVersion("shop", "qa")).isEmpty();
+            s.jdbc().inTransaction(c -> {
+                lease.setLive(c, "shop", "qa", "v9", 42);
+                return null;
+            });
+            assertThat(lease.liveVersion("shop", "qa")).hasValue("v9");
+            assertThat(lease.liveVersion("shop", "staging")).isEmpty();
+        }
+    }
+}

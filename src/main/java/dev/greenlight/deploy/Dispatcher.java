@@ -48,12 +48,19 @@ public final class Dispatcher {
 
     /** @return ids of the deployments started now, for the pipeline runner */
     public List<Long> dispatch() {
-        recoverInterrupted();
+        for (String[] env : lease.lapsed()) {
+            // a dead instance's environment with nothing queued: settle its deployment, free the lease
+            settleInterrupted(env[0], env[1]);
+            lease.forceRelease(env[0], env[1]);
+        }
         List<Long> started = new ArrayList<>();
         for (EnvironmentConfig env : config.environments().toList()) {
             if (deployments.countQueued(env.app(), env.name()) == 0 || !lease.tryAcquire(env.app(), env.name())) {
                 continue;
             }
+            // the lease may have lapsed only now: whatever still says it runs there is a dead instance's. Settling
+            // it releases the lease (or locks it after a failed rollback), so it is taken again before going on.
+            if (settleInterrupted(env.app(), env.name()) && !lease.tryAcquire(env.app(), env.name())) continue;
             start(env).ifPresentOrElse(started::add, () -> lease.release(env.app(), env.name()));
         }
         return started;
@@ -80,21 +87,23 @@ public final class Dispatcher {
     }
 
     /**
-     * A lease that lapsed while its deployment still says it runs means the instance running it died. Its steps say
-     * how far it got; it is marked so a person can look, and the environment is freed for the next deployment.
+     * A deployment that still says it runs where its instance's lease lapsed: that instance died. Its steps say how
+     * far it got; it is marked so a person can look (a rollback in flight becomes rollback_failed, which locks the
+     * environment), and the finisher frees or locks the lease as the outcome requires.
+     *
+     * @return true when there was such a deployment
      */
-    private void recoverInterrupted() {
-        for (String[] env : lease.lapsed()) {
-            for (Deployment d : deployments.unfinished(env[0], env[1])) {
-                if (d.status() == DeploymentStatus.RUNNING) {
-                    finisher.finish(d.id(), DeploymentStatus.RUNNING, DeploymentStatus.FAILED,
-                            "interrupted: the Greenlight instance running it stopped; see its steps for how far it got");
-                } else if (d.status() == DeploymentStatus.ROLLING_BACK) {
-                    finisher.finish(d.id(), DeploymentStatus.ROLLING_BACK, DeploymentStatus.ROLLBACK_FAILED,
-                            "interrupted during rollback: the Greenlight instance running it stopped");
-                }
+    private boolean settleInterrupted(String app, String environment) {
+        List<Deployment> orphans = deployments.unfinished(app, environment);
+        for (Deployment d : orphans) {
+            if (d.status() == DeploymentStatus.RUNNING) {
+                finisher.finish(d.id(), DeploymentStatus.RUNNING, DeploymentStatus.FAILED,
+                        "interrupted: the Greenlight instance running it stopped; see its steps for how far it got");
+            } else {
+                finisher.finish(d.id(), DeploymentStatus.ROLLING_BACK, DeploymentStatus.ROLLBACK_FAILED,
+                        "interrupted during rollback: the Greenlight instance running it stopped");
             }
-            lease.forceRelease(env[0], env[1]);
         }
+        return !orphans.isEmpty();
     }
 }

@@ -32,7 +32,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -230,8 +229,6 @@ class QueueAndLeaseTest {
      * trigger's version. Ids are handed out in arrival order, commits are not.
      */
     @Test
-    @Disabled("ids are allocated before commit and enqueue does not serialise per environment, so a later trigger "
-            + "that commits first is started first (deploy/ is outside this suite's remit: see the report)")
     void aTriggerThatCommitsLateStillRunsInItsArrivalOrder() throws Exception {
         Instance a = instance("instance-a", Duration.ofSeconds(30), Clock.systemUTC());
         CountDownLatch firstHasItsId = new CountDownLatch(1);
@@ -291,8 +288,6 @@ class QueueAndLeaseTest {
     }
 
     @Test
-    @Disabled("Dispatcher.recoverInterrupted() looks for the running deployment only among the 50 newest of the "
-            + "environment, then frees the lease anyway (deploy/ is outside this suite's remit: see the report)")
     void aDeploymentWhoseInstanceDiedIsRecoveredHoweverManyAreQueuedBehindIt() throws Exception {
         Instance dying = instance("instance-dying", Duration.ofMillis(300), Clock.systemUTC());
         Instance survivor = instance("instance-survivor", Duration.ofSeconds(30), Clock.systemUTC());
@@ -352,9 +347,6 @@ class QueueAndLeaseTest {
      * that moves past the expiry between those two reads.
      */
     @Test
-    @Disabled("Dispatcher.dispatch() only settles interrupted deployments in recoverInterrupted(), before "
-            + "tryAcquire(); a lease lapsing in between is taken without settling its running deployment "
-            + "(deploy/ is outside this suite's remit: see the report)")
     void aLeaseThatLapsesWhileTheDispatcherLooksIsStillRecoveredBeforeTheNextStart() throws Exception {
         Instance dying = instance("instance-dying", Duration.ofSeconds(5), Clock.systemUTC());
         AtomicInteger reads = new AtomicInteger();

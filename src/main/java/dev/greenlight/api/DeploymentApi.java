@@ -139,20 +139,25 @@ public final class DeploymentApi {
         JsonReply.set(exchange, 200, Json.write(DeploymentView.of(d, steps.forDeployment(d.id()))));
     }
 
-    /** GET /api/v1/environments */
+    /** GET /api/v1/environments, after the route read every environment's state (sql/environment-state.sql). */
     public void environments(Exchange exchange) {
-        caller(exchange);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rows = exchange.getMessage().getBody(List.class);
+        Map<String, Map<String, Object>> state = new java.util.HashMap<>();
+        rows.forEach(row -> state.put(row.get("app") + "/" + row.get("environment"), row));
         List<Map<String, Object>> out = new ArrayList<>();
         config.environments().sorted((a, b) -> a.key().compareTo(b.key())).forEach(env -> {
+            Map<String, Object> row = state.getOrDefault(env.key(), Map.of());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("app", env.app());
             m.put("environment", env.name());
             m.put("strategy", env.strategy().key());
             m.put("hosts", env.hosts().stream().map(Object::toString).toList());
-            m.put("liveVersion", lease.liveVersion(env.app(), env.name()).orElse(null));
-            m.put("running", deployments.running(env.app(), env.name()).map(d -> DeploymentView.of(d, null)).orElse(null));
-            m.put("queued", deployments.countQueued(env.app(), env.name()));
-            m.put("lockedBy", lease.lockedBy(env.app(), env.name()).orElse(null));
+            m.put("liveVersion", row.get("live_version"));
+            m.put("running", row.get("running_id") == null ? null
+                    : deployments.find(((Number) row.get("running_id")).longValue()).map(d -> DeploymentView.of(d, null)).orElse(null));
+            m.put("queued", row.get("queued") == null ? 0 : ((Number) row.get("queued")).intValue());
+            m.put("lockedBy", EnvironmentLease.lockingDeployment((String) row.get("lease_holder")).orElse(null));
             out.add(m);
         });
         JsonReply.set(exchange, 200, Json.write(Map.of("environments", out)));
@@ -188,6 +193,11 @@ public final class DeploymentApi {
         }
         JsonReply.set(exchange, 200, Json.write(Map.of("entries",
                 audit.list(query(exchange, "app"), query(exchange, "environment"), since, limit(exchange)))));
+    }
+
+    /** Authenticates the caller as the first step of a route. */
+    public void authenticate(Exchange exchange) {
+        caller(exchange);
     }
 
     AccessRule caller(Exchange exchange) {

@@ -81,9 +81,14 @@ public final class EnvironmentLease {
 
     /** The deployment whose failed rollback locks the environment, if it is locked. */
     public Optional<Long> lockedBy(String app, String environment) {
-        return jdbc.queryOne("select lease_holder from environment_state where app = ? and environment = ? "
-                + "and lease_holder like ?", rs -> rs.getString(1), app, environment, LOCKED_PREFIX + "%")
-                .map(h -> Long.parseLong(h.substring(LOCKED_PREFIX.length())));
+        return jdbc.queryOne("select lease_holder from environment_state where app = ? and environment = ?",
+                rs -> rs.getString(1), app, environment).flatMap(EnvironmentLease::lockingDeployment);
+    }
+
+    /** The deployment a lease holder names when it is the lock of a failed rollback. */
+    public static Optional<Long> lockingDeployment(String holder) {
+        return holder != null && holder.startsWith(LOCKED_PREFIX)
+                ? Optional.of(Long.parseLong(holder.substring(LOCKED_PREFIX.length()))) : Optional.empty();
     }
 
     /** Frees a lapsed lease whatever its holder: only after that holder's deployments have been settled. */

@@ -26,6 +26,10 @@ import dev.greenlight.notify.DeploymentEvents;
 import dev.greenlight.notify.GithubCommitStatus;
 import dev.greenlight.ssh.SshSessionPool;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import java.util.Optional;
 import dev.greenlight.deploy.DeploymentQueue;
 import dev.greenlight.deploy.DeploymentStore;
@@ -101,7 +105,9 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("sshSessionPool", ssh);
         registry.bind("remoteCommands", commands);
         registry.bind("deploymentRuns", runs);
-        registry.bind("preChecks", new PreChecks(ssh, registryClient(secrets), steps));
+        ExecutorService hostWork = hostExecutor(context);
+        registry.bind("hostExecutor", hostWork);
+        registry.bind("preChecks", new PreChecks(ssh, registryClient(secrets), steps, hostWork));
         registry.bind("healthStage", new HealthStage(commands, new HttpHealthChecker(), steps));
         registry.bind("smokeStage", new SmokeStage(new SmokeTester(), steps));
         registry.bind("rollbacks", new Rollbacks(finisher, steps));
@@ -133,6 +139,17 @@ public class GreenlightConfiguration implements CamelConfiguration {
             // refused below
         }
         throw new ConfigException(property + ": \"" + text + "\" must be a whole number from " + min + " to " + max);
+    }
+
+    /**
+     * Threads for per-host work (a batch, the pre-checks, a rollback): they grow on demand, up to 256, so a batch of
+     * 20 runs 20 hosts at once (Camel's default pool stops at 10 while its queue has room); past that the caller runs
+     * the task itself.
+     */
+    private static ExecutorService hostExecutor(CamelContext context) {
+        ThreadPoolProfile profile = new ThreadPoolProfileBuilder("greenlight-hosts").poolSize(0).maxPoolSize(256)
+                .maxQueueSize(0).keepAliveTime(60L).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build();
+        return context.getExecutorServiceManager().newThreadPool(GreenlightConfiguration.class, "hosts", profile);
     }
 
     /** One SSH client serves every environment: the longest configured connect timeout applies to all. */

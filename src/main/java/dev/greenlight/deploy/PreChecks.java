@@ -9,14 +9,17 @@ import dev.greenlight.ssh.SshSessionPool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /** Checks made before anything changes: a failure here ends the deployment as failed, with nothing to undo. */
 public final class PreChecks {
     private final SshSessionPool ssh;
     private final RegistryClient registry;
     private final StepStore steps;
+    private final Executor hostWork;
 
-    public PreChecks(SshSessionPool ssh, RegistryClient registry, StepStore steps) {
+    public PreChecks(SshSessionPool ssh, RegistryClient registry, StepStore steps, Executor hostWork) {
+        this.hostWork = hostWork;
         this.ssh = ssh;
         this.steps = steps;
         this.registry = registry;
@@ -31,7 +34,7 @@ public final class PreChecks {
         }
         // sessions opened here are reused by the deploy steps that follow
         List<CompletableFuture<String>> checks = hosts.stream()
-                .map(host -> CompletableFuture.supplyAsync(() -> reach(run, host))).toList();
+                .map(host -> CompletableFuture.supplyAsync(() -> reach(run, host), hostWork)).toList();
         List<String> unreachable = checks.stream().map(CompletableFuture::join).filter(p -> p != null).toList();
         if (!unreachable.isEmpty()) throw new StepFailedException("pre-check: " + String.join("; ", unreachable));
     }

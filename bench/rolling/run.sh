@@ -1,0 +1,334 @@
+#!/usr/bin/env bash
+# Rolling-deployment benchmark: a shell loop, Ansible and Greenlight deploy the same simulated hosts
+# (OpenSSH + HTTP health paths on loopback addresses), then Greenlight alone at larger scales.
+#
+#   bench/rolling/run.sh           the whole benchmark
+#   bench/rolling/run.sh serve     only the hosts and the service, for profiling by hand; stops after
+#                                  SERVE_SECONDS (default 1800) or Ctrl-C
+#
+# Does everything: installs what is missing (openssh-server, ansible, nginx-light), starts its own sshd and
+# nginx on 127.0.0.11 … 127.0.0.(10+MAX), builds target/greenlight.jar if missing, starts Greenlight, runs
+# every method (warm-up first, then RUNS measured rounds, the methods interleaved in each round so that
+# background load falls on all of them alike), checks after every run that every host holds the new
+# version, writes the report and stops everything it started. See bench/rolling/README.md.
+#
+# Settings (environment):
+#   RUNS=5                     measured runs per method and per scale point
+#   SCALE="20:2 50:5 100:10 100:20"   Greenlight scale points, hosts:batch
+#   KEX_PASS=1                 then a diagnostic pass with the servers offering only curve25519-sha256
+#                              key exchange (shell loop and Greenlight at 10/2 and 100/10); 0 skips it
+#   ANSIBLE_VARIANTS="lean default"   which Ansible set-ups to run (empty: none)
+#   GL_JAVA_OPTS="-Xmx256m"    JVM options of the service
+#   GL_PORT=18280 GL_MGMT_PORT=18281 SSH_PORT=2222 HTTP_PORT=18290
+#   GREENLIGHT_DB_URL, GREENLIGHT_DB_USER   PostgreSQL instead of embedded H2 (a schema of its own, dropped at the end)
+#   REPORT=bench/work/rolling/report.md
+#   SSHD_KEX=…                 diagnostics: KexAlgorithms of the hosts' sshds for the whole run
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HERE=$ROOT/bench/rolling
+WORK=$ROOT/bench/work/rolling
+RUNS=${RUNS:-5}
+SCALE=${SCALE:-"20:2 50:5 100:10 100:20"}
+KEX_PASS=${KEX_PASS:-1}
+VARIANT=
+ANSIBLE_VARIANTS=${ANSIBLE_VARIANTS-"lean default"}
+GL_JAVA_OPTS=${GL_JAVA_OPTS:-"-Xmx256m"}
+GL_PORT=${GL_PORT:-18280}
+GL_MGMT_PORT=${GL_MGMT_PORT:-18281}
+REPORT=${REPORT:-$WORK/report.md}
+RESULTS=$WORK/results.jsonl
+PY=/usr/bin/python3
+START_TIMEOUT=120
+
+now_ns() { date +%s%N; }
+seconds_since() { awk -v s="$1" -v e="$(now_ns)" 'BEGIN { printf "%.3f", (e - s) / 1e9 }'; }
+log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
+die() { echo "bench: error: $*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "run as root (it installs packages, adds the deploy user and starts sshd)"
+[[ "$RUNS" =~ ^[0-9]+$ ]] && [ "$RUNS" -ge 1 ] && [ "$RUNS" -le 50 ] || die "RUNS must be 1..50"
+
+MAX_HOSTS=10
+for p in $SCALE; do
+    [[ "$p" =~ ^([0-9]+):([0-9]+)$ ]] || die "SCALE point '$p' is not hosts:batch"
+    [ "${BASH_REMATCH[1]}" -le 100 ] || die "at most 100 hosts (127.0.0.11 … 127.0.0.110)"
+    [ "${BASH_REMATCH[1]}" -gt "$MAX_HOSTS" ] && MAX_HOSTS=${BASH_REMATCH[1]}
+done
+GL_POINTS="10:2 $SCALE"
+if [ "$KEX_PASS" = 1 ]; then
+    MAX_HOSTS=100
+    [[ " $SCALE " == *" 100:10 "* ]] || GL_POINTS="$GL_POINTS 100:10"
+fi
+export WORK MAX_HOSTS SSH_PORT HTTP_PORT BENCH_USER
+# shellcheck source=hosts.sh
+. "$HERE/hosts.sh"
+export SSH_PORT HTTP_PORT BENCH_USER
+
+# Each run starts without SSH connections (as the shell loop and Greenlight do): its ControlPersist
+# masters live in a directory of their own and are told to exit after the run.
+ansible_masters_stop() {
+    local s
+    for s in "$WORK"/ansible/cp-*/*; do
+        [ -S "$s" ] && ssh -F /dev/null -S "$s" -O exit bench >/dev/null 2>&1
+    done
+    rm -rf "$WORK"/ansible/cp-*
+}
+
+GL_PID=
+DB_SCHEMA=
+SERVE_SLEEP=
+cleanup() {
+    local rc=$?
+    set +e
+    [ -n "$SERVE_SLEEP" ] && kill "$SERVE_SLEEP" 2>/dev/null
+    if [ -n "$GL_PID" ] && kill -0 "$GL_PID" 2>/dev/null; then
+        log "stopping Greenlight (pid $GL_PID)"
+        local t0
+        t0=$(now_ns)
+        kill "$GL_PID"
+        for ((i = 0; i < 600; i++)); do kill -0 "$GL_PID" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$GL_PID" 2>/dev/null; then
+            log "Greenlight still running after 60 s: killing it"
+            kill -9 "$GL_PID"
+        else
+            log "Greenlight exited $(seconds_since "$t0") s after SIGTERM"
+        fi
+    fi
+    ansible_masters_stop
+    hosts_stop
+    if [ -n "$DB_SCHEMA" ]; then
+        psql_admin -c "drop schema if exists $DB_SCHEMA cascade" >/dev/null 2>&1
+    fi
+    log "stopped everything it started"
+    exit $rc
+}
+# one run at a time on this work directory (checked before anything can be stopped)
+mkdir -p "$WORK"
+exec 9>"$WORK/.lock"
+flock -n 9 || die "another run of the benchmark is using $WORK"
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+trap 'log "failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
+
+# ------------------------------------------------------------------------------------------- set-up
+mkdir -p "$WORK"
+need_packages
+ensure_user
+hosts_setup
+: >"$RESULTS"
+
+if [ ! -f "$ROOT/target/greenlight.jar" ]; then
+    log "building target/greenlight.jar"
+    (cd "$ROOT" && mvn -B -q -o package -DskipTests) || (cd "$ROOT" && mvn -B -q package -DskipTests)
+fi
+
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# record METHOD HOSTS BATCH WARMUP VERSION SECONDS
+record() {
+    printf '{"method":"%s","variant":"%s","hosts":%d,"batch":%d,"warmup":%s,"version":"%s","seconds":%s,"load":"%s"}\n' \
+        "$1" "$VARIANT" "$2" "$3" "$4" "$5" "$6" "$(load1)" >>"$RESULTS"
+}
+
+# ------------------------------------------------------------------------------------------- shell loop
+run_shell() { # MODE VERSION WARMUP
+    local start s
+    start=$(now_ns)
+    "$HERE/shell-loop.sh" "$1" "$2" 2 $(host_list 10) || die "shell loop ($1) failed"
+    s=$(seconds_since "$start")
+    verify_hosts 10 "$2" || die "shell loop ($1): not every host is on $2"
+    record "shell-$1" 10 2 "$3" "$2" "$s"
+    log "shell-$1 $2: $s s"
+}
+
+# ------------------------------------------------------------------------------------------- Ansible
+mkdir -p "$WORK/ansible/tmp"
+{
+    echo "[bench]"
+    host_list 10
+    echo
+    echo "[bench:vars]"
+    echo "ansible_port=$SSH_PORT"
+    echo "ansible_user=$BENCH_USER"
+    echo "ansible_ssh_private_key_file=$WORK/ssh/deploy_ed25519"
+    echo "ansible_python_interpreter=/usr/bin/python3"
+} >"$WORK/ansible/inventory.ini"
+cat >"$WORK/ansible/ansible.cfg" <<EOF
+[defaults]
+inventory = $WORK/ansible/inventory.ini
+host_key_checking = True
+retry_files_enabled = False
+local_tmp = $WORK/ansible/tmp
+forks = 10
+[ssh_connection]
+ssh_args = -F /dev/null -C -o ControlMaster=auto -o ControlPersist=60s -o IdentitiesOnly=yes -o UserKnownHostsFile=$WORK/ssh/known_hosts -o StrictHostKeyChecking=yes
+EOF
+
+run_ansible() { # VARIANT VERSION WARMUP
+    local variant=$1 version=$2 start s gathering=implicit pipelining=False
+    [ "$variant" = lean ] && gathering=explicit && pipelining=True
+    start=$(now_ns)
+    ANSIBLE_CONFIG=$WORK/ansible/ansible.cfg ANSIBLE_GATHERING=$gathering ANSIBLE_PIPELINING=$pipelining \
+        ANSIBLE_SSH_CONTROL_PATH_DIR=$WORK/ansible/cp-$version \
+        ansible-playbook "$HERE/playbook.yml" \
+        -e "version=$version work=$WORK http_port=$HTTP_PORT" >"$WORK/ansible/last-$variant.log" 2>&1 \
+        || { cat "$WORK/ansible/last-$variant.log" >&2; die "ansible ($variant) failed"; }
+    s=$(seconds_since "$start")
+    ansible_masters_stop
+    verify_hosts 10 "$version" || die "ansible ($variant): not every host is on $version"
+    record "ansible-$variant" 10 2 "$3" "$version" "$s"
+    log "ansible-$variant $version: $s s"
+}
+
+# ------------------------------------------------------------------------------------------- Greenlight
+env_name() { echo "h$1-b$2"; }
+write_greenlight_config() {
+    local p hosts batch names=() a
+    for p in $GL_POINTS; do names+=("$(env_name "${p%:*}" "${p#*:}")"); done
+    {
+        echo "# Rolling benchmark: one environment per scale point, hosts 127.0.0.11 onwards"
+        echo "access:"
+        echo "  - name: bench"
+        echo "    token-env: GREENLIGHT_TOKEN_BENCH"
+        echo "    environments: [$(IFS=,; echo "${names[*]}" | sed 's/,/, /g')]"
+        echo "apps:"
+        echo "  bench:"
+        echo "    repository: greenlight/bench"
+        echo "    environments:"
+        for p in $GL_POINTS; do
+            hosts=${p%:*} batch=${p#*:}
+            echo "      $(env_name "$hosts" "$batch"):"
+            echo "        strategy: rolling"
+            echo "        batch: $batch"
+            echo "        hosts:"
+            for a in $(host_list "$hosts"); do echo "          - \"$a:$SSH_PORT\""; done
+            echo "        ssh: { user: $BENCH_USER, key-file: $WORK/ssh/deploy_ed25519, known-hosts: $WORK/ssh/known_hosts }"
+            echo "        commands:"
+            echo "          deploy: \"$(deploy_command '{{version}}' '{{host}}')\""
+            echo "        health:"
+            echo "          url: \"http://{{host}}:$HTTP_PORT\""
+            echo "          paths: [$(IFS=,; echo "${HEALTH_PATHS[*]}" | sed 's/,/, /g')]"
+            echo "          attempts: 3"
+            echo "          interval: 1s"
+            echo "          timeout: 2s"
+        done
+    } >"$WORK/greenlight.yaml"
+}
+
+psql_admin() {
+    local url=${GREENLIGHT_DB_URL#jdbc:postgresql://}
+    local hostport=${url%%/*} db=${url#*/}
+    db=${db%%\?*}
+    PGPASSWORD=${GREENLIGHT_DB_PASSWORD:-} psql -X -q -h "${hostport%:*}" -p "${hostport#*:}" \
+        -U "${GREENLIGHT_DB_USER:-postgres}" -d "$db" "$@"
+}
+
+start_greenlight() {
+    local db_opts=() i
+    write_greenlight_config
+    if [ -n "${GREENLIGHT_DB_URL:-}" ]; then
+        DB_SCHEMA=benchroll_$$
+        db_opts=(-Dgreenlight.db.schema=$DB_SCHEMA)
+        log "database: PostgreSQL, schema $DB_SCHEMA"
+    else
+        rm -rf "$ROOT/data"
+        log "database: embedded H2 under ./data/ (fresh)"
+    fi
+    GREENLIGHT_TOKEN_BENCH=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    export GREENLIGHT_TOKEN_BENCH
+    (cd "$ROOT" && GREENLIGHT_CONFIG=$WORK/greenlight.yaml exec java $GL_JAVA_OPTS \
+        -Dcamel.server.port="$GL_PORT" -Dcamel.management.port="$GL_MGMT_PORT" "${db_opts[@]}" \
+        -jar target/greenlight.jar >"$WORK/greenlight.log" 2>&1) &
+    GL_PID=$!
+    for ((i = 0; i < START_TIMEOUT * 5; i++)); do
+        kill -0 "$GL_PID" 2>/dev/null || { tail -20 "$WORK/greenlight.log" >&2; die "Greenlight exited"; }
+        curl -fsS -o /dev/null -m 1 "http://127.0.0.1:$GL_MGMT_PORT/observe/health" 2>/dev/null && break
+        sleep 0.2
+    done
+    curl -fsS -o /dev/null -m 1 "http://127.0.0.1:$GL_MGMT_PORT/observe/health" \
+        || die "Greenlight not ready after $START_TIMEOUT s"
+    log "Greenlight ready (pid $GL_PID, $GL_JAVA_OPTS, API :$GL_PORT)"
+}
+
+run_greenlight() { # HOSTS BATCH VERSION WARMUP LABEL
+    local warm=()
+    [ "$4" = true ] && warm=(--warmup)
+    "$PY" "$HERE/bench.py" deploy --api "http://127.0.0.1:$GL_PORT" --token-env GREENLIGHT_TOKEN_BENCH \
+        --app bench --env "$(env_name "$1" "$2")" --version "$3" --hosts "$1" --batch "$2" --pid "$GL_PID" \
+        --out "$RESULTS" --label "$5" --variant "$VARIANT" "${warm[@]}" || die "Greenlight deployment $3 failed"
+    verify_hosts "$1" "$3" || die "Greenlight: not every host is on $3"
+}
+
+# ------------------------------------------------------------------------------------------- runs
+start_greenlight
+
+if [ "${1:-}" = serve ]; then
+    echo "GREENLIGHT_TOKEN_BENCH=$GREENLIGHT_TOKEN_BENCH" >"$WORK/serve.env"
+    log "serving: API http://127.0.0.1:$GL_PORT (token in $WORK/serve.env), pid $GL_PID, config $WORK/greenlight.yaml"
+    log "environments: $(for p in $GL_POINTS; do printf '%s ' "$(env_name "${p%:*}" "${p#*:}")"; done)"
+    sleep "${SERVE_SECONDS:-1800}" &
+    SERVE_SLEEP=$!
+    wait "$SERVE_SLEEP" || true
+    exit 0
+fi
+tag=$(date +%H%M%S)
+
+log "warm-up (not counted): one run of each method, two Greenlight deployments"
+run_shell seq "w-seq-$tag" true
+run_shell par "w-par-$tag" true
+for v in $ANSIBLE_VARIANTS; do run_ansible "$v" "w-an-$v-$tag" true; done
+run_greenlight 10 2 "w1-gl-$tag" true warmup
+run_greenlight 10 2 "w2-gl-$tag" true warmup
+
+for ((r = 1; r <= RUNS; r++)); do
+    log "round $r/$RUNS (10 hosts, batch 2)"
+    run_shell seq "r$r-seq-$tag" false
+    run_shell par "r$r-par-$tag" false
+    for v in $ANSIBLE_VARIANTS; do run_ansible "$v" "r$r-an-$v-$tag" false; done
+    run_greenlight 10 2 "r$r-gl-$tag" false "10/2 run $r"
+done
+
+for p in $SCALE; do
+    hosts=${p%:*} batch=${p#*:}
+    log "Greenlight at $hosts hosts, batch $batch"
+    run_greenlight "$hosts" "$batch" "w-h$hosts-$tag" true warmup
+    for ((r = 1; r <= RUNS; r++)); do
+        run_greenlight "$hosts" "$batch" "r$r-h$hosts-$tag" false "$hosts/$batch run $r"
+    done
+done
+
+# Diagnostic pass: the same hosts, but sshd offers only curve25519-sha256 (OpenSSH's default list puts the
+# post-quantum sntrup761x25519-sha512 first, and both clients then use it). Shows what the key exchange costs.
+if [ "$KEX_PASS" = 1 ]; then
+    VARIANT=kex-curve25519
+    log "diagnostic pass: sshd offers only curve25519-sha256"
+    SSHD_KEX=curve25519-sha256 hosts_setup
+    run_shell seq "w-seq-kex-$tag" true
+    run_greenlight 10 2 "w-gl-kex-$tag" true warmup
+    run_greenlight 100 10 "w-h100-kex-$tag" true warmup
+    for ((r = 1; r <= RUNS; r++)); do
+        run_shell seq "r$r-seq-kex-$tag" false
+        run_shell par "r$r-par-kex-$tag" false
+        run_greenlight 10 2 "r$r-gl-kex-$tag" false "10/2 curve25519 run $r"
+        run_greenlight 100 10 "r$r-h100-kex-$tag" false "100/10 curve25519 run $r"
+    done
+    VARIANT=
+fi
+
+# ------------------------------------------------------------------------------------------- report
+{
+    echo "# Rolling benchmark run, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo
+    echo "- machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/^Mem:/ {print $2}') GiB memory"
+    echo "- OS: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
+    echo "- Java: $(java -version 2>&1 | head -1); service options: $GL_JAVA_OPTS"
+    echo "- OpenSSH: $(ssh -V 2>&1); Ansible: $(ansible --version | head -1); nginx: $(/usr/sbin/nginx -v 2>&1 | sed 's/.*: //')"
+    echo "- sshd key exchange: ${SSHD_KEX:-the OpenSSH defaults (from 9.0 on, sntrup761x25519-sha512 is preferred)}"
+    echo "- database: ${GREENLIGHT_DB_URL:+PostgreSQL $(psql_admin -Atc 'show server_version' 2>/dev/null)}${GREENLIGHT_DB_URL:-embedded H2}"
+    echo "- measured runs per method and point: $RUNS (after warm-up)"
+    echo
+    "$PY" "$HERE/bench.py" report --results "$RESULTS"
+} >"$REPORT"
+cat "$REPORT"
+log "report: $REPORT (every run: $RESULTS)"

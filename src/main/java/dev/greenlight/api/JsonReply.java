@@ -9,7 +9,10 @@ public final class JsonReply {
 
     public static void set(Exchange exchange, int status, String json) {
         var message = exchange.getMessage();
-        message.removeHeaders("*", "WWW-Authenticate");
+        // removeHeaders("*", "WWW-Authenticate") compiles regular expressions for every header on every reply
+        Object challenge = message.getHeader("WWW-Authenticate");
+        message.getHeaders().clear();
+        if (challenge != null) message.setHeader("WWW-Authenticate", challenge);
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         message.setBody(json);

@@ -55,7 +55,7 @@ public final class Dispatcher {
         }
         List<Long> started = new ArrayList<>();
         for (EnvironmentConfig env : config.environments().toList()) {
-            if (deployments.countQueued(env.app(), env.name()) == 0 || !lease.tryAcquire(env.app(), env.name())) {
+            if (deployments.nextQueued(env.app(), env.name()).isEmpty() || !lease.tryAcquire(env.app(), env.name())) {
                 continue;
             }
             // the lease may have lapsed only now: whatever still says it runs there is a dead instance's. Settling

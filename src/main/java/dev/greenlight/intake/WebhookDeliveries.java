@@ -43,10 +43,14 @@ public final class WebhookDeliveries extends ServiceSupport implements Idempoten
         return jdbc.queryOne("select 1 from webhook_deliveries where delivery_id = ?", rs -> true, deliveryId).isPresent();
     }
 
-    /** Called when processing failed: GitHub's redelivery may then be processed afresh. */
+    /**
+     * Called when processing failed: GitHub's redelivery may then be processed afresh. Only a delivery that has no
+     * stored answer yet is forgotten: once answered, its deployments are queued and a redelivery must replay.
+     */
     @Override
     public boolean remove(String deliveryId) {
-        return jdbc.update("delete from webhook_deliveries where delivery_id = ?", deliveryId) == 1;
+        return jdbc.update("delete from webhook_deliveries where delivery_id = ? and response_status is null",
+                deliveryId) == 1;
     }
 
     @Override

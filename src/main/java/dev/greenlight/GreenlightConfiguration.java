@@ -67,6 +67,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
         Secrets secrets = new Secrets(env != null ? env : System::getenv);
 
         int port = (int) number(props, "camel.server.port", "8080", 0, 65535);
+        requireFree(props, "camel.server.port", port);
+        requireFree(props, "camel.management.port", (int) number(props, "camel.management.port", "8081", 0, 65535));
         long maxBodySize = number(props, "camel.server.maxBodySize", "26214400", 1, Long.MAX_VALUE);
         registry.bind("platform-http-engine", new ServerPortEngine(port, maxBodySize));
 
@@ -127,6 +129,22 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("deploymentApi", new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,
                 new Cancellations(deployments, audit)));
         registry.bind("apiErrors", new ApiErrors(audit));
+    }
+
+    /**
+     * Vert.x only logs a port it cannot bind, and the service would run without its HTTP server: a port that is
+     * taken stops the start instead, naming the setting.
+     */
+    private static void requireFree(PropertiesComponent props, String setting, int port) {
+        if (port == 0) return;
+        String host = props.resolveProperty(setting.replace(".port", ".host")).orElse("0.0.0.0");
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true); // as Vert.x binds: connections in TIME_WAIT do not make a port busy
+            probe.bind(new java.net.InetSocketAddress(host, port));
+        } catch (java.io.IOException e) {
+            throw new ConfigException(setting + ": port " + port + " on " + host + " is not available ("
+                    + e.getMessage() + ")");
+        }
     }
 
     /** A whole-number setting; a bad one stops the start with a message naming it, like a bad greenlight.yaml. */

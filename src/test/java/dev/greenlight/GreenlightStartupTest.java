@@ -59,6 +59,18 @@ class GreenlightStartupTest {
     }
 
     @Test
+    void aTakenHttpPortStopsTheStartInsteadOfRunningWithoutAServer() throws Exception {
+        Path config = TestConfig.write(dir);
+        try (TestDatabase db = TestDatabase.create();
+             java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            assertThatThrownBy(() -> TestGreenlight.start(config, db, TestConfig.environment(),
+                    java.util.Map.of("camel.server.port", String.valueOf(taken.getLocalPort()))).close())
+                    .satisfies(e -> assertThat(Greenlight.configProblem(e).getMessage())
+                            .startsWith("camel.server.port: port " + taken.getLocalPort() + " on 0.0.0.0 is not available"));
+        }
+    }
+
+    @Test
     void theLauncherPrintsOneLineAndExitsWithStatusTwo() throws Exception {
         Path config = badConfig();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

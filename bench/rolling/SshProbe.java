@@ -28,11 +28,11 @@ public class SshProbe {
         List<SshTarget> targets = new ArrayList<>();
         for (int i = 1; i <= hosts; i++) {
             targets.add(new SshTarget("127.0.0." + (10 + i), port, user, work.resolve("ssh/deploy_ed25519"),
-                    work.resolve("ssh/known_hosts")));
+                    work.resolve("ssh/known_hosts"), Duration.ofSeconds(30)));
         }
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ExecutorService pool = Executors.newCachedThreadPool();
-        try (SshSessionPool ssh = new SshSessionPool(Duration.ofSeconds(30), Duration.ofSeconds(60))) {
+        try (SshSessionPool ssh = new SshSessionPool(Duration.ofSeconds(60))) {
             for (int r = 1; r <= rounds; r++) {
                 long cpu0 = os.getProcessCpuTime();
                 long t0 = System.nanoTime();

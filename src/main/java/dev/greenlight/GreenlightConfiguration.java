@@ -24,6 +24,7 @@ import dev.greenlight.health.SmokeStage;
 import dev.greenlight.health.SmokeTester;
 import dev.greenlight.notify.DeploymentEvents;
 import dev.greenlight.notify.GithubCommitStatus;
+import dev.greenlight.ssh.PooledSshComponent;
 import dev.greenlight.ssh.SshSessionPool;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -98,9 +99,10 @@ public class GreenlightConfiguration implements CamelConfiguration {
         WebhookDeliveries deliveries = new WebhookDeliveries(jdbc, clock);
         ApiAuth auth = new ApiAuth(config, secrets, audit);
 
-        SshSessionPool ssh = new SshSessionPool(connectTimeout(config), SshSessionPool.DEFAULT_IDLE_TIMEOUT);
+        SshSessionPool ssh = new SshSessionPool(SshSessionPool.DEFAULT_IDLE_TIMEOUT);
         context.addService(new Closer(ssh));
-        RemoteCommands commands = new RemoteCommands(ssh, steps);
+        context.addComponent("ssh", new PooledSshComponent(ssh));
+        RemoteCommands commands = new RemoteCommands(context.createProducerTemplate(), steps);
         DeploymentRuns runs = new DeploymentRuns(config, deployments, finisher, ssh);
 
         registry.bind("greenlightConfig", config);
@@ -109,7 +111,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("deploymentRuns", runs);
         ExecutorService hostWork = hostExecutor(context);
         registry.bind("hostExecutor", hostWork);
-        registry.bind("preChecks", new PreChecks(ssh, registryClient(secrets), steps, hostWork));
+        registry.bind("preChecks", new PreChecks(commands, registryClient(secrets), steps, hostWork));
         registry.bind("healthStage", new HealthStage(commands, new HttpHealthChecker(), steps));
         registry.bind("smokeStage", new SmokeStage(new SmokeTester(), steps));
         registry.bind("rollbacks", new Rollbacks(finisher, steps));
@@ -168,12 +170,6 @@ public class GreenlightConfiguration implements CamelConfiguration {
         ThreadPoolProfile profile = new ThreadPoolProfileBuilder("greenlight-hosts").poolSize(0).maxPoolSize(256)
                 .maxQueueSize(0).keepAliveTime(60L).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build();
         return context.getExecutorServiceManager().newThreadPool(GreenlightConfiguration.class, "hosts", profile);
-    }
-
-    /** One SSH client serves every environment: the longest configured connect timeout applies to all. */
-    private static Duration connectTimeout(GreenlightConfig config) {
-        return config.environments().map(e -> e.ssh().connectTimeout())
-                .max(Duration::compareTo).orElse(SshSessionPool.DEFAULT_CONNECT_TIMEOUT);
     }
 
     /** Registry credentials, when set, apply to the registry of the configured images only. */

@@ -3,6 +3,7 @@ package dev.greenlight.deploy;
 import dev.greenlight.config.AppConfig;
 import dev.greenlight.config.EnvironmentConfig;
 import dev.greenlight.config.HostAddress;
+import dev.greenlight.ssh.SshEndpointUri;
 import dev.greenlight.ssh.SshTarget;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -70,7 +71,12 @@ public final class DeploymentRun {
 
     public SshTarget target(HostAddress host) {
         var ssh = environment.ssh();
-        return new SshTarget(host.host(), host.port(), ssh.user(), ssh.keyFile(), ssh.knownHosts());
+        return new SshTarget(host.host(), host.port(), ssh.user(), ssh.keyFile(), ssh.knownHosts(), ssh.connectTimeout());
+    }
+
+    /** The host's camel-ssh endpoint, with this environment's key, known_hosts and timeouts. */
+    public String sshEndpoint(HostAddress host) {
+        return SshEndpointUri.of(target(host), environment.commandTimeout());
     }
 
     /** Recorded before a host is changed, so a failure half-way through its update still rolls it back. */

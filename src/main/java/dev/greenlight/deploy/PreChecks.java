@@ -4,23 +4,22 @@ import dev.greenlight.config.HostAddress;
 import dev.greenlight.health.RegistryClient;
 import dev.greenlight.health.RegistryException;
 import dev.greenlight.health.TagCheck;
-import dev.greenlight.ssh.SshException;
-import dev.greenlight.ssh.SshSessionPool;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /** Checks made before anything changes: a failure here ends the deployment as failed, with nothing to undo. */
 public final class PreChecks {
-    private final SshSessionPool ssh;
+    private final RemoteCommands commands;
     private final RegistryClient registry;
     private final StepStore steps;
     private final Executor hostWork;
 
-    public PreChecks(SshSessionPool ssh, RegistryClient registry, StepStore steps, Executor hostWork) {
+    public PreChecks(RemoteCommands commands, RegistryClient registry, StepStore steps, Executor hostWork) {
         this.hostWork = hostWork;
-        this.ssh = ssh;
+        this.commands = commands;
         this.steps = steps;
         this.registry = registry;
     }
@@ -40,14 +39,10 @@ public final class PreChecks {
     }
 
     private String reach(DeploymentRun run, HostAddress host) {
-        try {
-            ssh.check(run.target(host));
-            steps.record(run.id(), "pre-check", host.toString(), 1, true, "reachable over SSH, host key verified");
-            return null;
-        } catch (SshException e) {
-            steps.record(run.id(), "pre-check", host.toString(), 1, false, e.getMessage());
-            return e.getMessage();
-        }
+        Optional<String> problem = commands.probe(run, host);
+        steps.record(run.id(), "pre-check", host.toString(), 1, problem.isEmpty(),
+                problem.orElse("reachable over SSH, host key verified, commands run"));
+        return problem.orElse(null);
     }
 
     /** The image tag exists in the registry (after the build stage when there is one). */

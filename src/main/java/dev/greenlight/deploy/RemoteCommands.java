@@ -3,22 +3,27 @@ package dev.greenlight.deploy;
 import dev.greenlight.config.HostAddress;
 import dev.greenlight.config.Template;
 import dev.greenlight.ssh.CommandResult;
-import dev.greenlight.ssh.SshException;
-import dev.greenlight.ssh.SshSessionPool;
+import dev.greenlight.ssh.SshHeaders;
+import java.util.Optional;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.ResolveEndpointFailedException;
+import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs an environment's command templates on its hosts over SSH, each as a step record: rendered with
- * shell-quoted values, bounded by the environment's command timeout, failed on a non-zero exit.
+ * Runs an environment's command templates on its hosts, each as a step record: rendered with shell-quoted values
+ * and sent to the host's camel-ssh endpoint ({@code ssh://host:port?…}, exec mode, bounded by the environment's
+ * command timeout); a non-zero exit, a timeout or an unreachable host fails the step.
  */
 public final class RemoteCommands {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteCommands.class);
 
-    private final SshSessionPool ssh;
+    private final ProducerTemplate ssh;
     private final StepStore steps;
 
-    public RemoteCommands(SshSessionPool ssh, StepStore steps) {
+    public RemoteCommands(ProducerTemplate ssh, StepStore steps) {
         this.ssh = ssh;
         this.steps = steps;
     }
@@ -47,19 +52,46 @@ public final class RemoteCommands {
     public CommandResult execute(DeploymentRun run, HostAddress host, Template template, String stage, int attempt) {
         String command = template.renderShell(run.templateValues(host));
         long step = steps.open(run.id(), stage, host.toString(), attempt);
-        CommandResult result;
-        try {
-            result = ssh.exec(run.target(host), command, run.environment().commandTimeout());
-        } catch (SshException e) {
-            steps.close(step, false, null, null, e.getMessage());
-            LOG.warn("deployment {}: {} on {} failed: {}", run.id(), stage, host, steps.redact(e.getMessage()));
-            throw new StepFailedException(stage + " on " + host + " failed: " + e.getMessage());
+        Exchange answer = send(run.sshEndpoint(host), command);
+        if (answer.getException() != null) {
+            String why = answer.getException().getMessage();
+            steps.close(step, false, null, null, why);
+            LOG.warn("deployment {}: {} on {} failed: {}", run.id(), stage, host, steps.redact(why));
+            throw new StepFailedException(stage + " on " + host + " failed: " + why);
         }
+        CommandResult result = SshHeaders.result(answer.getMessage());
         String detail = result.succeeded() ? null : describe(result, run);
         steps.close(step, result.succeeded(), result.exitCode(), output(result), detail);
         LOG.info("deployment {}: {} on {} {} in {} ms", run.id(), stage, host,
                 result.succeeded() ? "succeeded" : steps.redact(detail), result.duration().toMillis());
         return result;
+    }
+
+    /**
+     * Runs {@code true} on the host: it is reachable, its host key is known, the key is accepted and the account can
+     * run commands (a {@code nologin} shell cannot). The session stays open for the steps that follow.
+     */
+    public Optional<String> probe(DeploymentRun run, HostAddress host) {
+        Exchange answer = send(run.sshEndpoint(host), "true");
+        if (answer.getException() != null) return Optional.of(answer.getException().getMessage());
+        CommandResult result = SshHeaders.result(answer.getMessage());
+        if (result.succeeded()) return Optional.empty();
+        String said = output(result).strip();
+        said = said.length() > 200 ? said.substring(0, 200) + "…" : said;
+        return Optional.of(steps.redact(host + ": the account cannot run commands (`true` " + describe(result, run)
+                + (said.isEmpty() ? ")" : ": " + said + ")")));
+    }
+
+    /** The endpoint's answer; a refused endpoint (an option Greenlight does not run with) is a failed answer too. */
+    private Exchange send(String endpoint, String command) {
+        try {
+            return ssh.send(endpoint, exchange -> exchange.getMessage().setBody(command));
+        } catch (ResolveEndpointFailedException e) {
+            Exchange failed = new DefaultExchange(ssh.getCamelContext());
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            failed.setException(new IllegalArgumentException("invalid ssh endpoint: " + cause.getMessage(), e));
+            return failed;
+        }
     }
 
     private static String describe(CommandResult result, DeploymentRun run) {

@@ -28,23 +28,20 @@ final class SessionOpener {
     private final SshClient client;
     private final ClientKeys clientKeys;
     private final Function<Path, KnownHosts> knownHosts;
-    private final Duration connectTimeout;
 
-    SessionOpener(SshClient client, ClientKeys clientKeys, Function<Path, KnownHosts> knownHosts,
-            Duration connectTimeout) {
+    SessionOpener(SshClient client, ClientKeys clientKeys, Function<Path, KnownHosts> knownHosts) {
         this.client = client;
         this.clientKeys = clientKeys;
         this.knownHosts = knownHosts;
-        this.connectTimeout = connectTimeout;
     }
 
-    /** An authenticated session to {@code target}; the whole handshake is bounded by the connect timeout. */
+    /** An authenticated session to {@code target}; the whole handshake is bounded by its connect timeout. */
     ClientSession open(SshTarget target) {
         // local problems are reported before any network traffic
         List<KeyPair> keys = clientKeys.get(target.keyFile());
         knownHosts.apply(target.knownHosts());
 
-        long deadline = System.nanoTime() + connectTimeout.toNanos();
+        long deadline = System.nanoTime() + target.connectTimeout().toNanos();
         ConnectAttempt attempt = new ConnectAttempt(target);
         ClientSession session = connect(attempt);
         boolean authenticated = false;
@@ -63,6 +60,7 @@ final class SessionOpener {
     private ClientSession connect(ConnectAttempt attempt) {
         SshTarget target = attempt.target();
         String failure = "cannot connect to " + target.address();
+        Duration connectTimeout = target.connectTimeout();
         ConnectFuture future;
         try {
             future = client.connect(target.user(), target.host(), target.port(), attempt.asContext(), null);
@@ -95,7 +93,7 @@ final class SessionOpener {
             throw failure(attempt, failure, e);
         }
         if (!await(future, timeout, failure)) {
-            throw failure(attempt, failure, new IOException("no SSH handshake within " + seconds(connectTimeout)));
+            throw failure(attempt, failure, new IOException("no SSH handshake within " + seconds(target.connectTimeout())));
         }
         if (future.isSuccess()) {
             return;

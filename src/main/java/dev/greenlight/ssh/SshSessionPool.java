@@ -36,7 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SshSessionPool implements AutoCloseable {
 
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     /** Each of stdout and stderr keeps at most this many bytes: the end of the output. */
     public static final int OUTPUT_LIMIT_BYTES = 64 * 1024;
@@ -51,19 +50,19 @@ public final class SshSessionPool implements AutoCloseable {
     private volatile boolean closed;
 
     public SshSessionPool() {
-        this(DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT);
+        this(DEFAULT_IDLE_TIMEOUT);
     }
 
     /**
-     * @param connectTimeout bound on connecting, key exchange and authentication together
-     * @param idleTimeout    sessions without a command for this long are closed
+     * Each target bounds its own handshake ({@link SshTarget#connectTimeout()}).
+     *
+     * @param idleTimeout sessions without a command for this long are closed
      */
-    public SshSessionPool(Duration connectTimeout, Duration idleTimeout) {
-        requirePositive(connectTimeout, "connectTimeout");
+    public SshSessionPool(Duration idleTimeout) {
         this.idleTimeout = requirePositive(idleTimeout, "idleTimeout");
         FileCache<KnownHosts> knownHosts = new FileCache<>(KnownHosts::load);
         this.client = newClient(knownHosts);
-        this.opener = new SessionOpener(client, new ClientKeys(), knownHosts::get, connectTimeout);
+        this.opener = new SessionOpener(client, new ClientKeys(), knownHosts::get);
         this.sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ssh-idle-sweep");
             thread.setDaemon(true);

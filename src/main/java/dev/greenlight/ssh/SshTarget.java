@@ -1,6 +1,7 @@
 package dev.greenlight.ssh;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -12,8 +13,16 @@ import java.util.Objects;
  * @param user       remote user name
  * @param keyFile    unencrypted private key (OpenSSH or PEM format) used for public key authentication
  * @param knownHosts OpenSSH known_hosts file the server's host key must be listed in
+ * @param connectTimeout bound on connecting, key exchange and authentication together
  */
-public record SshTarget(String host, int port, String user, Path keyFile, Path knownHosts) {
+public record SshTarget(String host, int port, String user, Path keyFile, Path knownHosts, Duration connectTimeout) {
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    /** A target with the default connect timeout. */
+    public SshTarget(String host, int port, String user, Path keyFile, Path knownHosts) {
+        this(host, port, user, keyFile, knownHosts, DEFAULT_CONNECT_TIMEOUT);
+    }
 
     public SshTarget {
         if (host == null || host.isBlank() || host.startsWith("[")) {
@@ -27,6 +36,9 @@ public record SshTarget(String host, int port, String user, Path keyFile, Path k
         }
         Objects.requireNonNull(keyFile, "keyFile");
         Objects.requireNonNull(knownHosts, "knownHosts");
+        if (connectTimeout == null || connectTimeout.isZero() || connectTimeout.isNegative()) {
+            throw new IllegalArgumentException("connectTimeout must be positive, got " + connectTimeout);
+        }
     }
 
     /** {@code host:port}, with IPv6 addresses bracketed, as used in messages. */

@@ -12,7 +12,9 @@
  * server's host key must be listed for the target's host and port in the target's known_hosts file
  * (plain {@code host} entries for port 22, {@code [host]:port} otherwise; hashed entries are not supported).
  *
- * <p>Built on Apache MINA SSHD's client directly rather than camel-ssh, which opens a connection per
- * message, cannot time out a running command and does not read {@code [host]:port} known_hosts entries.
+ * <p>Routes and beans reach it through camel-ssh's {@code ssh:} URIs: {@link dev.greenlight.ssh.PooledSshComponent}
+ * is camel-ssh's component with a producer on this pool ({@link dev.greenlight.ssh.SshEndpointUri} builds the URI
+ * of a target). camel-ssh's own producer opens a connection per message, cannot time out a running command and
+ * does not read {@code [host]:port} known_hosts entries.
  */
 package dev.greenlight.ssh;

@@ -48,7 +48,7 @@ class PipelineSafetyTest {
             assertThat(f.awaitEnd(id).get("status").asText()).isEqualTo("succeeded");
 
             assertThat(pwned).doesNotExist();
-            assertThat(f.hosts.ssh(1).commands()).containsExactly("sh ./deploy.sh 'v1.2.0'");
+            assertThat(f.hosts.ssh(1).commands()).as("the pre-check's probe, then the quoted deploy").containsExactly("true", "sh ./deploy.sh 'v1.2.0'");
             assertThat(f.hosts.version(2)).isEqualTo("v1.2.0");
         }
     }

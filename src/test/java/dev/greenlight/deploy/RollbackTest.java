@@ -103,8 +103,26 @@ class RollbackTest {
             JsonNode refused = steps(d, "pre-check", "127.0.0.12").get(0);
             assertThat(refused.get("status").asText()).isEqualTo("failed");
             assertThat(refused.get("detail").asText()).contains("127.0.0.12").contains("known_hosts");
-            assertThat(f.hosts.ssh(1).commands()).isEmpty();
+            assertThat(f.hosts.ssh(1).commands()).as("only the pre-check's probe").containsExactly("true");
             assertThat(f.hosts.ssh(2).commands()).isEmpty();
+            assertThat(steps(d, "deploy", null)).isEmpty();
+        }
+    }
+
+    @Test
+    void anAccountThatCannotRunCommandsFailsThePreCheckBeforeAnyHostChanges() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 1", Map.of())) {
+            f.hosts.ssh(2).noLoginShell();
+
+            JsonNode d = f.awaitEnd(f.deploy("1.0.0"));
+
+            assertThat(d.get("status").asText()).isEqualTo("failed");
+            JsonNode refused = steps(d, "pre-check", "127.0.0.12").get(0);
+            assertThat(refused.get("status").asText()).isEqualTo("failed");
+            assertThat(refused.get("detail").asText()).startsWith("127.0.0.12:").endsWith(": the account cannot run "
+                    + "commands (`true` exited with status 1: This account is currently not available.)");
+            assertThat(f.hosts.ssh(1).commands()).containsExactly("true");
+            assertThat(f.hosts.history(1)).isEmpty();
             assertThat(steps(d, "deploy", null)).isEmpty();
         }
     }

@@ -26,6 +26,14 @@ class RollingDeploymentTest {
             }
             assertThat(stages(d)).contains("pre-check", "deploy", "health");
             assertThat(f.app.get("/api/v1/environments", RollingFixture.TOKEN).body()).contains("\"liveVersion\":\"2.0.0\"");
+            // each host's commands went to its camel-ssh endpoint, host keys checked, exec mode
+            assertThat(f.app.context().getEndpoints().stream()
+                    .filter(e -> e instanceof dev.greenlight.ssh.PooledSshEndpoint)
+                    .map(e -> (dev.greenlight.ssh.PooledSshEndpoint) e)
+                    .peek(e -> assertThat(e.isFailOnUnknownHost()).isTrue())
+                    .peek(e -> assertThat(e.getChannelType()).isEqualTo("exec"))
+                    .map(e -> e.getHost()))
+                    .containsExactlyInAnyOrder("127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14");
         }
     }
 

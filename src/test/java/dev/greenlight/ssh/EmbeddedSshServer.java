@@ -136,6 +136,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
     private final AtomicInteger passwordAttempts = new AtomicInteger();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
+    private volatile boolean noLogin;
 
     private EmbeddedSshServer(String bindHost, Path workDir, KeyPair clientKey, List<KeyPair> hostKeys,
                               boolean acceptAnyPassword) throws IOException {
@@ -155,7 +156,9 @@ public final class EmbeddedSshServer implements AutoCloseable {
         });
         server.setCommandFactory((channel, command) -> {
             commands.add(command);
-            return new ShellCommand(command, workDir, running);
+            // what an account whose shell is nologin answers to every command
+            return new ShellCommand(noLogin ? "echo 'This account is currently not available.'; exit 1" : command,
+                    workDir, running);
         });
         server.addSessionListener(new SessionListener() {
             @Override
@@ -275,6 +278,11 @@ public final class EmbeddedSshServer implements AutoCloseable {
     /** Every command requested so far, in order. */
     public List<String> commands() {
         return List.copyOf(commands);
+    }
+
+    /** From now on the account's shell is nologin: authentication succeeds, every command fails. */
+    public void noLoginShell() {
+        noLogin = true;
     }
 
     /** Drops every open connection at once, as a network failure or server restart would. */

@@ -46,7 +46,7 @@ class SshSessionPoolTest {
     void startServer() throws IOException {
         server = EmbeddedSshServer.builder().workDir(tmp.resolve("host")).acceptAnyPassword().start();
         target = server.target(tmp.resolve("client"));
-        pool = new SshSessionPool(Duration.ofSeconds(5), Duration.ofSeconds(60));
+        pool = new SshSessionPool(Duration.ofSeconds(60));
     }
 
     @AfterEach
@@ -186,7 +186,7 @@ class SshSessionPoolTest {
 
     @Test
     void closesIdleSessions() {
-        try (SshSessionPool shortIdle = new SshSessionPool(Duration.ofSeconds(5), Duration.ofSeconds(1))) {
+        try (SshSessionPool shortIdle = new SshSessionPool(Duration.ofSeconds(1))) {
             assertThat(shortIdle.exec(target, "true", TIMEOUT).succeeded()).isTrue();
             assertThat(shortIdle.openSessions()).isEqualTo(1);
 
@@ -438,11 +438,11 @@ class SshSessionPoolTest {
     }
 
     @Test
-    void silentServerFailsWithinTheConnectTimeout() throws Exception {
+    void silentServerFailsWithinTheTargetsConnectTimeout() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getByName(EmbeddedSshServer.HOST));
-                SshSessionPool quick = new SshSessionPool(Duration.ofSeconds(1), Duration.ofSeconds(60))) {
+                SshSessionPool quick = new SshSessionPool(Duration.ofSeconds(60))) {
             SshTarget mute = new SshTarget(EmbeddedSshServer.HOST, silent.getLocalPort(), "deploy",
-                    target.keyFile(), target.knownHosts());
+                    target.keyFile(), target.knownHosts(), Duration.ofSeconds(1));
             long start = System.nanoTime();
 
             assertThatThrownBy(() -> quick.exec(mute, "true", TIMEOUT))

@@ -1,0 +1,150 @@
+package dev.greenlight.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.ResolveEndpointFailedException;
+import org.apache.camel.component.ssh.SshConstants;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** camel-ssh's {@code ssh:} URIs and headers, answered on pooled sessions against a real SSH server. */
+class PooledSshComponentTest {
+
+    @TempDir
+    Path tmp;
+
+    private EmbeddedSshServer server;
+    private SshSessionPool pool;
+    private SshTarget target;
+    private CamelContext camel;
+    private ProducerTemplate template;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = EmbeddedSshServer.builder().workDir(tmp.resolve("host")).acceptAnyPassword().start();
+        target = server.target(tmp.resolve("client"));
+        pool = new SshSessionPool(Duration.ofSeconds(60));
+        camel = new DefaultCamelContext();
+        camel.addComponent("ssh", new PooledSshComponent(pool));
+        camel.start();
+        template = camel.createProducerTemplate();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        camel.stop();
+        pool.close();
+        server.close();
+    }
+
+    @Test
+    void answersLikeCamelSshAndReusesOneSessionPerHost() {
+        String uri = SshEndpointUri.of(target, Duration.ofSeconds(10));
+
+        Exchange ok = send(uri, "echo hello");
+        Exchange failed = send(uri, "echo out; echo oops >&2; exit 3");
+
+        assertThat(ok.getException()).isNull();
+        assertThat(ok.getMessage().getBody(String.class)).isEqualTo("hello\n");
+        assertThat(ok.getMessage().getHeader(SshConstants.EXIT_VALUE)).isEqualTo(0);
+        CommandResult result = SshHeaders.result(failed.getMessage());
+        assertThat(failed.getException()).as("a non-zero exit is an answer, as in camel-ssh").isNull();
+        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result.stdout()).isEqualTo("out\n");
+        assertThat(result.stderr()).isEqualTo("oops\n");
+        assertThat(result.succeeded()).isFalse();
+        assertThat(server.commands()).containsExactly("echo hello", "echo out; echo oops >&2; exit 3");
+        assertThat(server.sessionsOpened()).as("both commands on one SSH session").isEqualTo(1);
+    }
+
+    @Test
+    void theUriCarriesTheTargetsOwnTimeouts() {
+        SshTarget slowNetwork = new SshTarget(target.host(), target.port(), target.user(), target.keyFile(),
+                target.knownHosts(), Duration.ofSeconds(3));
+
+        PooledSshEndpoint endpoint = camel.getEndpoint(SshEndpointUri.of(slowNetwork, Duration.ofMinutes(2)),
+                PooledSshEndpoint.class);
+
+        assertThat(endpoint.target()).isEqualTo(slowNetwork);
+        assertThat(endpoint.getTimeout()).isEqualTo(3000);
+    }
+
+    @Test
+    void commandTimeoutFromTheUriStopsAHungCommand() {
+        Exchange hung = send(SshEndpointUri.of(target, Duration.ofMillis(500)), "sleep 30");
+
+        CommandResult result = SshHeaders.result(hung.getMessage());
+        assertThat(result.timedOut()).isTrue();
+        assertThat(result.exitCode()).isEqualTo(-1);
+        assertThat(result.duration()).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void unknownHostKeyFailsTheExchangeBeforeAnyCommand() throws IOException {
+        Path strangers;
+        try (EmbeddedSshServer other = EmbeddedSshServer.builder().workDir(tmp.resolve("other")).start()) {
+            strangers = other.writeKnownHosts(tmp.resolve("other_known_hosts"));
+        }
+        SshTarget untrusted = new SshTarget(target.host(), target.port(), target.user(), target.keyFile(), strangers);
+
+        Exchange refused = send(SshEndpointUri.of(untrusted, Duration.ofSeconds(10)), "touch pwned");
+
+        assertThat(refused.getException()).isInstanceOf(SshException.class)
+                .hasMessageContaining("host key");
+        assertThat(server.commands()).isEmpty();
+        assertThat(server.workDir().resolve("pwned")).doesNotExist();
+    }
+
+    @Test
+    void optionsThatWeakenTheConnectionAreRefused() {
+        String uri = SshEndpointUri.of(target, Duration.ofSeconds(10));
+
+        assertRefused(uri.replace("failOnUnknownHost=true", "failOnUnknownHost=false"),
+                "failOnUnknownHost=true is required");
+        assertRefused(uri + "&password=secret", "passwords are not accepted");
+        assertRefused("ssh://deploy:secret@" + target.hostPort() + uri.substring(uri.indexOf('?')),
+                "passwords are not accepted");
+        assertRefused(uri + "&channelType=shell", "only channelType=exec");
+        assertRefused(uri + "&kex=diffie-hellman-group1-sha1", "algorithm options are not supported");
+        assertRefused(uri.replaceAll("certResource=RAW\\([^)]*\\)", "certResource=classpath:id_ed25519"),
+                "certResource must be a file: path");
+        assertRefused(uri.replaceAll("&knownHostsResource=RAW\\([^)]*\\)", ""), "knownHostsResource is required");
+        assertRefused(uri.replace("commandTimeout=10000", "commandTimeout=0"), "commandTimeout must be a positive number of milliseconds");
+        assertThat(server.sessionsOpened()).isZero();
+        assertThat(server.passwordAttempts()).isZero();
+    }
+
+    @Test
+    void pathsWithUriCharactersSurviveTheRoundTrip() throws IOException {
+        Path odd = tmp.resolve("keys (staging) & more");
+        SshTarget moved = server.target(odd);
+
+        Exchange ok = send(SshEndpointUri.of(moved, Duration.ofSeconds(10)), "echo fine");
+
+        assertThat(ok.getException()).isNull();
+        assertThat(ok.getMessage().getBody(String.class)).isEqualTo("fine\n");
+    }
+
+    private Exchange send(String uri, String command) {
+        return template.send(uri, exchange -> exchange.getMessage().setBody(command));
+    }
+
+    private void assertRefused(String uri, String reason) {
+        assertThatThrownBy(() -> send(uri, "touch pwned"))
+                .as(uri)
+                .isInstanceOf(ResolveEndpointFailedException.class)
+                .rootCause().hasMessageContaining(reason);
+        assertThat(server.workDir().resolve("pwned")).doesNotExist();
+    }
+}

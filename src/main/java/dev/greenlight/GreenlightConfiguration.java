@@ -164,10 +164,12 @@ public class GreenlightConfiguration implements CamelConfiguration {
     /**
      * Threads for per-host work (a batch, the pre-checks, a rollback): they grow on demand, up to 256, so a batch of
      * 20 runs 20 hosts at once (Camel's default pool stops at 10 while its queue has room); past that the caller runs
-     * the task itself.
+     * the task itself. No queue: a task goes to an idle thread or a new one. The core size must be at least 1:
+     * Camel turns a pool of 0 core threads without a queue into a pool of one thread, which ran every host of a batch
+     * one after the other.
      */
     private static ExecutorService hostExecutor(CamelContext context) {
-        ThreadPoolProfile profile = new ThreadPoolProfileBuilder("greenlight-hosts").poolSize(0).maxPoolSize(256)
+        ThreadPoolProfile profile = new ThreadPoolProfileBuilder("greenlight-hosts").poolSize(1).maxPoolSize(256)
                 .maxQueueSize(0).keepAliveTime(60L).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build();
         return context.getExecutorServiceManager().newThreadPool(GreenlightConfiguration.class, "hosts", profile);
     }

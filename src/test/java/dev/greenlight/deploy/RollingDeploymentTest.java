@@ -38,6 +38,26 @@ class RollingDeploymentTest {
     }
 
     @Test
+    void theHostsOfABatchAreUpdatedAtTheSameTime() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 4, "batch: 2", Map.of())) {
+            // a barrier per batch: each host's deploy waits until its partner's deploy has started, so the batch
+            // can only pass when both run at once (one after the other, the first gives up after 5 s)
+            for (int i = 1; i <= 4; i++) {
+                int partner = i % 2 == 1 ? i + 1 : i - 1;
+                f.hosts.deployScript(i, "touch started\n"
+                        + "n=0; until [ -f '" + f.hosts.hostDir(partner).resolve("started") + "' ]; do\n"
+                        + "  n=$((n+1)); [ $n -gt 100 ] && exit 7; sleep 0.05\n"
+                        + "done\n" + dev.greenlight.testing.TestHosts.DEFAULT_DEPLOY_SCRIPT);
+            }
+
+            JsonNode d = f.awaitEnd(f.deploy("2.0.0"));
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("succeeded");
+            for (int i = 1; i <= 4; i++) assertThat(f.hosts.version(i)).isEqualTo("2.0.0");
+        }
+    }
+
+    @Test
     void hooksRunAroundEachHostAndOncePerDeployment() throws Exception {
         String commands = """
                 batch: 1

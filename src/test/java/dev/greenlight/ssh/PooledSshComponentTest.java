@@ -126,6 +126,26 @@ class PooledSshComponentTest {
     }
 
     @Test
+    void eachEnvironmentUsesItsOwnKeyAndKnownHosts() throws IOException {
+        try (EmbeddedSshServer production = EmbeddedSshServer.builder().workDir(tmp.resolve("prod-host")).start()) {
+            SshTarget prod = production.target(tmp.resolve("prod-client")); // another key, another known_hosts
+            SshTarget stagingKeyOnProd = new SshTarget(prod.host(), prod.port(), prod.user(), target.keyFile(),
+                    prod.knownHosts());
+
+            Exchange onStaging = send(SshEndpointUri.of(target, Duration.ofSeconds(10)), "echo staging");
+            Exchange onProduction = send(SshEndpointUri.of(prod, Duration.ofSeconds(10)), "echo production");
+            Exchange crossed = send(SshEndpointUri.of(stagingKeyOnProd, Duration.ofSeconds(10)), "touch pwned");
+
+            assertThat(onStaging.getMessage().getBody(String.class)).isEqualTo("staging\n");
+            assertThat(onProduction.getMessage().getBody(String.class)).isEqualTo("production\n");
+            assertThat(crossed.getException()).isInstanceOf(SshException.class)
+                    .hasMessageContaining("authentication refused");
+            assertThat(production.commands()).containsExactly("echo production");
+            assertThat(production.workDir().resolve("pwned")).doesNotExist();
+        }
+    }
+
+    @Test
     void pathsWithUriCharactersSurviveTheRoundTrip() throws IOException {
         Path odd = tmp.resolve("keys (staging) & more");
         SshTarget moved = server.target(odd);

@@ -16,4 +16,7 @@ COPY application.properties ./
 USER greenlight
 EXPOSE 8080 8081
 HEALTHCHECK --interval=30s --timeout=3s CMD ["sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8081 && printf 'GET /observe/health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q UP <&3"]
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "greenlight.jar"]
+# 256 MB of heap kept a 100-host deployment under 512 MB of RSS (bench/results/rolling.md); raise it with
+# -e JAVA_TOOL_OPTIONS=-Xmx512m for larger environments
+ENV JAVA_TOOL_OPTIONS="-Xmx256m"
+ENTRYPOINT ["java", "-jar", "greenlight.jar"]

@@ -165,7 +165,7 @@ public final class ConfigLoader {
                 health.has("command") ? template(health.get("command"), null, Template.COMMAND_NAMES) : null,
                 smoke(n.get("smoke")),
                 notify(n.get("notify"), notifications),
-                duration(n, "command-timeout", "10m"));
+                timeout(n, "command-timeout", "10m"));
     }
 
     private static TriggerSpec trigger(YamlNode n) {
@@ -202,7 +202,7 @@ public final class ConfigLoader {
         String user = n.string("user");
         if (!user.matches("[a-z_][a-z0-9_.-]{0,31}")) throw n.error("user", "\"" + user + "\" is not a user name");
         return new SshSettings(user, Path.of(n.string("key-file")), Path.of(n.string("known-hosts")),
-                duration(n, "connect-timeout", "10s"));
+                timeout(n, "connect-timeout", "10s"));
     }
 
     private static Map<String, Template> commands(YamlNode n) {
@@ -236,7 +236,7 @@ public final class ConfigLoader {
         if (url != null && !URL.matcher(url).matches()) throw n.error("url", "\"" + url + "\" is not an http(s) URL");
         if (url != null && paths.isEmpty()) throw n.error("paths", "is required when url is set");
         return new HealthSpec(n.get("command").optionalString().orElse(null), url, paths,
-                n.integer("attempts", 10, 1, 1000), duration(n, "interval", "3s"), duration(n, "timeout", "2s"));
+                n.integer("attempts", 10, 1, 1000), duration(n, "interval", "3s"), timeout(n, "timeout", "2s"));
     }
 
     private static List<SmokeCheck> smoke(YamlNode n) {
@@ -278,6 +278,12 @@ public final class ConfigLoader {
 
     private static Duration duration(YamlNode n, String key, String fallback) {
         return n.parsed(key, fallback, Durations::parse, "is not a duration (examples: 500ms, 3s, 2m, 1h)");
+    }
+
+    /** A timeout: zero would fail every command or check, so it is refused at start-up. */
+    private static Duration timeout(YamlNode n, String key, String fallback) {
+        return n.parsed(key, fallback, text -> Durations.parse(text).filter(d -> !d.isZero()),
+                "is not a timeout (more than zero, for example 500ms, 3s, 2m, 1h)");
     }
 
     private static List<AccessRule> access(YamlNode n, Map<String, AppConfig> apps) {

@@ -76,7 +76,12 @@ public final class DeploymentRun {
 
     /** The host's camel-ssh endpoint, with this environment's key, known_hosts and timeouts. */
     public String sshEndpoint(HostAddress host) {
-        return SshEndpointUri.of(target(host), environment.commandTimeout());
+        return sshEndpoint(host, environment.commandTimeout());
+    }
+
+    /** The same connection (and pooled session), with another bound on how long a command may run. */
+    public String sshEndpoint(HostAddress host, java.time.Duration commandTimeout) {
+        return SshEndpointUri.of(target(host), commandTimeout);
     }
 
     /** Recorded before a host is changed, so a failure half-way through its update still rolls it back. */

@@ -4,6 +4,7 @@ import dev.greenlight.config.HostAddress;
 import dev.greenlight.config.Template;
 import dev.greenlight.ssh.CommandResult;
 import dev.greenlight.ssh.SshHeaders;
+import java.time.Duration;
 import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -34,7 +35,7 @@ public final class RemoteCommands {
                 .orElseThrow(() -> new IllegalStateException("no command " + key));
         CommandResult result = execute(run, host, template, stage, 1);
         if (!result.succeeded()) {
-            throw new StepFailedException(stage + " on " + host + " " + describe(result, run));
+            throw new StepFailedException(stage + " on " + host + " " + describe(result, run.environment().commandTimeout()));
         }
     }
 
@@ -51,8 +52,9 @@ public final class RemoteCommands {
     /** Runs a template and records it; returns the result (an SSH failure is a failed result, not an exception). */
     public CommandResult execute(DeploymentRun run, HostAddress host, Template template, String stage, int attempt) {
         String command = template.renderShell(run.templateValues(host));
+        String endpoint = run.sshEndpoint(host);
         long step = steps.open(run.id(), stage, host.toString(), attempt);
-        Exchange answer = send(run.sshEndpoint(host), command);
+        Exchange answer = send(endpoint, command);
         if (answer.getException() != null) {
             String why = answer.getException().getMessage();
             steps.close(step, false, null, null, why);
@@ -60,7 +62,7 @@ public final class RemoteCommands {
             throw new StepFailedException(stage + " on " + host + " failed: " + why);
         }
         CommandResult result = SshHeaders.result(answer.getMessage());
-        String detail = result.succeeded() ? null : describe(result, run);
+        String detail = result.succeeded() ? null : describe(result, run.environment().commandTimeout());
         steps.close(step, result.succeeded(), result.exitCode(), output(result), detail);
         LOG.info("deployment {}: {} on {} {} in {} ms", run.id(), stage, host,
                 result.succeeded() ? "succeeded" : steps.redact(detail), result.duration().toMillis());
@@ -72,13 +74,18 @@ public final class RemoteCommands {
      * run commands (a {@code nologin} shell cannot). The session stays open for the steps that follow.
      */
     public Optional<String> probe(DeploymentRun run, HostAddress host) {
-        Exchange answer = send(run.sshEndpoint(host), "true");
+        // `true` hanging after login (a stuck home directory, a shell start-up file) must not hold the pre-check
+        // for the whole command timeout
+        Duration connect = run.environment().ssh().connectTimeout();
+        Duration bound = connect.compareTo(run.environment().commandTimeout()) < 0 ? connect
+                : run.environment().commandTimeout();
+        Exchange answer = send(run.sshEndpoint(host, bound), "true");
         if (answer.getException() != null) return Optional.of(answer.getException().getMessage());
         CommandResult result = SshHeaders.result(answer.getMessage());
         if (result.succeeded()) return Optional.empty();
         String said = output(result).strip();
         said = said.length() > 200 ? said.substring(0, 200) + "…" : said;
-        return Optional.of(steps.redact(host + ": the account cannot run commands (`true` " + describe(result, run)
+        return Optional.of(steps.redact(host + ": the account cannot run commands (`true` " + describe(result, bound)
                 + (said.isEmpty() ? ")" : ": " + said + ")")));
     }
 
@@ -94,9 +101,9 @@ public final class RemoteCommands {
         }
     }
 
-    private static String describe(CommandResult result, DeploymentRun run) {
+    private static String describe(CommandResult result, Duration timeout) {
         return result.timedOut()
-                ? "timed out after " + dev.greenlight.config.Durations.format(run.environment().commandTimeout())
+                ? "timed out after " + dev.greenlight.config.Durations.format(timeout)
                 : "exited with status " + result.exitCode();
     }
 

@@ -29,7 +29,13 @@ final class PooledSshProducer extends DefaultProducer {
 
     @Override
     public void process(Exchange exchange) throws Exception {
-        String command = exchange.getMessage().getMandatoryBody(String.class);
+        Message in = exchange.getMessage();
+        if (in.getHeader(SshConstants.USERNAME_HEADER) != null || in.getHeader(SshConstants.PASSWORD_HEADER) != null) {
+            // camel-ssh would log in as that user, or with that password: here the URI alone decides, by key
+            throw new IllegalArgumentException(SshConstants.USERNAME_HEADER + " and " + SshConstants.PASSWORD_HEADER
+                    + " are not supported: the endpoint's username and key decide who runs the command");
+        }
+        String command = in.getMandatoryBody(String.class);
         CommandResult result = sessions.exec(target, command, commandTimeout);
         Message answer = exchange.getMessage();
         answer.setBody(result.stdout());

@@ -16,8 +16,8 @@ public final class SshEndpointUri {
     public static String of(SshTarget target, Duration commandTimeout) {
         return "ssh://" + target.hostPort()
                 + "?username=" + raw(target.user())
-                + "&certResource=" + raw("file:" + target.keyFile().toAbsolutePath())
-                + "&knownHostsResource=" + raw("file:" + target.knownHosts().toAbsolutePath())
+                + "&certResource=" + raw("file:" + target.keyFile())
+                + "&knownHostsResource=" + raw("file:" + target.knownHosts())
                 + "&failOnUnknownHost=true"
                 + "&timeout=" + target.connectTimeout().toMillis()
                 + "&" + PooledSshEndpoint.COMMAND_TIMEOUT + "=" + commandTimeout.toMillis();

@@ -34,8 +34,9 @@ public record SshTarget(String host, int port, String user, Path keyFile, Path k
         if (user == null || user.isBlank()) {
             throw new IllegalArgumentException("user must not be blank");
         }
-        Objects.requireNonNull(keyFile, "keyFile");
-        Objects.requireNonNull(knownHosts, "knownHosts");
+        // absolute, so that a target built from a relative setting and one read back from an endpoint URI are equal
+        keyFile = Objects.requireNonNull(keyFile, "keyFile").toAbsolutePath().normalize();
+        knownHosts = Objects.requireNonNull(knownHosts, "knownHosts").toAbsolutePath().normalize();
         if (connectTimeout == null || connectTimeout.isZero() || connectTimeout.isNegative()) {
             throw new IllegalArgumentException("connectTimeout must be positive, got " + connectTimeout);
         }

@@ -216,7 +216,25 @@ class ConfigLoaderTest {
                         commands: { deploy: "x" }
                         command-timeout: ten minutes
                 """);
-        refused(f).hasMessageContaining("apps.shop.environments.staging.command-timeout: \"ten minutes\" is not a duration");
+        refused(f).hasMessageContaining("apps.shop.environments.staging.command-timeout: \"ten minutes\" is not a timeout");
+    }
+
+    @Test
+    void aZeroTimeoutIsRefusedAtStartUp() throws IOException {
+        Path connect = withEnvironment("""
+                        hosts: [a]
+                        ssh: { user: deploy, key-file: /k, known-hosts: /kh, connect-timeout: 0s }
+                        commands: { deploy: "x" }
+                """);
+        refused(connect).hasMessage(connect + ": apps.shop.environments.staging.ssh.connect-timeout: \"0s\" is not a "
+                + "timeout (more than zero, for example 500ms, 3s, 2m, 1h)");
+        Path command = withEnvironment("""
+                        hosts: [a]
+                """ + SSH + """
+                        commands: { deploy: "x" }
+                        command-timeout: 0ms
+                """);
+        refused(command).hasMessageContaining("staging.command-timeout: \"0ms\" is not a timeout");
     }
 
     @Test

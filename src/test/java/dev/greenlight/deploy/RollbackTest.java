@@ -128,6 +128,22 @@ class RollbackTest {
     }
 
     @Test
+    void aHostThatHangsAfterLoginFailsThePreCheckWithinTheConnectTimeout() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 1", Map.of())) {
+            // the fixture's connect timeout is short; the command timeout stays at its default of 10 minutes
+            f.hosts.ssh(2).hangAfterLogin();
+
+            JsonNode d = f.awaitEnd(f.deploy("1.0.0"));
+
+            assertThat(d.get("status").asText()).isEqualTo("failed");
+            JsonNode refused = steps(d, "pre-check", "127.0.0.12").get(0);
+            assertThat(refused.get("detail").asText()).endsWith("the account cannot run commands (`true` timed out "
+                    + "after " + dev.greenlight.testing.TestHosts.CONNECT_TIMEOUT + ")");
+            assertThat(f.hosts.history(1)).isEmpty();
+        }
+    }
+
+    @Test
     void rollbackEndpointRedeploysTheVersionLiveBefore() throws Exception {
         try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 2", Map.of())) {
             f.deployed("1.0.0");

@@ -136,7 +136,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
     private final AtomicInteger passwordAttempts = new AtomicInteger();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
-    private volatile boolean noLogin;
+    private volatile String everyCommand;
 
     private EmbeddedSshServer(String bindHost, Path workDir, KeyPair clientKey, List<KeyPair> hostKeys,
                               boolean acceptAnyPassword) throws IOException {
@@ -156,9 +156,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
         });
         server.setCommandFactory((channel, command) -> {
             commands.add(command);
-            // what an account whose shell is nologin answers to every command
-            return new ShellCommand(noLogin ? "echo 'This account is currently not available.'; exit 1" : command,
-                    workDir, running);
+            return new ShellCommand(everyCommand != null ? everyCommand : command, workDir, running);
         });
         server.addSessionListener(new SessionListener() {
             @Override
@@ -282,7 +280,12 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     /** From now on the account's shell is nologin: authentication succeeds, every command fails. */
     public void noLoginShell() {
-        noLogin = true;
+        everyCommand = "echo 'This account is currently not available.'; exit 1";
+    }
+
+    /** From now on every command hangs after login, as behind a stuck home directory or shell start-up file. */
+    public void hangAfterLogin() {
+        everyCommand = "sleep 30";
     }
 
     /** Drops every open connection at once, as a network failure or server restart would. */

@@ -81,6 +81,33 @@ class PooledSshComponentTest {
     }
 
     @Test
+    void aTargetWithRelativePathsIsTheSameAsTheOneItsUriStandsFor() {
+        Path cwd = Path.of("").toAbsolutePath();
+        SshTarget relative = new SshTarget(target.host(), target.port(), target.user(),
+                cwd.relativize(target.keyFile()), cwd.relativize(target.knownHosts()));
+
+        PooledSshEndpoint endpoint = camel.getEndpoint(SshEndpointUri.of(relative, Duration.ofMinutes(1)),
+                PooledSshEndpoint.class);
+
+        // equal targets share a pooled session; the end of a deployment releases it by an equal target
+        assertThat(endpoint.target()).isEqualTo(relative).isEqualTo(target);
+    }
+
+    @Test
+    void camelSshsUserAndPasswordHeadersAreRefusedNotIgnored() {
+        String uri = SshEndpointUri.of(target, Duration.ofSeconds(10));
+        for (String header : new String[] {SshConstants.USERNAME_HEADER, SshConstants.PASSWORD_HEADER}) {
+            Exchange refused = template.send(uri, exchange -> {
+                exchange.getMessage().setHeader(header, "root");
+                exchange.getMessage().setBody("touch pwned");
+            });
+            assertThat(refused.getException()).as(header).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("are not supported");
+        }
+        assertThat(server.commands()).isEmpty();
+    }
+
+    @Test
     void commandTimeoutFromTheUriStopsAHungCommand() {
         Exchange hung = send(SshEndpointUri.of(target, Duration.ofMillis(500)), "sleep 30");
 

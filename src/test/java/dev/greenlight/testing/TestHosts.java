@@ -89,9 +89,13 @@ public final class TestHosts implements AutoCloseable {
         return out;
     }
 
+    /** Connecting to an embedded server takes milliseconds; a short bound keeps tests of hung hosts short. */
+    public static final String CONNECT_TIMEOUT = "3s";
+
     /** The {@code ssh:} block for greenlight.yaml. */
     public String sshYaml() {
-        return "{ user: deploy, key-file: " + keyFile + ", known-hosts: " + knownHosts + " }";
+        return "{ user: deploy, key-file: " + keyFile + ", known-hosts: " + knownHosts + ", connect-timeout: "
+                + CONNECT_TIMEOUT + " }";
     }
 
     public int httpPort() {

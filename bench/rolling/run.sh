@@ -23,6 +23,8 @@
 #   GREENLIGHT_DB_URL, GREENLIGHT_DB_USER   PostgreSQL instead of embedded H2 (a schema of its own, dropped at the end)
 #   REPORT=bench/work/rolling/report.md
 #   SSHD_KEX=…                 diagnostics: KexAlgorithms of the hosts' sshds for the whole run
+#   GL_KEX=…                   Greenlight's ssh.key-exchange for every environment (comma-separated), e.g.
+#                              GL_KEX=curve25519-sha256,sntrup761x25519-sha512
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -203,7 +205,7 @@ write_greenlight_config() {
             echo "        batch: $batch"
             echo "        hosts:"
             for a in $(host_list "$hosts"); do echo "          - \"$a:$SSH_PORT\""; done
-            echo "        ssh: { user: $BENCH_USER, key-file: $WORK/ssh/deploy_ed25519, known-hosts: $WORK/ssh/known_hosts }"
+            echo "        ssh: { user: $BENCH_USER, key-file: $WORK/ssh/deploy_ed25519, known-hosts: $WORK/ssh/known_hosts${GL_KEX:+, key-exchange: [$GL_KEX]} }"
             echo "        commands:"
             echo "          deploy: \"$(deploy_command '{{version}}' '{{host}}')\""
             echo "        health:"
@@ -325,6 +327,7 @@ fi
     echo "- Java: $(java -version 2>&1 | head -1); service options: $GL_JAVA_OPTS"
     echo "- OpenSSH: $(ssh -V 2>&1); Ansible: $(ansible --version | head -1); nginx: $(/usr/sbin/nginx -v 2>&1 | sed 's/.*: //')"
     echo "- sshd key exchange: ${SSHD_KEX:-the OpenSSH defaults (from 9.0 on, sntrup761x25519-sha512 is preferred)}"
+    echo "- Greenlight ssh.key-exchange: ${GL_KEX:-not set (the client default: ML-KEM hybrid, then sntrup761, then curve25519, …)}"
     echo "- database: ${GREENLIGHT_DB_URL:+PostgreSQL $(psql_admin -Atc 'show server_version' 2>/dev/null)}${GREENLIGHT_DB_URL:-embedded H2}"
     echo "- measured runs per method and point: $RUNS (after warm-up)"
     echo

@@ -2,6 +2,7 @@ package dev.greenlight.config;
 
 import dev.greenlight.health.HealthSpec;
 import dev.greenlight.health.SmokeCheck;
+import dev.greenlight.ssh.KeyExchanges;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -198,11 +199,26 @@ public final class ConfigLoader {
     private static SshSettings ssh(YamlNode n) {
         if (n.raw() == null) throw n.error("is required (user, key-file, known-hosts)");
         refuseInlineSecrets(n);
-        n.map("user", "key-file", "known-hosts", "connect-timeout");
+        n.map("user", "key-file", "known-hosts", "connect-timeout", "key-exchange");
         String user = n.string("user");
         if (!user.matches("[a-z_][a-z0-9_.-]{0,31}")) throw n.error("user", "\"" + user + "\" is not a user name");
         return new SshSettings(user, Path.of(n.string("key-file")), Path.of(n.string("known-hosts")),
-                timeout(n, "connect-timeout", "10s"));
+                timeout(n, "connect-timeout", "10s"), keyExchange(n.get("key-exchange")));
+    }
+
+    /** Optional: the SSH key exchange algorithms allowed, by their SSH names, in order of preference. */
+    private static List<String> keyExchange(YamlNode n) {
+        if (n.raw() == null) return List.of();
+        List<YamlNode> names = n.list();
+        if (names.isEmpty()) throw n.error("must name at least one algorithm (leave it out for the default)");
+        for (YamlNode name : names) {
+            try {
+                KeyExchanges.requireSupported(List.of(name.requiredString()));
+            } catch (IllegalArgumentException e) {
+                throw name.error(e.getMessage());
+            }
+        }
+        return n.stringList();
     }
 
     private static Map<String, Template> commands(YamlNode n) {

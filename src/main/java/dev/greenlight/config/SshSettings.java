@@ -2,7 +2,16 @@ package dev.greenlight.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
-/** How Greenlight reaches an environment's hosts: key authentication only, host keys always verified. */
-public record SshSettings(String user, Path keyFile, Path knownHosts, Duration connectTimeout) {
+/**
+ * How Greenlight reaches an environment's hosts: key authentication only, host keys always verified.
+ *
+ * @param keyExchange the key exchange algorithms allowed, in order of preference; empty for the default order
+ */
+public record SshSettings(String user, Path keyFile, Path knownHosts, Duration connectTimeout,
+                          List<String> keyExchange) {
+    public SshSettings {
+        keyExchange = List.copyOf(keyExchange);
+    }
 }

@@ -71,7 +71,8 @@ public final class DeploymentRun {
 
     public SshTarget target(HostAddress host) {
         var ssh = environment.ssh();
-        return new SshTarget(host.host(), host.port(), ssh.user(), ssh.keyFile(), ssh.knownHosts(), ssh.connectTimeout());
+        return new SshTarget(host.host(), host.port(), ssh.user(), ssh.keyFile(), ssh.knownHosts(), ssh.connectTimeout(),
+                ssh.keyExchange());
     }
 
     /** The host's camel-ssh endpoint, with this environment's key, known_hosts and timeouts. */

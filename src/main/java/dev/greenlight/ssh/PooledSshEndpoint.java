@@ -2,6 +2,8 @@ package dev.greenlight.ssh;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -64,15 +66,18 @@ public final class PooledSshEndpoint extends SshEndpoint {
         refuse(c.getKeyPairProvider() != null, "keyPairProvider is not supported: give the key file as certResource");
         refuse(!c.isFailOnUnknownHost(), "failOnUnknownHost=true is required: host keys are always verified");
         refuse(!Channel.CHANNEL_EXEC.equals(c.getChannelType()), "only channelType=exec is supported");
-        refuse(c.getClientBuilder() != null || c.getKex() != null || c.getCiphers() != null || c.getMacs() != null
+        refuse(c.getClientBuilder() != null || c.getCiphers() != null || c.getMacs() != null
                         || c.getSignatures() != null || c.getCompressions() != null,
-                "clientBuilder and algorithm options are not supported: one SSH client serves every endpoint");
+                "clientBuilder, ciphers, macs, signatures and compressions are not supported: one SSH client serves "
+                        + "every endpoint (kex is)");
         refuse(c.getUsername() == null || c.getUsername().isBlank(), "username is required");
         refuse(c.getTimeout() <= 0, "timeout must be positive");
         Path key = SshEndpointUri.file("certResource", c.getCertResource());
         Path knownHosts = SshEndpointUri.file("knownHostsResource", c.getKnownHostsResource());
+        List<String> kex = c.getKex() == null ? List.of()
+                : Arrays.stream(c.getKex().split(",")).map(String::trim).filter(k -> !k.isEmpty()).toList();
         return new SshTarget(bare(c.getHost()), c.getPort(), c.getUsername(), key, knownHosts,
-                Duration.ofMillis(c.getTimeout()));
+                Duration.ofMillis(c.getTimeout()), kex);
     }
 
     private static void refuse(boolean condition, String why) {

@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /**
  * The {@code ssh:} endpoint URI of a target: camel-ssh's own options (user, key file as {@code certResource},
- * {@code knownHostsResource} with {@code failOnUnknownHost=true}, connect {@code timeout}) plus the command
+ * {@code knownHostsResource} with {@code failOnUnknownHost=true}, connect {@code timeout}, {@code kex}) plus the command
  * timeout that {@link PooledSshEndpoint} adds. Paths and the user travel as RAW values, so no character in
  * them is read as URI syntax.
  */
@@ -20,6 +20,7 @@ public final class SshEndpointUri {
                 + "&knownHostsResource=" + raw("file:" + target.knownHosts())
                 + "&failOnUnknownHost=true"
                 + "&timeout=" + target.connectTimeout().toMillis()
+                + (target.keyExchange().isEmpty() ? "" : "&kex=" + raw(String.join(",", target.keyExchange())))
                 + "&" + PooledSshEndpoint.COMMAND_TIMEOUT + "=" + commandTimeout.toMillis();
     }
 

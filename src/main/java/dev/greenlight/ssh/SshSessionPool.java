@@ -159,6 +159,7 @@ public final class SshSessionPool implements AutoCloseable {
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         client.setServerKeyVerifier(new HostKeyVerifier(knownHosts::get));
         client.addSessionListener(new HostKeyPreference(knownHosts::get));
+        client.addSessionListener(new KeyExchanges()); // a target's own choice overrides the order below
         preferMlKem(client);
         // a silent long-running command is not idleness; the pool closes sessions idle between commands
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);

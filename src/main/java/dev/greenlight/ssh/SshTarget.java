@@ -2,6 +2,7 @@ package dev.greenlight.ssh;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -14,14 +15,21 @@ import java.util.Objects;
  * @param keyFile    unencrypted private key (OpenSSH or PEM format) used for public key authentication
  * @param knownHosts OpenSSH known_hosts file the server's host key must be listed in
  * @param connectTimeout bound on connecting, key exchange and authentication together
+ * @param keyExchange    key exchange algorithms allowed, in order of preference; empty for the client's default
  */
-public record SshTarget(String host, int port, String user, Path keyFile, Path knownHosts, Duration connectTimeout) {
+public record SshTarget(String host, int port, String user, Path keyFile, Path knownHosts, Duration connectTimeout,
+                        List<String> keyExchange) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     /** A target with the default connect timeout. */
     public SshTarget(String host, int port, String user, Path keyFile, Path knownHosts) {
         this(host, port, user, keyFile, knownHosts, DEFAULT_CONNECT_TIMEOUT);
+    }
+
+    /** A target with the client's default key exchange order. */
+    public SshTarget(String host, int port, String user, Path keyFile, Path knownHosts, Duration connectTimeout) {
+        this(host, port, user, keyFile, knownHosts, connectTimeout, List.of());
     }
 
     public SshTarget {
@@ -40,6 +48,8 @@ public record SshTarget(String host, int port, String user, Path keyFile, Path k
         if (connectTimeout == null || connectTimeout.isZero() || connectTimeout.isNegative()) {
             throw new IllegalArgumentException("connectTimeout must be positive, got " + connectTimeout);
         }
+        keyExchange = List.copyOf(keyExchange == null ? List.of() : keyExchange);
+        KeyExchanges.requireSupported(keyExchange);
     }
 
     /** {@code host:port}, with IPv6 addresses bracketed, as used in messages. */

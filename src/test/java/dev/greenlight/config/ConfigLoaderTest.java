@@ -220,6 +220,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void keyExchangeIsAnOrderedListOfSupportedAlgorithms() throws IOException {
+        Path ok = withEnvironment("""
+                        hosts: [a]
+                        ssh: { user: deploy, key-file: /k, known-hosts: /kh, key-exchange: [curve25519-sha256, mlkem768x25519-sha256] }
+                        commands: { deploy: "x" }
+                """);
+        assertThat(ConfigLoader.load(ok).environment("shop", "staging").orElseThrow().ssh().keyExchange())
+                .containsExactly("curve25519-sha256", "mlkem768x25519-sha256");
+
+        Path weak = withEnvironment("""
+                        hosts: [a]
+                        ssh: { user: deploy, key-file: /k, known-hosts: /kh, key-exchange: [curve25519-sha256, diffie-hellman-group1-sha1] }
+                        commands: { deploy: "x" }
+                """);
+        refused(weak).hasMessageStartingWith(weak + ": apps.shop.environments.staging.ssh.key-exchange[1]: "
+                + "\"diffie-hellman-group1-sha1\" is not a supported key exchange (supported: sntrup761x25519-sha512");
+
+        Path empty = withEnvironment("""
+                        hosts: [a]
+                        ssh: { user: deploy, key-file: /k, known-hosts: /kh, key-exchange: [] }
+                        commands: { deploy: "x" }
+                """);
+        refused(empty).hasMessage(empty + ": apps.shop.environments.staging.ssh.key-exchange: must name at least one "
+                + "algorithm (leave it out for the default)");
+    }
+
+    @Test
     void aZeroTimeoutIsRefusedAtStartUp() throws IOException {
         Path connect = withEnvironment("""
                         hosts: [a]

@@ -25,6 +25,7 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.core.CoreModuleProperties;
@@ -80,6 +81,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
         private final List<KeyPair> hostKeys = new ArrayList<>();
         private boolean acceptAnyPassword;
         private String bindHost = HOST;
+        private List<String> keyExchanges = List.of();
 
         private Builder() {
         }
@@ -108,6 +110,12 @@ public final class EmbeddedSshServer implements AutoCloseable {
             return this;
         }
 
+        /** Offer only these key exchange algorithms, as an older or hardened sshd would. Default: all. */
+        public Builder keyExchanges(String... names) {
+            this.keyExchanges = List.of(names);
+            return this;
+        }
+
         /** Accept any password (still counted): lets a test prove the client never offers one. */
         public Builder acceptAnyPassword() {
             this.acceptAnyPassword = true;
@@ -122,7 +130,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
             KeyPair client = clientKey != null ? clientKey : generateKeyPair(KeyPairProvider.SSH_ED25519);
             List<KeyPair> host = hostKeys.isEmpty() ? List.of(generateKeyPair(KeyPairProvider.SSH_ED25519))
                     : List.copyOf(hostKeys);
-            return new EmbeddedSshServer(bindHost, workDir, client, host, acceptAnyPassword);
+            return new EmbeddedSshServer(bindHost, workDir, client, host, acceptAnyPassword, keyExchanges);
         }
     }
 
@@ -135,11 +143,12 @@ public final class EmbeddedSshServer implements AutoCloseable {
     private final AtomicInteger sessionsClosed = new AtomicInteger();
     private final AtomicInteger passwordAttempts = new AtomicInteger();
     private final List<String> commands = new CopyOnWriteArrayList<>();
+    private final List<String> negotiatedKeyExchanges = new CopyOnWriteArrayList<>();
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
     private volatile String everyCommand;
 
     private EmbeddedSshServer(String bindHost, Path workDir, KeyPair clientKey, List<KeyPair> hostKeys,
-                              boolean acceptAnyPassword) throws IOException {
+                              boolean acceptAnyPassword, List<String> keyExchanges) throws IOException {
         this.bindHost = bindHost;
         this.workDir = workDir;
         this.clientKey = clientKey;
@@ -149,6 +158,10 @@ public final class EmbeddedSshServer implements AutoCloseable {
         server.setPort(0);
         CoreModuleProperties.TCP_NODELAY.set(server, true); // small packets go out at once: fast tests
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKeys));
+        if (!keyExchanges.isEmpty()) {
+            server.setKeyExchangeFactories(server.getKeyExchangeFactories().stream()
+                    .filter(f -> keyExchanges.contains(f.getName())).toList());
+        }
         server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(clientKey.getPublic(), key));
         server.setPasswordAuthenticator((user, password, session) -> {
             passwordAttempts.incrementAndGet();
@@ -167,6 +180,13 @@ public final class EmbeddedSshServer implements AutoCloseable {
             @Override
             public void sessionClosed(Session session) {
                 sessionsClosed.incrementAndGet();
+            }
+
+            @Override
+            public void sessionEvent(Session session, Event event) {
+                if (event == Event.KeyEstablished) {
+                    negotiatedKeyExchanges.add(session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS));
+                }
             }
         });
         server.start();
@@ -271,6 +291,11 @@ public final class EmbeddedSshServer implements AutoCloseable {
     /** Password and keyboard-interactive attempts received, accepted or not. */
     public int passwordAttempts() {
         return passwordAttempts.get();
+    }
+
+    /** The key exchange algorithm each connection agreed on, in order. */
+    public List<String> negotiatedKeyExchanges() {
+        return List.copyOf(negotiatedKeyExchanges);
     }
 
     /** Every command requested so far, in order. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -143,7 +144,7 @@ class PooledSshComponentTest {
         assertRefused("ssh://deploy:secret@" + target.hostPort() + uri.substring(uri.indexOf('?')),
                 "passwords are not accepted");
         assertRefused(uri + "&channelType=shell", "only channelType=exec");
-        assertRefused(uri + "&kex=diffie-hellman-group1-sha1", "algorithm options are not supported");
+        assertRefused(uri + "&ciphers=aes128-cbc", "ciphers, macs, signatures and compressions are not supported");
         assertRefused(uri.replaceAll("certResource=RAW\\([^)]*\\)", "certResource=classpath:id_ed25519"),
                 "certResource must be a file: path");
         assertRefused(uri.replaceAll("&knownHostsResource=RAW\\([^)]*\\)", ""), "knownHostsResource is required");
@@ -170,6 +171,42 @@ class PooledSshComponentTest {
             assertThat(production.commands()).containsExactly("echo production");
             assertThat(production.workDir().resolve("pwned")).doesNotExist();
         }
+    }
+
+    @Test
+    void theTargetsKeyExchangeChoiceIsWhatTheConnectionNegotiates() throws IOException {
+        try (EmbeddedSshServer classic = EmbeddedSshServer.builder().workDir(tmp.resolve("classic"))
+                .keyExchanges("curve25519-sha256", "sntrup761x25519-sha512").start()) {
+            SshTarget base = classic.target(tmp.resolve("classic-client"));
+            SshTarget preferClassic = withKex(base, List.of("curve25519-sha256", "sntrup761x25519-sha512"));
+            SshTarget onlyMlKem = withKex(base, List.of("mlkem768x25519-sha256"));
+
+            Exchange byDefault = send(SshEndpointUri.of(base, Duration.ofSeconds(10)), "echo default");
+            pool.release(base);
+            Exchange chosen = send(SshEndpointUri.of(preferClassic, Duration.ofSeconds(10)), "echo classic");
+            Exchange impossible = send(SshEndpointUri.of(onlyMlKem, Duration.ofSeconds(10)), "touch pwned");
+
+            assertThat(byDefault.getException()).isNull();
+            assertThat(chosen.getException()).isNull();
+            assertThat(camel.getEndpoint(SshEndpointUri.of(preferClassic, Duration.ofSeconds(10)),
+                    PooledSshEndpoint.class).target()).isEqualTo(preferClassic);
+            // the client's default puts the post-quantum hybrid first; the target's list is its own order
+            assertThat(classic.negotiatedKeyExchanges()).containsExactly("sntrup761x25519-sha512", "curve25519-sha256");
+            assertThat(impossible.getException()).isInstanceOf(SshException.class)
+                    .hasMessageStartingWith("cannot connect to deploy@" + base.hostPort());
+            assertThat(classic.workDir().resolve("pwned")).doesNotExist();
+        }
+    }
+
+    @Test
+    void anUnknownKeyExchangeIsRefusedWhenTheEndpointIsCreated() {
+        String uri = SshEndpointUri.of(target, Duration.ofSeconds(10)) + "&kex=diffie-hellman-group1-sha1";
+
+        assertRefused(uri, "\"diffie-hellman-group1-sha1\" is not a supported key exchange");
+    }
+
+    private static SshTarget withKex(SshTarget t, List<String> kex) {
+        return new SshTarget(t.host(), t.port(), t.user(), t.keyFile(), t.knownHosts(), t.connectTimeout(), kex);
     }
 
     @Test

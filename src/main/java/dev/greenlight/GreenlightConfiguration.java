@@ -14,6 +14,7 @@ import dev.greenlight.deploy.Cancellations;
 import dev.greenlight.deploy.DeploymentFinisher;
 import dev.greenlight.deploy.DeploymentRuns;
 import dev.greenlight.deploy.PreChecks;
+import dev.greenlight.deploy.EventOutbox;
 import dev.greenlight.deploy.RemoteCommands;
 import dev.greenlight.deploy.Rollbacks;
 import dev.greenlight.health.HealthStage;
@@ -90,11 +91,13 @@ public class GreenlightConfiguration implements CamelConfiguration {
         String ttl = props.resolveProperty("greenlight.lease.ttl").orElse("60s");
         Duration leaseTtl = Durations.parse(ttl).filter(d -> !d.isZero()).orElseThrow(() -> new ConfigException(
                 "greenlight.lease.ttl: \"" + ttl + "\" is not a duration (examples: 500ms, 3s, 2m, 1h)"));
-        EnvironmentLease lease = new EnvironmentLease(jdbc, clock, instanceId(), leaseTtl);
-        DeploymentEvents events = new DeploymentEvents(context.createProducerTemplate(), config);
-        DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit, events::finished);
+        String instanceId = instanceId();
+        EnvironmentLease lease = new EnvironmentLease(jdbc, clock, instanceId, leaseTtl);
+        EventOutbox outbox = new EventOutbox(jdbc, clock, instanceId);
+        DeploymentEvents events = new DeploymentEvents(context.createProducerTemplate(), config, outbox, deployments);
+        DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit, outbox, events::wake);
         DeploymentQueue queue = new DeploymentQueue(deployments, audit);
-        Dispatcher dispatcher = new Dispatcher(config, deployments, lease, finisher, audit, events::started);
+        Dispatcher dispatcher = new Dispatcher(config, deployments, lease, finisher, audit, outbox, events::wake);
         dispatcher.registerEnvironments();
         WebhookDeliveries deliveries = new WebhookDeliveries(jdbc, clock);
         ApiAuth auth = new ApiAuth(config, secrets, audit);
@@ -117,6 +120,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("rollbacks", new Rollbacks(finisher, steps));
         registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(),
                 secrets.get(config.github().tokenEnv(), config.github().tokenFile())));
+        registry.bind("deploymentEvents", events);
+        registry.bind("eventOutbox", outbox);
         registry.bind("secrets", secrets);
         registry.bind("dataSource", dataSource);
         registry.bind("auditLog", audit);

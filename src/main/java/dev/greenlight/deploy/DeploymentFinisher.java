@@ -2,12 +2,12 @@ package dev.greenlight.deploy;
 
 import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.audit.AuditLog;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ends deployments: the status change, the live version and the audit entry in one transaction, then the
+ * Ends deployments: the status change, the live version, the audit entry and the outgoing event in one
+ * transaction, then the
  * environment's lease is released (except after a failed rollback, which keeps the environment locked).
  */
 public final class DeploymentFinisher {
@@ -16,19 +16,19 @@ public final class DeploymentFinisher {
     private final DeploymentStore deployments;
     private final EnvironmentLease lease;
     private final AuditLog audit;
+    private final EventOutbox outbox;
+    private final Runnable onFinished;
 
-    private final Consumer<Deployment> onFinished;
-
-    public DeploymentFinisher(DeploymentStore deployments, EnvironmentLease lease, AuditLog audit) {
-        this(deployments, lease, audit, d -> { });
-    }
-
-    /** @param onFinished told of every deployment that ended (notifications, commit statuses) */
-    public DeploymentFinisher(DeploymentStore deployments, EnvironmentLease lease, AuditLog audit,
-                              Consumer<Deployment> onFinished) {
+    /**
+     * @param outbox     gets a "finished" event in the transaction that ends the deployment
+     * @param onFinished told after that commit (wakes the event relay)
+     */
+    public DeploymentFinisher(DeploymentStore deployments, EnvironmentLease lease, AuditLog audit, EventOutbox outbox,
+                              Runnable onFinished) {
         this.deployments = deployments;
         this.lease = lease;
         this.audit = audit;
+        this.outbox = outbox;
         this.onFinished = onFinished;
     }
 
@@ -49,6 +49,7 @@ public final class DeploymentFinisher {
             }
             audit.record(c, AuditEvent.of("greenlight", "deployment." + to.key(), to.key())
                     .target(d.app(), d.environment(), d.version()).deployment(id).detail(detail));
+            outbox.record(c, id, EventOutbox.FINISHED);
             return true;
         });
         if (!moved) {
@@ -62,7 +63,7 @@ public final class DeploymentFinisher {
         } else {
             lease.release(d.app(), d.environment());
         }
-        onFinished.accept(deployments.find(id).orElseThrow());
+        onFinished.run();
         return true;
     }
 

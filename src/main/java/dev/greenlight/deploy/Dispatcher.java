@@ -7,7 +7,6 @@ import dev.greenlight.config.GreenlightConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,16 +22,16 @@ public final class Dispatcher {
     private final EnvironmentLease lease;
     private final DeploymentFinisher finisher;
     private final AuditLog audit;
-    private final Consumer<Deployment> onStarted;
+    private final EventOutbox outbox;
+    private final Runnable onStarted;
 
+    /**
+     * @param outbox    gets a "started" event in the transaction that starts a deployment
+     * @param onStarted told after that commit (wakes the event relay)
+     */
     public Dispatcher(GreenlightConfig config, DeploymentStore deployments, EnvironmentLease lease,
-                      DeploymentFinisher finisher, AuditLog audit) {
-        this(config, deployments, lease, finisher, audit, d -> { });
-    }
-
-    /** @param onStarted told of every deployment that starts (commit statuses) */
-    public Dispatcher(GreenlightConfig config, DeploymentStore deployments, EnvironmentLease lease,
-                      DeploymentFinisher finisher, AuditLog audit, Consumer<Deployment> onStarted) {
+                      DeploymentFinisher finisher, AuditLog audit, EventOutbox outbox, Runnable onStarted) {
+        this.outbox = outbox;
         this.onStarted = onStarted;
         this.config = config;
         this.deployments = deployments;
@@ -78,11 +77,12 @@ public final class Dispatcher {
             audit.record(c, AuditEvent.of("greenlight", "deployment.running", "running")
                     .target(d.app(), d.environment(), d.version()).deployment(d.id())
                     .detail("previous version: " + (live == null ? "none" : live)));
+            outbox.record(c, d.id(), EventOutbox.STARTED);
             return true;
         });
         if (!moved) return Optional.empty();
         LOG.info("deployment {} started: {}/{} {} -> {}", d.id(), d.app(), d.environment(), live, d.version());
-        onStarted.accept(deployments.find(d.id()).orElseThrow());
+        onStarted.run();
         return Optional.of(d.id());
     }
 

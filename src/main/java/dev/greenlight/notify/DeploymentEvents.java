@@ -1,40 +1,56 @@
 package dev.greenlight.notify;
 
 import dev.greenlight.config.GreenlightConfig;
-import dev.greenlight.deploy.Deployment;
-import java.util.function.Consumer;
+import dev.greenlight.deploy.DeploymentStore;
+import dev.greenlight.deploy.EventOutbox;
+import java.util.List;
+import org.apache.camel.ExchangePattern;
 import org.apache.camel.ProducerTemplate;
 
 /**
- * Hands deployment events to the notification routes without waiting: a slow or dead provider never holds up a
- * deployment.
+ * Relays the outbox's deployment events to the notification routes ({@code routes/notify.camel.yaml}). A status
+ * change wakes the relay at once; a timer catches what a crashed instance left. Nothing here waits for a provider:
+ * a slow or dead one never holds up a deployment.
  */
-public final class DeploymentEvents implements Consumer<DeploymentEvent> {
-    static final String ENDPOINT = "seda:deployment-events?waitForTaskToComplete=Never";
+public final class DeploymentEvents {
+    /** One pending wake-up is enough, however many status changes arrive meanwhile. */
+    static final String WAKE = "seda:deployment-events?size=1&discardWhenFull=true&waitForTaskToComplete=Never";
+    private static final int BATCH = 100;
 
     private final ProducerTemplate producer;
     private final GreenlightConfig config;
+    private final EventOutbox outbox;
+    private final DeploymentStore deployments;
 
-    public DeploymentEvents(ProducerTemplate producer, GreenlightConfig config) {
+    public DeploymentEvents(ProducerTemplate producer, GreenlightConfig config, EventOutbox outbox,
+                            DeploymentStore deployments) {
         this.producer = producer;
         this.config = config;
+        this.outbox = outbox;
+        this.deployments = deployments;
     }
 
-    public void started(Deployment d) {
-        accept(new DeploymentEvent(DeploymentEvent.STARTED, d, repository(d)));
+    /** Asks the relay to look at the outbox now (after a status change was committed). */
+    public void wake() {
+        producer.sendBody(WAKE, ExchangePattern.InOnly, "wake");
     }
 
-    public void finished(Deployment d) {
-        accept(new DeploymentEvent(DeploymentEvent.FINISHED, d, repository(d)));
+    /** The events this instance may send now, in order; each is claimed, so no other instance sends it too. */
+    public List<DeploymentEvent> claim() {
+        return outbox.claim(BATCH).stream()
+                .map(e -> deployments.find(e.deploymentId())
+                        .map(d -> new DeploymentEvent(e.id(), e.kind(), d, repository(d.app()))))
+                .flatMap(java.util.Optional::stream)
+                .toList();
     }
 
-    @Override
-    public void accept(DeploymentEvent event) {
-        producer.sendBody(ENDPOINT, event);
+    /** Delivered, or given up on after the route's retries. */
+    public void sent(DeploymentEvent event) {
+        outbox.sent(event.id());
     }
 
-    private String repository(Deployment d) {
-        var app = config.apps().get(d.app());
+    private String repository(String appName) {
+        var app = config.apps().get(appName);
         return app == null ? null : app.repository();
     }
 }

@@ -60,23 +60,60 @@ class GithubCommitStatusTest {
     }
 
     @Test
-    void pushDeploymentSetsPendingThenSuccessOnTheCommit() throws Exception {
-        String githubBlock = "github: { token-env: GITHUB_TOKEN, api-url: \"http://127.0.0.1:" + github.getAddress().getPort()
-                + "\", public-url: \"https://greenlight.example.com\" }";
+    void statusesWaitInTheOutboxWhileTheRelayIsDownAndGoOutInOrderAfter() throws Exception {
         try (RollingFixture f = RollingFixture.start(dir, 1, "batch: 1",
-                Map.of("GREENLIGHT_WEBHOOK_SECRET", SECRET, "GITHUB_TOKEN", GITHUB_TOKEN), "", githubBlock)) {
-            ObjectNode push = (ObjectNode) Json.MAPPER.readTree(getClass().getResourceAsStream("/github/push.branch-created.json"));
-            ((ObjectNode) push.get("repository")).put("full_name", "acme/shop");
-            push.put("ref", "refs/heads/main");
-            String sha = push.get("after").asText();
-            byte[] body = Json.MAPPER.writeValueAsBytes(push);
-            var r = f.app.send(HttpRequest.newBuilder(f.app.uri("/webhooks/github"))
-                    .header("Content-Type", "application/json").header("X-GitHub-Event", "push")
-                    .header("X-GitHub-Delivery", "status-test-1")
-                    .header("X-Hub-Signature-256", WebhookSignature.sign(SECRET.getBytes(StandardCharsets.UTF_8), body))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-            long id = RollingFixture.json(r.body()).get("deployments").get(0).get("id").asLong();
+                Map.of("GREENLIGHT_WEBHOOK_SECRET", SECRET, "GITHUB_TOKEN", GITHUB_TOKEN), "", githubBlock())) {
+            // as after a crash between the status change and the call: the events are written, nothing sends them
+            f.app.context().getRouteController().stopRoute("deployment-events");
+            EventOutbox outbox = f.app.bean("eventOutbox", EventOutbox.class);
+
+            long id = push(f);
+            assertThat(f.awaitEnd(id).get("status").asText()).isEqualTo("succeeded");
+            assertThat(outbox.unsent()).isEqualTo(2);
+            assertThat(calls.get()).isZero();
+
+            f.app.context().getRouteController().startRoute("deployment-events");
+
+            await().atMost(Duration.ofSeconds(15)).until(() -> received.size() == 2);
+            assertThat(received).extracting(x -> x.body().get("state").asText()).containsExactly("pending", "success");
+            await().atMost(Duration.ofSeconds(5)).until(() -> outbox.unsent() == 0);
+        }
+    }
+
+    private String pushSha() throws java.io.IOException {
+        return pushPayload().get("after").asText();
+    }
+
+    private ObjectNode pushPayload() throws java.io.IOException {
+        ObjectNode push = (ObjectNode) Json.MAPPER.readTree(getClass().getResourceAsStream("/github/push.branch-created.json"));
+        ((ObjectNode) push.get("repository")).put("full_name", "acme/shop");
+        push.put("ref", "refs/heads/main");
+        return push;
+    }
+
+    /** A signed push to main of acme/shop; returns the deployment it queued. */
+    private long push(RollingFixture f) throws java.io.IOException {
+        byte[] body = Json.MAPPER.writeValueAsBytes(pushPayload());
+        var r = f.app.send(HttpRequest.newBuilder(f.app.uri("/webhooks/github"))
+                .header("Content-Type", "application/json").header("X-GitHub-Event", "push")
+                .header("X-GitHub-Delivery", "status-test-1")
+                .header("X-Hub-Signature-256", WebhookSignature.sign(SECRET.getBytes(StandardCharsets.UTF_8), body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        return RollingFixture.json(r.body()).get("deployments").get(0).get("id").asLong();
+    }
+
+    private String githubBlock() {
+        return "github: { token-env: GITHUB_TOKEN, api-url: \"http://127.0.0.1:" + github.getAddress().getPort()
+                + "\", public-url: \"https://greenlight.example.com\" }";
+    }
+
+    @Test
+    void pushDeploymentSetsPendingThenSuccessOnTheCommit() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 1, "batch: 1",
+                Map.of("GREENLIGHT_WEBHOOK_SECRET", SECRET, "GITHUB_TOKEN", GITHUB_TOKEN), "", githubBlock())) {
+            String sha = pushSha();
+            long id = push(f);
             assertThat(f.awaitEnd(id).get("status").asText()).isEqualTo("succeeded");
 
             await().atMost(Duration.ofSeconds(15)).until(() -> received.size() == 2);

@@ -59,8 +59,9 @@ class QueueAndLeaseTest {
         AuditLog audit = new AuditLog(jdbc, clock, new Secrets(name -> null));
         DeploymentStore store = new DeploymentStore(jdbc, clock);
         EnvironmentLease lease = new EnvironmentLease(jdbc, leaseClock, holder, ttl);
-        DeploymentFinisher finisher = new DeploymentFinisher(store, lease, audit);
-        Dispatcher dispatcher = new Dispatcher(config, store, lease, finisher, audit);
+        EventOutbox outbox = new EventOutbox(jdbc, clock, holder);
+        DeploymentFinisher finisher = new DeploymentFinisher(store, lease, audit, outbox, () -> { });
+        Dispatcher dispatcher = new Dispatcher(config, store, lease, finisher, audit, outbox, () -> { });
         dispatcher.registerEnvironments();
         Instance i = new Instance(holder, ds, store, lease, finisher, dispatcher, new DeploymentQueue(store, audit));
         instances.add(i);

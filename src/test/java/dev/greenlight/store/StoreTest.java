@@ -12,6 +12,7 @@ import dev.greenlight.deploy.DeploymentRequest;
 import dev.greenlight.deploy.DeploymentStatus;
 import dev.greenlight.deploy.DeploymentStore;
 import dev.greenlight.deploy.EnvironmentLease;
+import dev.greenlight.deploy.EventOutbox;
 import dev.greenlight.deploy.Step;
 import dev.greenlight.deploy.StepStore;
 import dev.greenlight.deploy.TriggerKind;
@@ -84,9 +85,9 @@ class StoreTest {
             Map<String, List<String>> pgSchema = columns(pg.db());
             Map<String, List<String>> h2Schema = columns(h2.db());
             assertThat(pgSchema).containsOnlyKeys("deployments", "deployment_steps", "environment_state",
-                    "webhook_deliveries", "audit_log", "flyway_schema_history");
+                    "webhook_deliveries", "audit_log", "deployment_events", "flyway_schema_history");
             assertThat(h2Schema).isEqualTo(pgSchema);
-            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2");
+            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3");
         }
     }
 
@@ -121,6 +122,85 @@ class StoreTest {
             try (HikariDataSource again = Database.open(db.url(), db.user(), null, db.schema(), 2)) {
                 assertThat(new DeploymentStore(new Jdbc(again), Clock.systemUTC()).find(id)).isPresent();
             }
+        }
+    }
+
+    // ---- outgoing events ----------------------------------------------------------------------------------
+
+    /** A clock the test moves. */
+    static final class MovableClock extends Clock {
+        private volatile Instant now = Instant.now();
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void outboxEventsGoOutOncePerClaimAndInOrderPerDeployment(Supplier<TestDatabase> kind) throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            MovableClock clock = new MovableClock();
+            EventOutbox a = new EventOutbox(s.jdbc(), clock, "instance-a");
+            EventOutbox b = new EventOutbox(s.jdbc(), clock, "instance-b");
+            long one = s.queue("shop", "qa", "v1").id();
+            long two = s.queue("shop", "staging", "v2").id();
+            s.jdbc().inTransaction(c -> {
+                a.record(c, one, EventOutbox.STARTED);
+                a.record(c, two, EventOutbox.STARTED);
+                a.record(c, one, EventOutbox.FINISHED);
+                return null;
+            });
+
+            List<EventOutbox.Entry> firstRound = a.claim(10);
+            // one's "finished" waits until its "started" is sent; what a holds, b cannot take
+            assertThat(firstRound).extracting(EventOutbox.Entry::deploymentId, EventOutbox.Entry::kind)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(one, "started"),
+                            org.assertj.core.groups.Tuple.tuple(two, "started"));
+            assertThat(b.claim(10)).isEmpty();
+
+            a.sent(firstRound.get(0).id());
+            assertThat(b.claim(10)).extracting(EventOutbox.Entry::kind).containsExactly("finished");
+            assertThat(a.claim(10)).as("claimed by b").isEmpty();
+
+            // b dies holding one's "finished"; a (also holding two's "started" unsent) takes both once the claims lapse
+            clock.advance(EventOutbox.CLAIM_LAPSES.plusSeconds(1));
+            List<EventOutbox.Entry> retaken = a.claim(10);
+            assertThat(retaken).extracting(EventOutbox.Entry::deploymentId).containsExactly(two, one);
+            retaken.forEach(e -> a.sent(e.id()));
+            assertThat(a.unsent()).isZero();
+            assertThat(a.claim(10)).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void anEventIsWrittenOnlyWithTheTransactionThatChangesTheStatus(Supplier<TestDatabase> kind) throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            EventOutbox outbox = new EventOutbox(s.jdbc(), Clock.systemUTC(), "instance-a");
+            long id = s.queue("shop", "qa", "v1").id();
+
+            assertThatThrownBy(() -> s.jdbc().inTransaction(c -> {
+                outbox.record(c, id, EventOutbox.STARTED);
+                throw new SQLException("the status change failed");
+            })).hasMessageContaining("the status change failed");
+
+            assertThat(outbox.unsent()).isZero();
         }
     }
 

@@ -52,6 +52,7 @@ public final class TestGreenlight implements AutoCloseable {
         main.addOverrideProperty("greenlight.db.user", db.user());
         if (db.schema() != null) main.addOverrideProperty("greenlight.db.schema", db.schema());
         main.addOverrideProperty("greenlight.dispatch.period", "200");
+        main.addOverrideProperty("greenlight.events.period", "300");
         main.addOverrideProperty("camel.main.shutdown-timeout", "5");
         properties.forEach(main::addOverrideProperty);
         try {

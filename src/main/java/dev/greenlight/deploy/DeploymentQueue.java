@@ -20,18 +20,13 @@ public final class DeploymentQueue {
         if (!Versions.isValidTag(request.version())) {
             throw new IllegalArgumentException(Versions.invalidTagMessage(request.version()));
         }
-        // one enqueue per environment at a time, so ids (arrival order) follow commit order
-        lockEnvironment(c, request.app(), request.environment());
+        // shared with other enqueues, exclusive against the dispatcher's pick: ids (arrival order) never surface late
+        deployments.lockQueue(c, request.app(), request.environment(), false);
         Deployment d = deployments.create(c, request);
         audit.record(c, AuditEvent.of(request.triggeredBy(), "deployment.queued", "accepted")
                 .target(d.app(), d.environment(), d.version()).deployment(d.id()).source(source)
                 .detail(request.triggerKind().key() + (request.reason() == null ? "" : ": " + request.reason())));
         return d;
-    }
-
-    private static void lockEnvironment(Connection c, String app, String environment) throws SQLException {
-        dev.greenlight.store.Jdbc.query(c, "select app from environment_state where app = ? and environment = ? for update",
-                rs -> rs.getString(1), app, environment);
     }
 
     public Deployment enqueue(DeploymentRequest request, String source) {

@@ -43,10 +43,30 @@ public final class DeploymentStore {
         return jdbc.query(f.newestFirst("deployments", limit), DeploymentStore::map, f.params());
     }
 
+    private static final String NEXT_QUEUED = "select * from deployments where app = ? and environment = ? "
+            + "and status = ? order by id limit 1";
+
     /** The oldest queued deployment of an environment: arrival order is id order. */
     public Optional<Deployment> nextQueued(String app, String environment) {
-        return jdbc.queryOne("select * from deployments where app = ? and environment = ? and status = ? "
-                + "order by id limit 1", DeploymentStore::map, app, environment, DeploymentStatus.QUEUED.key());
+        return jdbc.queryOne(NEXT_QUEUED, DeploymentStore::map, app, environment, DeploymentStatus.QUEUED.key());
+    }
+
+    /** The same, inside the caller's transaction (after {@link #lockQueue} with {@code exclusive}). */
+    public Optional<Deployment> nextQueued(Connection c, String app, String environment) throws SQLException {
+        return Jdbc.query(c, NEXT_QUEUED, DeploymentStore::map, app, environment, DeploymentStatus.QUEUED.key())
+                .stream().findFirst();
+    }
+
+    /**
+     * Locks an environment's queue until the caller's transaction ends. Enqueues take it shared and the dispatcher
+     * exclusively, so the dispatcher's pick waits for every enqueue in flight: ids, allocated under the lock, can
+     * then never become visible out of order. Enqueues do not wait for each other (their commits, each a WAL flush,
+     * overlap). H2 has no shared row lock: there enqueues take turns, which costs little in-process.
+     */
+    public void lockQueue(Connection c, String app, String environment, boolean exclusive) throws SQLException {
+        boolean shared = !exclusive && "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
+        Jdbc.query(c, "select app from environment_state where app = ? and environment = ? for "
+                + (shared ? "share" : "update"), rs -> rs.getString(1), app, environment);
     }
 
     public int countQueued(String app, String environment) {

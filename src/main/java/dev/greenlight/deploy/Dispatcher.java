@@ -65,22 +65,30 @@ public final class Dispatcher {
         return started;
     }
 
-    /** Under the lease: takes the oldest queued deployment; it is only ours if the guarded update says so. */
+    /**
+     * Under the lease: takes the oldest queued deployment; it is only ours if the guarded update says so. The queue's
+     * lock is taken exclusively first: it waits for every enqueue of this environment still in flight, so no
+     * deployment with a smaller id can become visible after this pick.
+     */
     private Optional<Long> start(EnvironmentConfig env) {
-        Optional<Deployment> next = deployments.nextQueued(env.app(), env.name());
-        if (next.isEmpty()) return Optional.empty();
-        Deployment d = next.get();
         String live = lease.liveVersion(env.app(), env.name()).orElse(null);
-        boolean moved = deployments.inTransaction(c -> {
-            if (!deployments.transition(c, d.id(), DeploymentStatus.QUEUED, DeploymentStatus.RUNNING, null)) return false;
+        Optional<Deployment> started = deployments.inTransaction(c -> {
+            deployments.lockQueue(c, env.app(), env.name(), true);
+            Optional<Deployment> next = deployments.nextQueued(c, env.app(), env.name());
+            if (next.isEmpty()) return next;
+            Deployment d = next.get();
+            if (!deployments.transition(c, d.id(), DeploymentStatus.QUEUED, DeploymentStatus.RUNNING, null)) {
+                return Optional.empty();
+            }
             deployments.setPreviousVersion(c, d.id(), live);
             audit.record(c, AuditEvent.of("greenlight", "deployment.running", "running")
                     .target(d.app(), d.environment(), d.version()).deployment(d.id())
                     .detail("previous version: " + (live == null ? "none" : live)));
             outbox.record(c, d.id(), EventOutbox.STARTED);
-            return true;
+            return next;
         });
-        if (!moved) return Optional.empty();
+        if (started.isEmpty()) return Optional.empty();
+        Deployment d = started.get();
         LOG.info("deployment {} started: {}/{} {} -> {}", d.id(), d.app(), d.environment(), live, d.version());
         onStarted.run();
         return Optional.of(d.id());

@@ -15,7 +15,11 @@ import org.apache.camel.ProducerTemplate;
 public final class DeploymentEvents {
     /** One pending wake-up is enough, however many status changes arrive meanwhile. */
     static final String WAKE = "seda:deployment-events?size=1&discardWhenFull=true&waitForTaskToComplete=Never";
-    private static final int BATCH = 100;
+    /**
+     * One event per claim, claimed right before it is sent: a claim never lapses while its event waits behind others,
+     * so no other instance can send a later event of the same deployment first.
+     */
+    private static final int BATCH = 1;
 
     private final ProducerTemplate producer;
     private final GreenlightConfig config;

@@ -35,6 +35,7 @@ class GithubCommitStatusTest {
     HttpServer github;
     final List<Received> received = new CopyOnWriteArrayList<>();
     final AtomicInteger calls = new AtomicInteger();
+    volatile String refusedState;
 
     @BeforeEach
     void startGithub() throws Exception {
@@ -44,6 +45,10 @@ class GithubCommitStatusTest {
             byte[] body = exchange.getRequestBody().readAllBytes();
             // the first call fails like a GitHub hiccup: the status must still arrive, by redelivery
             int status = n == 1 ? 502 : 201;
+            if (refusedState != null && body.length > 0
+                    && refusedState.equals(Json.MAPPER.readTree(body).path("state").asText())) {
+                status = 422; // as GitHub answers for a commit it does not know: every retry fails the same way
+            }
             if (status == 201 && exchange.getRequestMethod().equals("POST")) {
                 received.add(new Received(exchange.getRequestURI().getPath(),
                         exchange.getRequestHeaders().getFirst("Authorization"), Json.MAPPER.readTree(body)));
@@ -77,6 +82,25 @@ class GithubCommitStatusTest {
             await().atMost(Duration.ofSeconds(15)).until(() -> received.size() == 2);
             assertThat(received).extracting(x -> x.body().get("state").asText()).containsExactly("pending", "success");
             await().atMost(Duration.ofSeconds(5)).until(() -> outbox.unsent() == 0);
+        }
+    }
+
+    @Test
+    void aStatusGitHubKeepsRefusingIsGivenUpAndTheNextOneStillGoesOut() throws Exception {
+        refusedState = "pending";
+        try (RollingFixture f = RollingFixture.start(dir, 1, "batch: 1",
+                Map.of("GREENLIGHT_WEBHOOK_SECRET", SECRET, "GITHUB_TOKEN", GITHUB_TOKEN), "", githubBlock())) {
+            EventOutbox outbox = f.app.bean("eventOutbox", EventOutbox.class);
+
+            long id = push(f);
+            assertThat(f.awaitEnd(id).get("status").asText()).isEqualTo("succeeded");
+
+            // pending: the first call and 3 retries, then given up (not sent again); success follows
+            await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 1);
+            assertThat(received.get(0).body().get("state").asText()).isEqualTo("success");
+            await().atMost(Duration.ofSeconds(5)).until(() -> outbox.unsent() == 0);
+            Thread.sleep(1000); // several relay passes (every 300 ms in tests): nothing is sent again
+            assertThat(calls.get()).isEqualTo(5);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.config.Secrets;
 import dev.greenlight.deploy.Deployment;
+import dev.greenlight.deploy.DeploymentQueue;
 import dev.greenlight.deploy.DeploymentRequest;
 import dev.greenlight.deploy.DeploymentStatus;
 import dev.greenlight.deploy.DeploymentStore;
@@ -227,6 +228,40 @@ class StoreTest {
             assertThat(found.startedAt()).isNull();
             assertThat(s.deployments().find(d.id() + 1000)).isEmpty();
         }
+    }
+
+    @Test
+    void onPostgresqlEnqueuesRunSideBySideAndThePickWaitsForTheOnesInFlight() throws Exception {
+        try (Store s = Store.open(TestDatabase.postgres())) {
+            s.lease("instance-a", Duration.ofMinutes(1)).register("shop", "qa");
+            DeploymentQueue queue = new DeploymentQueue(s.deployments(), s.audit());
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try (Connection first = s.ds().getConnection()) {
+                first.setAutoCommit(false);
+                long earlier = queue.enqueue(first, request("v1"), "test").id(); // open: holds the queue's lock
+
+                // another enqueue of the same environment does not wait for it
+                long later = pool.submit(() -> queue.enqueue(request("v2"), "test").id())
+                        .get(5, java.util.concurrent.TimeUnit.SECONDS);
+                // the dispatcher's pick does: were it not to, it would see only the later one and start it first
+                java.util.concurrent.Future<Long> pick = pool.submit(() -> s.deployments().inTransaction(c -> {
+                    s.deployments().lockQueue(c, "shop", "qa", true);
+                    return s.deployments().nextQueued(c, "shop", "qa").orElseThrow().id();
+                }));
+                Thread.sleep(300);
+                assertThat(pick).isNotDone();
+
+                first.commit();
+                assertThat(pick.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(earlier).isLessThan(later);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private static DeploymentRequest request(String version) {
+        return new DeploymentRequest("shop", "qa", version, null, "rolling", TriggerKind.MANUAL, "tester", null, null,
+                null);
     }
 
     @ParameterizedTest

@@ -114,16 +114,10 @@ class RollbackTest {
         try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 1", Map.of())) {
             f.hosts.ssh(2).noLoginShell();
 
-            JsonNode d = f.awaitEnd(f.deploy("1.0.0"));
+            JsonNode refused = failedPreCheckOfHost2(f);
 
-            assertThat(d.get("status").asText()).isEqualTo("failed");
-            JsonNode refused = steps(d, "pre-check", "127.0.0.12").get(0);
-            assertThat(refused.get("status").asText()).isEqualTo("failed");
             assertThat(refused.get("detail").asText()).startsWith("127.0.0.12:").endsWith(": the account cannot run "
                     + "commands (`true` exited with status 1: This account is currently not available.)");
-            assertThat(f.hosts.ssh(1).commands()).containsExactly("true");
-            assertThat(f.hosts.history(1)).isEmpty();
-            assertThat(steps(d, "deploy", null)).isEmpty();
         }
     }
 
@@ -133,14 +127,23 @@ class RollbackTest {
             // the fixture's connect timeout is short; the command timeout stays at its default of 10 minutes
             f.hosts.ssh(2).hangAfterLogin();
 
-            JsonNode d = f.awaitEnd(f.deploy("1.0.0"));
+            JsonNode refused = failedPreCheckOfHost2(f);
 
-            assertThat(d.get("status").asText()).isEqualTo("failed");
-            JsonNode refused = steps(d, "pre-check", "127.0.0.12").get(0);
             assertThat(refused.get("detail").asText()).endsWith("the account cannot run commands (`true` timed out "
                     + "after " + dev.greenlight.testing.TestHosts.CONNECT_TIMEOUT + ")");
-            assertThat(f.hosts.history(1)).isEmpty();
         }
+    }
+
+    /** Deploys to hosts 1 and 2, expects the pre-check of host 2 to fail it with nothing changed; returns that step. */
+    private static JsonNode failedPreCheckOfHost2(RollingFixture f) throws Exception {
+        JsonNode d = f.awaitEnd(f.deploy("1.0.0"));
+        assertThat(d.get("status").asText()).isEqualTo("failed");
+        JsonNode refused = steps(d, "pre-check", "127.0.0.12").get(0);
+        assertThat(refused.get("status").asText()).isEqualTo("failed");
+        assertThat(f.hosts.ssh(1).commands()).as("only the pre-check's probe").containsExactly("true");
+        assertThat(f.hosts.history(1)).isEmpty();
+        assertThat(steps(d, "deploy", null)).isEmpty();
+        return refused;
     }
 
     @Test

@@ -7,8 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ends deployments: the status change, the live version, the audit entry and the outgoing event in one
- * transaction, then the
- * environment's lease is released (except after a failed rollback, which keeps the environment locked).
+ * transaction, then the environment's lease is released (except after a failed rollback, which keeps the
+ * environment locked).
  */
 public final class DeploymentFinisher {
     private static final Logger LOG = LoggerFactory.getLogger(DeploymentFinisher.class);

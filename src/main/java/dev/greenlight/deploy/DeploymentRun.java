@@ -65,6 +65,13 @@ public final class DeploymentRun {
         return batches;
     }
 
+    /** Every host the deployment reaches over SSH: the environment's hosts, then the build host if there is one. */
+    public List<HostAddress> sshHosts() {
+        List<HostAddress> hosts = new ArrayList<>(environment.hosts());
+        if (environment.buildHost() != null) hosts.add(environment.buildHost());
+        return hosts;
+    }
+
     public HostAddress firstHost() {
         return environment.hosts().get(0);
     }

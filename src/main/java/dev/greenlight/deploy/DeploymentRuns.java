@@ -4,8 +4,6 @@ import dev.greenlight.config.EnvironmentConfig;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.HostAddress;
 import dev.greenlight.ssh.SshSessionPool;
-import java.util.ArrayList;
-import java.util.List;
 
 /** Opens and closes a pipeline run: loads the deployment and its environment, frees SSH sessions at the end. */
 public final class DeploymentRuns {
@@ -44,8 +42,6 @@ public final class DeploymentRuns {
     }
 
     public void close(DeploymentRun run) {
-        List<HostAddress> hosts = new ArrayList<>(run.environment().hosts());
-        if (run.environment().buildHost() != null) hosts.add(run.environment().buildHost());
-        hosts.forEach(h -> ssh.release(run.target(h)));
+        run.sshHosts().forEach(h -> ssh.release(run.target(h)));
     }
 }

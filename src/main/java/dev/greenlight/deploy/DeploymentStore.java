@@ -75,9 +75,7 @@ public final class DeploymentStore {
     }
 
     public Optional<Deployment> running(String app, String environment) {
-        return jdbc.queryOne("select * from deployments where app = ? and environment = ? and status in (?, ?) "
-                        + "order by id limit 1", DeploymentStore::map, app, environment,
-                DeploymentStatus.RUNNING.key(), DeploymentStatus.ROLLING_BACK.key());
+        return unfinished(app, environment).stream().findFirst();
     }
 
     /** Deployments of an environment that say they run or roll back, however many newer ones there are. */

@@ -4,7 +4,6 @@ import dev.greenlight.config.HostAddress;
 import dev.greenlight.health.RegistryClient;
 import dev.greenlight.health.RegistryException;
 import dev.greenlight.health.TagCheck;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -26,8 +25,7 @@ public final class PreChecks {
 
     /** Every command renders for every host (values validated), and every host answers over SSH. */
     public void hosts(DeploymentRun run) {
-        List<HostAddress> hosts = new ArrayList<>(run.environment().hosts());
-        if (run.environment().buildHost() != null) hosts.add(run.environment().buildHost());
+        List<HostAddress> hosts = run.sshHosts();
         for (HostAddress host : hosts) {
             run.environment().commands().values().forEach(t -> t.renderShell(run.templateValues(host)));
         }

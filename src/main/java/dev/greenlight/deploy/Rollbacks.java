@@ -2,6 +2,7 @@ package dev.greenlight.deploy;
 
 import dev.greenlight.config.HostAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -26,7 +27,7 @@ public final class Rollbacks {
     public List<HostAddress> begin(Exchange exchange, DeploymentRun run) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String reason = reason(cause);
-        boolean cancelled = reason.equals(new DeploymentCancelledException(run.id()).getMessage());
+        boolean cancelled = stepFailure(cause).filter(DeploymentCancelledException.class::isInstance).isPresent();
         List<HostAddress> touched = run.touched();
         if (touched.isEmpty()) {
             finisher.finish(run.id(), DeploymentStatus.RUNNING, cancelled ? DeploymentStatus.CANCELLED : DeploymentStatus.FAILED,
@@ -65,12 +66,18 @@ public final class Rollbacks {
                 run.failureReason() + "; ROLLBACK FAILED: " + String.join("; ", failures));
     }
 
-    /** The step failure behind Camel's wrappers (a failed split wraps its part's exception). */
+    /** The step failure behind Camel's wrappers (a failed split wraps its part's exception), if there is one. */
+    private static Optional<StepFailedException> stepFailure(Throwable cause) {
+        for (Throwable c = cause; c != null; c = c.getCause()) {
+            if (c instanceof StepFailedException step) return Optional.of(step);
+        }
+        return Optional.empty();
+    }
+
     static String reason(Throwable cause) {
         if (cause == null) return "unknown failure";
-        for (Throwable c = cause; c != null; c = c.getCause()) {
-            if (c instanceof StepFailedException) return c.getMessage();
-        }
+        Optional<StepFailedException> step = stepFailure(cause);
+        if (step.isPresent()) return step.get().getMessage();
         Throwable root = cause;
         while (root.getCause() != null) root = root.getCause();
         return root.getClass().getSimpleName() + ": " + root.getMessage();

@@ -22,11 +22,6 @@ public final class KeyExchanges implements SessionListener {
             .collect(Collectors.toMap(KeyExchangeFactory::getName, Function.identity(), (a, b) -> a,
                     java.util.LinkedHashMap::new));
 
-    /** Every algorithm name the SSH client implements, in its default order. */
-    public static List<String> supported() {
-        return List.copyOf(SUPPORTED.keySet());
-    }
-
     /** Throws if a name is not an algorithm the client implements. */
     public static void requireSupported(List<String> names) {
         for (String name : names) {

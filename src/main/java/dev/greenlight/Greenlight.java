@@ -1,11 +1,26 @@
 package dev.greenlight;
 
 import dev.greenlight.config.ConfigException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.apache.camel.main.Main;
 
-/** Starts Greenlight: Camel Main with the YAML routes under routes/ and the beans of {@link GreenlightConfiguration}. */
+/**
+ * Starts Greenlight: Camel Main with the YAML routes (in the jar, under routes/) and the beans of
+ * {@link GreenlightConfiguration}. Settings come from application.properties in the working directory, then the
+ * one in the jar, key by key.
+ */
 public final class Greenlight {
     static final String PROPERTIES = "file:application.properties;optional=true,classpath:application.properties;optional=true";
+    /**
+     * Settings Camel Main would not take from the environment: it skips every variable ending in {@code _PORT}
+     * (they look like Kubernetes service links), so {@code CAMEL_SERVER_PORT} would reach Greenlight's own
+     * lookups but not the server.
+     */
+    static final List<String> PORT_SETTINGS = List.of("camel.server.port", "camel.management.port");
 
     private Greenlight() {
     }
@@ -13,8 +28,27 @@ public final class Greenlight {
     public static Main newMain() {
         Main main = new Main();
         main.setPropertyPlaceholderLocations(PROPERTIES);
+        portsFromEnvironment(System::getenv, System::getProperty).forEach(main::addOverrideProperty);
         main.configure().addConfiguration(GreenlightConfiguration.class);
         return main;
+    }
+
+    /**
+     * The port settings given as environment variables ({@code CAMEL_SERVER_PORT}), as Camel Main's own order has
+     * them: a {@code -D} system property still comes first, application.properties after.
+     */
+    static Map<String, String> portsFromEnvironment(UnaryOperator<String> env, UnaryOperator<String> system) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String setting : PORT_SETTINGS) {
+            String value = env.apply(environmentVariable(setting));
+            if (value != null && !value.isBlank() && system.apply(setting) == null) out.put(setting, value.trim());
+        }
+        return out;
+    }
+
+    /** {@code camel.server.port} is {@code CAMEL_SERVER_PORT}, as Camel names it. */
+    static String environmentVariable(String setting) {
+        return setting.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
     public static void main(String[] args) throws Exception {

@@ -68,9 +68,9 @@ public class GreenlightConfiguration implements CamelConfiguration {
         UnaryOperator<String> env = registry.lookupByNameAndType(ENVIRONMENT_BEAN, UnaryOperator.class);
         Secrets secrets = new Secrets(env != null ? env : System::getenv);
 
-        int port = (int) number(props, "camel.server.port", "8080", 0, 65535);
+        int port = port(props, "camel.server.port", "8080");
         requireFree(props, "camel.server.port", port);
-        requireFree(props, "camel.management.port", (int) number(props, "camel.management.port", "8081", 0, 65535));
+        requireFree(props, "camel.management.port", port(props, "camel.management.port", "8081"));
         long maxBodySize = number(props, "camel.server.maxBodySize", "26214400", 1, Long.MAX_VALUE);
         registry.bind("platform-http-engine", new ServerPortEngine(port, maxBodySize));
 
@@ -154,9 +154,24 @@ public class GreenlightConfiguration implements CamelConfiguration {
         }
     }
 
+    /**
+     * A port as Camel Main configures its servers: a {@code -D} system property before everything else (the
+     * properties component would put an environment variable first), then the environment variable (which
+     * {@link Greenlight#newMain} hands to Main), then application.properties.
+     */
+    private static int port(PropertiesComponent props, String setting, String fallback) {
+        String system = System.getProperty(setting);
+        return (int) number(system != null ? system : props.resolveProperty(setting).orElse(fallback), setting,
+                0, 65535);
+    }
+
     /** A whole-number setting; a bad one stops the start with a message naming it, like a bad greenlight.yaml. */
     private static long number(PropertiesComponent props, String property, String fallback, long min, long max) {
-        String text = props.resolveProperty(property).orElse(fallback).trim();
+        return number(props.resolveProperty(property).orElse(fallback), property, min, max);
+    }
+
+    private static long number(String setting, String property, long min, long max) {
+        String text = setting.trim();
         try {
             long value = Long.parseLong(text);
             if (value >= min && value <= max) return value;

@@ -71,6 +71,38 @@ class GreenlightStartupTest {
     }
 
     @Test
+    void aDatabaseThatCannotBeUsedStopsTheStartNamingTheSetting() throws Exception {
+        Path config = TestConfig.write(dir);
+        int closed = TestGreenlight.freePort();
+        String missingDatabase = TestDatabase.postgres().url().replaceFirst("/[^/?]+(\\?|$)", "/greenlight_no_such_db$1");
+        try (TestDatabase db = TestDatabase.create()) {
+            assertThat(startFailure(config, db, "postgres://greenlight:s3cret-pw@db.internal:5432/greenlight"))
+                    .isEqualTo("greenlight.db.url (GREENLIGHT_DB_URL): \"postgres://greenlight:***@db.internal:5432/"
+                            + "greenlight\" is not a JDBC URL: write it as jdbc:postgresql://host:5432/database, with "
+                            + "the user and password in GREENLIGHT_DB_USER and GREENLIGHT_DB_PASSWORD");
+            assertThat(startFailure(config, db, "mysql://db.internal/greenlight")).isEqualTo(
+                    "greenlight.db.url (GREENLIGHT_DB_URL): \"mysql://db.internal/greenlight\" is not a JDBC URL: "
+                            + "it must be a jdbc:postgresql:// URL (or jdbc:h2:)");
+            assertThat(startFailure(config, db, "jdbc:postgresql://127.0.0.1:" + closed + "/test")).isEqualTo(
+                    "greenlight.db.url (GREENLIGHT_DB_URL): cannot connect to jdbc:postgresql://127.0.0.1:" + closed
+                            + "/test: Connection refused");
+            assertThat(startFailure(config, db, missingDatabase)).isEqualTo("greenlight.db.url (GREENLIGHT_DB_URL): "
+                    + "cannot connect to " + missingDatabase + ": FATAL: database \"greenlight_no_such_db\" does not exist");
+        }
+    }
+
+    private static String startFailure(Path config, TestDatabase db, String url) {
+        try {
+            TestGreenlight.start(config, db, TestConfig.environment(), java.util.Map.of("greenlight.db.url", url)).close();
+        } catch (RuntimeException e) {
+            ConfigException problem = Greenlight.configProblem(e);
+            assertThat(problem).as("a ConfigException in the cause chain of %s", e).isNotNull();
+            return problem.getMessage();
+        }
+        throw new AssertionError("the service started with greenlight.db.url " + url);
+    }
+
+    @Test
     void theLauncherPrintsOneLineAndExitsWithStatusTwo() throws Exception {
         Path config = badConfig();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,17 @@ class ServerPortsTest {
             assertThat(app.get("/observe/health", null).statusCode()).isEqualTo(404);
             assertThat(get("http://127.0.0.1:" + app.managementPort() + "/api/v1/openapi.json", app).statusCode()).isEqualTo(404);
         }
+    }
+
+    @Test
+    void portVariablesAreHandedToCamelMainUnlessASystemPropertyIsSet() {
+        Map<String, String> env = Map.of("CAMEL_SERVER_PORT", "9090", "CAMEL_MANAGEMENT_PORT", " 9091 ",
+                "CAMEL_SERVER_HOST", "127.0.0.1");
+        assertThat(Greenlight.portsFromEnvironment(env::get, name -> null))
+                .containsExactly(Map.entry("camel.server.port", "9090"), Map.entry("camel.management.port", "9091"));
+        assertThat(Greenlight.portsFromEnvironment(env::get, name -> name.equals("camel.server.port") ? "9191" : null))
+                .as("-D comes first, as in Camel Main").containsExactly(Map.entry("camel.management.port", "9091"));
+        assertThat(Greenlight.portsFromEnvironment(name -> null, name -> null)).isEmpty();
     }
 
     private static HttpResponse<String> get(String url, TestGreenlight app) {

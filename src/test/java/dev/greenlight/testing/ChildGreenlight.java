@@ -1,0 +1,83 @@
+package dev.greenlight.testing;
+
+import dev.greenlight.Greenlight;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The service as an operator starts it: {@code java ... dev.greenlight.Greenlight} in a JVM of its own, in a working
+ * directory of the test's choosing, with exactly the environment variables and JVM options given. It runs on the
+ * build's classpath (target/classes carries what the jar carries), so nothing of the repository's top level is seen
+ * unless the test puts it in that directory.
+ */
+public final class ChildGreenlight implements AutoCloseable {
+    private final Process process;
+    private final Path stdout;
+    private final Path stderr;
+
+    private ChildGreenlight(Process process, Path stdout, Path stderr) {
+        this.process = process;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    /** @param env added to a clean environment (PATH and HOME kept, nothing else of the test's) */
+    public static ChildGreenlight start(Path workingDirectory, Map<String, String> env, List<String> jvmOptions)
+            throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path")));
+        command.addAll(jvmOptions);
+        command.add(Greenlight.class.getName());
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workingDirectory.toFile());
+        Map<String, String> environment = pb.environment();
+        environment.keySet().removeIf(k -> !k.equals("PATH") && !k.equals("HOME"));
+        environment.putAll(env);
+        Path out = Files.createTempFile(workingDirectory, "stdout", ".txt");
+        Path err = Files.createTempFile(workingDirectory, "stderr", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        return new ChildGreenlight(pb.start(), out, err);
+    }
+
+    /** Waits for the process to end by itself and returns its exit code. */
+    public int awaitExit() throws InterruptedException {
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            throw new AssertionError("the service did not stop by itself; stdout:\n" + stdout());
+        }
+        return process.exitValue();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public String stdout() {
+        return read(stdout);
+    }
+
+    public String stderr() {
+        return read(stderr);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -7,6 +7,7 @@ import dev.greenlight.api.DeploymentApi;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.config.ConfigException;
 import dev.greenlight.config.ConfigLoader;
+import dev.greenlight.config.ConfigWarnings;
 import dev.greenlight.config.Durations;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.Secrets;
@@ -76,6 +77,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
 
         GreenlightConfig config = ConfigLoader.load(Path.of(setting(props, secrets, "greenlight.config",
                 "GREENLIGHT_CONFIG", "greenlight.yaml")));
+        ConfigWarnings.log(config, secrets);
         HikariDataSource dataSource = Database.open(setting(props, secrets, "greenlight.db.url", "GREENLIGHT_DB_URL", null),
                 setting(props, secrets, "greenlight.db.user", "GREENLIGHT_DB_USER", null),
                 secrets.fromVariable("GREENLIGHT_DB_PASSWORD").orElse(null),

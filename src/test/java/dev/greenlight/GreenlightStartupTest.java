@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.greenlight.config.ConfigException;
+import dev.greenlight.config.ConfigWarnings;
 import dev.greenlight.testing.TestConfig;
 import dev.greenlight.testing.TestDatabase;
 import dev.greenlight.testing.TestGreenlight;
@@ -67,6 +68,29 @@ class GreenlightStartupTest {
                     java.util.Map.of("camel.server.port", String.valueOf(taken.getLocalPort()))).close())
                     .satisfies(e -> assertThat(Greenlight.configProblem(e).getMessage())
                             .startsWith("camel.server.port: port " + taken.getLocalPort() + " on 0.0.0.0 is not available"));
+        }
+    }
+
+    @Test
+    void theStartWarnsOfAnAccessRuleWhoseTokenVariableIsNotSet() throws Exception {
+        Path config = TestConfig.write(dir);
+        java.util.Map<String, String> env = new java.util.HashMap<>(TestConfig.environment());
+        env.remove("TOKEN_CI");
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ConfigWarnings.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try (TestDatabase db = TestDatabase.create(); TestGreenlight app = TestGreenlight.start(config, db, env)) {
+            assertThat(logs.list).extracting(e -> e.getLevel() + " " + e.getFormattedMessage()).contains(
+                    "WARN " + config + ": access[1].token-env: TOKEN_CI is not set: access rule \"ci\" is dropped, "
+                            + "and every call with its token is refused as not valid",
+                    "WARN " + config + ": apps.shop.environments.production.strategy: blue-green is not in this "
+                            + "version: deployments of shop/production fail before changing anything");
+            assertThat(app.get("/api/v1/environments", TestConfig.CI_TOKEN).statusCode()).isEqualTo(401);
+        } finally {
+            logger.detachAppender(logs);
         }
     }
 

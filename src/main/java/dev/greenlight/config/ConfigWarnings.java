@@ -1,0 +1,94 @@
+package dev.greenlight.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a valid greenlight.yaml asks for but will not get: a token variable that is not set (its access rule is
+ * dropped), a key or known_hosts file that is missing, a notification URL that cannot be read, features this version
+ * does not run. None of these stops the start (an operator may fix them while the service runs, or not need that
+ * environment yet), so each is one WARN line at start-up naming the file and key path.
+ */
+public final class ConfigWarnings {
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigWarnings.class);
+    private static final String NOT_SENT = "chat notifications are not sent in this version";
+
+    private ConfigWarnings() {
+    }
+
+    /** Logs every warning of {@link #of}. */
+    public static void log(GreenlightConfig config, Secrets secrets) {
+        of(config, secrets).forEach(LOG::warn);
+    }
+
+    /** One line per problem: access, github, environments by name, notifications by name. */
+    public static List<String> of(GreenlightConfig config, Secrets secrets) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < config.access().size(); i++) {
+            AccessRule rule = config.access().get(i);
+            if (rule.tokenFile() == null && secrets.setting(rule.tokenEnv()).isEmpty()) {
+                out.add(at(config, "access[" + i + "].token-env", rule.tokenEnv() + " is not set: access rule \""
+                        + rule.name() + "\" is dropped, and every call with its token is refused as not valid"));
+            }
+        }
+        GithubSettings github = config.github();
+        if (github.tokenEnv() != null && github.tokenFile() == null && secrets.setting(github.tokenEnv()).isEmpty()) {
+            out.add(at(config, "github.token-env", github.tokenEnv() + " is not set: no commit status is sent"));
+        }
+        config.apps().values().stream().flatMap(app -> app.environments().values().stream())
+                .sorted(Comparator.comparing(EnvironmentConfig::key))
+                .forEach(env -> environment(config, env, out));
+        if (!config.notifications().isEmpty()) {
+            out.add(at(config, "notifications", NOT_SENT + " " + new TreeSet<>(config.notifications().keySet())));
+        }
+        config.notifications().values().stream().sorted(Comparator.comparing(NotificationTarget::name))
+                .forEach(target -> notification(config, target, secrets, out));
+        return out;
+    }
+
+    private static void environment(GreenlightConfig config, EnvironmentConfig env, List<String> out) {
+        String path = "apps." + env.app() + ".environments." + env.name();
+        missing(config, path + ".ssh.key-file", env.ssh().keyFile(), "deployments of " + env.key()
+                + " will fail at the pre-check", out);
+        missing(config, path + ".ssh.known-hosts", env.ssh().knownHosts(), "deployments of " + env.key()
+                + " will fail at the pre-check", out);
+        if (env.strategy() == Strategy.BLUE_GREEN) {
+            out.add(at(config, path + ".strategy", "blue-green is not in this version: deployments of " + env.key()
+                    + " fail before changing anything"));
+        }
+        if (!env.notifications().isEmpty()) {
+            out.add(at(config, path + ".notify", NOT_SENT + " " + env.notifications()));
+        }
+    }
+
+    private static void notification(GreenlightConfig config, NotificationTarget target, Secrets secrets,
+                                     List<String> out) {
+        String path = "notifications." + target.name();
+        if (target.urlEnv() != null && secrets.setting(target.urlEnv()).isPresent()) return;
+        if (target.urlFile() == null) {
+            out.add(at(config, path + ".url-env", target.urlEnv() + " is not set"));
+        } else {
+            missing(config, path + ".url-file", Path.of(target.urlFile()), "the webhook URL of \"" + target.name()
+                    + "\" cannot be read", out);
+        }
+    }
+
+    private static void missing(GreenlightConfig config, String path, Path file, String consequence,
+                                List<String> out) {
+        if (!Files.exists(file)) {
+            out.add(at(config, path, file + " does not exist: " + consequence));
+        } else if (!Files.isReadable(file) || Files.isDirectory(file)) {
+            out.add(at(config, path, file + " is not a readable file: " + consequence));
+        }
+    }
+
+    private static String at(GreenlightConfig config, String path, String problem) {
+        return config.source() + ": " + path + ": " + problem;
+    }
+}

@@ -44,13 +44,22 @@ final class HostKeyVerifier implements ServerKeyVerifier {
 
     /** Why {@code serverKey} must be refused for {@code target}, or empty when it is listed. */
     static Optional<String> refusal(KnownHosts knownHosts, SshTarget target, PublicKey serverKey) {
+        String presented = KeyUtils.getKeyType(serverKey) + " " + KeyUtils.getFingerPrint(serverKey);
+        // a revoked key is refused even where a plain line lists it
+        Optional<KnownHosts.RevokedKey> revoked = knownHosts.revocationOf(serverKey);
+        if (revoked.isPresent()) {
+            return Optional.of("host key for " + target.hostPort() + " is REVOKED: server presented " + presented
+                    + ", which " + knownHosts.source() + " line " + revoked.get().line() + " marks @revoked");
+        }
         List<KnownHosts.HostKey> listed = knownHosts.keysFor(target.host(), target.port());
         if (listed.stream().anyMatch(known -> KeyUtils.compareKeys(known.key(), serverKey))) {
             return Optional.empty();
         }
-        String presented = KeyUtils.getKeyType(serverKey) + " " + KeyUtils.getFingerPrint(serverKey);
         if (listed.isEmpty()) {
-            String hint = knownHosts.hasHashedEntries()
+            String hint = knownHosts.hasCertificateAuthorityFor(target.host(), target.port())
+                    ? "; only @cert-authority lines match it, and host certificates are not supported: list the "
+                            + "host's key in plain form"
+                    : knownHosts.hasHashedEntries()
                     ? "; the file has hashed entries, which are not supported: list the host in plain form" : "";
             return Optional.of("host key for " + target.hostPort() + " is not in " + knownHosts.source()
                     + " (server presented " + presented + hint + ")");

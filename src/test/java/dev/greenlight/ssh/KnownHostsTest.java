@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.time.Duration;
 import java.security.PublicKey;
 import java.util.List;
 
@@ -111,6 +112,77 @@ class KnownHostsTest {
                 "host key for stg-1.internal:2222 is not in /etc/greenlight/known_hosts (server presented ssh-ed25519 "
                         + fingerprint(ED25519) + "; the file has hashed entries, which are not supported: "
                         + "list the host in plain form)");
+    }
+
+    @Test
+    void aRevokedKeyIsRefusedEvenWhereAPlainLineListsItForThatHost() {
+        SshTarget target = new SshTarget("stg-1.internal", 22, "deploy", Path.of("id"), SOURCE);
+        KnownHosts knownHosts = KnownHosts.parse(SOURCE, List.of(
+                "stg-1.internal " + entry(ED25519),
+                "stg-1.internal " + entry(RSA),
+                "# the old key leaked",
+                "@revoked * " + entry(ED25519) + " leaked 2026-11"));
+
+        assertThat(HostKeyVerifier.refusal(knownHosts, target, ED25519.getPublic())).contains(
+                "host key for stg-1.internal:22 is REVOKED: server presented ssh-ed25519 " + fingerprint(ED25519)
+                        + ", which /etc/greenlight/known_hosts line 4 marks @revoked");
+        assertThat(HostKeyVerifier.refusal(knownHosts, target, RSA.getPublic())).isEmpty();
+        // whatever hosts the @revoked line names: the key is refused for every host
+        KnownHosts namedElsewhere = KnownHosts.parse(SOURCE, List.of(
+                "stg-1.internal " + entry(ED25519), "@revoked other.internal " + entry(ED25519)));
+        assertThat(HostKeyVerifier.refusal(namedElsewhere, target, ED25519.getPublic()))
+                .hasValueSatisfying(m -> assertThat(m).contains("is REVOKED", "line 2 marks @revoked"));
+    }
+
+    @Test
+    void aHostListedOnlyByACertificateAuthorityIsRefusedSayingCertificatesAreNotSupported() {
+        KnownHosts knownHosts = KnownHosts.parse(SOURCE, List.of(
+                "@cert-authority *.internal,!bad.internal,[*.internal]:2222 " + entry(ED25519),
+                "ok.internal " + entry(OTHER)));
+        String unsupported = "; only @cert-authority lines match it, and host certificates are not supported: list "
+                + "the host's key in plain form)";
+
+        for (SshTarget target : List.of(new SshTarget("stg-1.internal", 22, "deploy", Path.of("id"), SOURCE),
+                new SshTarget("STG-2.internal", 2222, "deploy", Path.of("id"), SOURCE))) {
+            assertThat(HostKeyVerifier.refusal(knownHosts, target, ED25519.getPublic())).as(target.hostPort()).contains(
+                    "host key for " + target.hostPort() + " is not in /etc/greenlight/known_hosts (server presented "
+                            + "ssh-ed25519 " + fingerprint(ED25519) + unsupported);
+        }
+        // a line with the marker never matches, and hosts its patterns leave out get the plain message
+        assertThat(knownHosts.keysFor("stg-1.internal", 22)).isEmpty();
+        assertThat(knownHosts.hasCertificateAuthorityFor("bad.internal", 22)).isFalse();
+        assertThat(knownHosts.hasCertificateAuthorityFor("stg-1.internal", 2200)).isFalse();
+        assertThat(knownHosts.hasCertificateAuthorityFor("internal", 22)).isFalse();
+        assertThat(HostKeyVerifier.refusal(knownHosts,
+                new SshTarget("bad.internal", 22, "deploy", Path.of("id"), SOURCE), ED25519.getPublic()))
+                .hasValueSatisfying(m -> assertThat(m).doesNotContain("cert-authority"));
+        assertThat(HostKeyVerifier.refusal(knownHosts,
+                new SshTarget("ok.internal", 22, "deploy", Path.of("id"), SOURCE), OTHER.getPublic())).isEmpty();
+    }
+
+    @Test
+    void aRevokedHostKeyStopsTheConnectionToARealServerBeforeAnyCommandRuns() throws Exception {
+        try (EmbeddedSshServer server = EmbeddedSshServer.builder().workDir(tmp.resolve("host")).start()) {
+            SshTarget trusted = server.target(tmp.resolve("client"));
+            PublicKey hostKey = server.hostKeys().get(0);
+            Path knownHosts = Files.writeString(tmp.resolve("revoked_known_hosts"),
+                    Files.readString(trusted.knownHosts()) + "@revoked * " + PublicKeyEntry.toString(hostKey) + "\n");
+            int line = Files.readAllLines(knownHosts).size();
+            SshTarget target = new SshTarget(trusted.host(), trusted.port(), trusted.user(), trusted.keyFile(),
+                    knownHosts);
+            try (SshSessionPool pool = new SshSessionPool(Duration.ofSeconds(60))) {
+                assertThat(pool.exec(trusted, "echo listed", Duration.ofSeconds(10)).stdout())
+                        .as("the same key without the @revoked line").isEqualTo("listed\n");
+            }
+            try (SshSessionPool pool = new SshSessionPool(Duration.ofSeconds(60))) {
+                assertThatThrownBy(() -> pool.exec(target, "touch marker", Duration.ofSeconds(10)))
+                        .isInstanceOf(SshException.class)
+                        .hasMessage("host key for " + target.hostPort() + " is REVOKED: server presented ssh-ed25519 "
+                                + KeyUtils.getFingerPrint(hostKey) + ", which " + knownHosts + " line " + line
+                                + " marks @revoked");
+            }
+            assertThat(server.workDir().resolve("marker")).doesNotExist();
+        }
     }
 
     private static List<PublicKey> keys(KnownHosts knownHosts, String host, int port) {

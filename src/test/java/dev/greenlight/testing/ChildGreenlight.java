@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The service as an operator starts it: {@code java ... dev.greenlight.Greenlight} in a JVM of its own, in a working
- * directory of the test's choosing, with exactly the environment variables and JVM options given. It runs on the
- * build's classpath (target/classes carries what the jar carries), so nothing of the repository's top level is seen
+ * The service as an operator starts it, in a JVM of its own, in a working directory of the test's choosing, with
+ * exactly the environment variables and JVM options given: {@code java -jar greenlight.jar}, or the main class on
+ * the build's classpath (target/classes carries what the jar carries). Nothing of the repository's top level is seen
  * unless the test puts it in that directory.
  */
 public final class ChildGreenlight implements AutoCloseable {
@@ -30,10 +30,21 @@ public final class ChildGreenlight implements AutoCloseable {
     /** @param env added to a clean environment (PATH and HOME kept, nothing else of the test's) */
     public static ChildGreenlight start(Path workingDirectory, Map<String, String> env, List<String> jvmOptions)
             throws IOException {
+        List<String> launch = new ArrayList<>(jvmOptions);
+        launch.addAll(List.of("-cp", System.getProperty("java.class.path"), Greenlight.class.getName()));
+        return launch(workingDirectory, env, launch);
+    }
+
+    /** {@code java -jar jar}, as the README's quick start runs it. */
+    public static ChildGreenlight startJar(Path jar, Path workingDirectory, Map<String, String> env) throws IOException {
+        return launch(workingDirectory, env, List.of("-jar", jar.toAbsolutePath().toString()));
+    }
+
+    private static ChildGreenlight launch(Path workingDirectory, Map<String, String> env, List<String> launch)
+            throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path")));
-        command.addAll(jvmOptions);
-        command.add(Greenlight.class.getName());
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m"));
+        command.addAll(launch);
         ProcessBuilder pb = new ProcessBuilder(command).directory(workingDirectory.toFile());
         Map<String, String> environment = pb.environment();
         environment.keySet().removeIf(k -> !k.equals("PATH") && !k.equals("HOME"));

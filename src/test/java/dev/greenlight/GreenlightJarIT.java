@@ -1,0 +1,63 @@
+package dev.greenlight;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.greenlight.testing.ChildGreenlight;
+import dev.greenlight.testing.TestConfig;
+import dev.greenlight.testing.TestGreenlight;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged jar (run by {@code mvn verify} after {@code package}), started with {@code java -jar} from a
+ * directory holding only greenlight.yaml: the routes and settings it carries are found, its ports served.
+ */
+class GreenlightJarIT {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theJarRunsFromADirectoryWithOnlyGreenlightYaml() throws Exception {
+        Path jar = Path.of("target", "greenlight.jar");
+        assertThat(jar).as("built by the package phase").isRegularFile();
+        TestConfig.write(dir);
+        int port = TestGreenlight.freePort();
+        int managementPort = TestGreenlight.freePort();
+        Map<String, String> env = new HashMap<>(TestConfig.environment());
+        env.put("CAMEL_SERVER_PORT", String.valueOf(port));
+        env.put("CAMEL_MANAGEMENT_PORT", String.valueOf(managementPort));
+
+        try (ChildGreenlight app = ChildGreenlight.startJar(jar, dir, env)) {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                    .ignoreExceptionsInstanceOf(IOException.class).untilAsserted(() -> {
+                if (!app.isAlive()) {
+                    throw new IllegalStateException("the jar stopped:\n" + app.stdout() + app.stderr());
+                }
+                assertThat(get(managementPort, "/observe/health", null).body()).contains("\"UP\"");
+            });
+            HttpResponse<String> api = get(port, "/api/v1/environments", TestConfig.DEPLOYER_TOKEN);
+            assertThat(api.statusCode()).as(api.body()).isEqualTo(200);
+            assertThat(api.body()).contains("\"environment\":\"qa\"");
+            assertThat(get(port, "/api/v1/openapi.json", null).statusCode()).isEqualTo(200);
+        }
+    }
+
+    private static HttpResponse<String> get(int port, String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).GET();
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -7,7 +7,8 @@
 #   - a directory WORK/hosts/<address>/ where the deploy command records the version;
 #   - HTTP health paths: one nginx process of our own listening on every address at HTTP_PORT.
 # Nothing listens outside 127.0.0.0/8. hosts_stop ends both servers by the pids they wrote.
-# Also sourced by shell-loop.sh, for the health paths, the deploy command and the ssh options.
+# Also sourced by shell-loop.sh, for the health paths, the deploy command and the ssh options. The set-up
+# functions use log, die, PY and HERE from run.sh.
 
 MAX_HOSTS=${MAX_HOSTS:-100}
 SSH_PORT=${SSH_PORT:-2222}

@@ -1,6 +1,7 @@
 import dev.greenlight.ssh.SshSessionPool;
 import dev.greenlight.ssh.SshTarget;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,9 +26,13 @@ public class SshProbe {
         int port = Integer.parseInt(args[2]);
         int hosts = Integer.parseInt(args[3]);
         int rounds = Integer.parseInt(args[4]);
+        // the addresses as hosts.sh laid them out, in order
+        List<String> addresses = Files.readAllLines(work.resolve("hosts.txt")).stream()
+                .filter(line -> !line.isBlank()).limit(hosts).toList();
+        if (addresses.size() < hosts) throw new IllegalArgumentException("hosts.txt lists fewer than " + hosts + " hosts");
         List<SshTarget> targets = new ArrayList<>();
-        for (int i = 1; i <= hosts; i++) {
-            targets.add(new SshTarget("127.0.0." + (10 + i), port, user, work.resolve("ssh/deploy_ed25519"),
+        for (String address : addresses) {
+            targets.add(new SshTarget(address, port, user, work.resolve("ssh/deploy_ed25519"),
                     work.resolve("ssh/known_hosts"), Duration.ofSeconds(30)));
         }
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

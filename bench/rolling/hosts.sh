@@ -1,11 +1,14 @@
 # Simulated hosts for the rolling benchmark, sourced by run.sh.
 #
-# Each host is a loopback address 127.0.0.(10+i), i = 1..MAX_HOSTS, with:
+# Each host is a loopback address, i = 1..MAX_HOSTS, a hundred per third octet: 127.0.0.11 … 127.0.0.110,
+# then 127.0.1.11 … 127.0.1.110, 127.0.2.11 …; WORK/hosts.txt lists them in order, one a line. Each has:
 #   - an OpenSSH server at SSH_PORT: sshd processes of our own (own configs, host key, authorized_keys,
 #     pid files), one per ten addresses, logging in the unprivileged user BENCH_USER;
 #   - a directory WORK/hosts/<address>/ where the deploy command records the version;
 #   - HTTP health paths: one nginx process of our own listening on every address at HTTP_PORT.
 # Nothing listens outside 127.0.0.0/8. hosts_stop ends both servers by the pids they wrote.
+# Also sourced by shell-loop.sh, for the health paths, the deploy command and the ssh options. The set-up
+# functions use log, die, PY and HERE from run.sh.
 
 MAX_HOSTS=${MAX_HOSTS:-100}
 SSH_PORT=${SSH_PORT:-2222}
@@ -13,7 +16,13 @@ HTTP_PORT=${HTTP_PORT:-18290}
 BENCH_USER=${BENCH_USER:-glbench}
 HEALTH_PATHS=(/health /health/db /health/errors /api/v1/health /api/v1/auth/status /api/v1/stats)
 
-host_addr() { echo "127.0.0.$((10 + $1))"; }
+HOSTS_PER_OCTET=100
+MAX_HOSTS_LIMIT=$((10 * HOSTS_PER_OCTET)) # up to 127.0.9.110
+
+host_addr() {
+    local j=$(($1 - 1))
+    echo "127.0.$((j / HOSTS_PER_OCTET)).$((11 + j % HOSTS_PER_OCTET))"
+}
 
 # The first $1 host addresses, one per line.
 host_list() {
@@ -25,6 +34,10 @@ host_list() {
 deploy_command() {
     echo "sleep 0.1; echo $1 > $WORK/hosts/$2/version"
 }
+
+# OpenSSH client options of every ssh the benchmark runs: the deploy key, host keys checked, no prompts.
+SSH_OPTS=(-F /dev/null -p "$SSH_PORT" -i "$WORK/ssh/deploy_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes
+          -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$WORK/ssh/known_hosts" -o ConnectTimeout=10)
 
 need_packages() {
     local missing=()
@@ -52,11 +65,55 @@ ensure_user() {
     if [ "$(getent shadow "$BENCH_USER" | cut -d: -f2)" != '*' ]; then usermod -p '*' "$BENCH_USER"; fi
 }
 
+# The slow-shell scenario: the deploy user's ~/.bashrc burns about $1 ms of CPU before anything else, each
+# time bash starts. Bash reads ~/.bashrc for a command run by sshd (not for other non-interactive shells), so
+# every ssh command pays it, as with a login account that runs e.g. `pyenv init` there. The burn is a bash
+# loop whose length is calibrated here by CPU time (not wall time), so that a busy machine makes it slower,
+# as it would a real start-up file. Put before the skeleton's early return for non-interactive shells.
+SLOW_SHELL_BEGIN="# >>> rolling benchmark: slow shell start-up"
+SLOW_SHELL_END="# <<< rolling benchmark"
+SLOW_SHELL_ITERATIONS=
+SLOW_SHELL_CPU_MS=
+
+slow_shell_on() {
+    local ms=$1 home rc calibration
+    home=$(getent passwd "$BENCH_USER" | cut -d: -f6)
+    rc=$home/.bashrc
+    slow_shell_off
+    calibration=$("$PY" "$HERE/bench.py" calibrate-shell --ms "$ms") || die "could not calibrate the slow shell"
+    read -r SLOW_SHELL_ITERATIONS SLOW_SHELL_CPU_MS <<<"$calibration"
+    {
+        echo "$SLOW_SHELL_BEGIN"
+        echo "# about $ms ms of CPU ($SLOW_SHELL_CPU_MS ms measured when written), then a mark the benchmark checks"
+        echo "for ((bench_i = 0; bench_i < $SLOW_SHELL_ITERATIONS; bench_i++)); do :; done; unset bench_i"
+        echo "export BENCH_SLOW_SHELL_MS=$ms"
+        echo "$SLOW_SHELL_END"
+        if [ -f "$rc" ]; then cat "$rc"; fi
+    } >"$rc.bench"
+    chown "$BENCH_USER": "$rc.bench"
+    mv "$rc.bench" "$rc"
+    # the scenario is real only if sshd's bash reads the file
+    local seen
+    seen=$(ssh "${SSH_OPTS[@]}" "$BENCH_USER@$(host_addr 1)" 'echo "${BENCH_SLOW_SHELL_MS:-none}"') \
+        || die "slow shell: ssh to $(host_addr 1) failed"
+    [ "$seen" = "$ms" ] || die "slow shell: an ssh command did not run ~/.bashrc's start-up (saw '$seen')"
+    log "slow shell on: $BENCH_USER's ~/.bashrc burns $SLOW_SHELL_ITERATIONS loop turns, $SLOW_SHELL_CPU_MS ms of CPU"
+}
+
+slow_shell_off() {
+    local home rc
+    home=$(getent passwd "$BENCH_USER" | cut -d: -f6) || return 0
+    rc=$home/.bashrc
+    [ -f "$rc" ] && grep -qF "$SLOW_SHELL_BEGIN" "$rc" || return 0
+    sed -i "/^$SLOW_SHELL_BEGIN\$/,/^$SLOW_SHELL_END\$/d" "$rc"
+}
+
 hosts_setup() {
     local n i a
     n=$MAX_HOSTS
     mkdir -p "$WORK/ssh" "$WORK/hosts" "$WORK/nginx"
     chmod 755 "$WORK" "$WORK/hosts"
+    host_list "$n" >"$WORK/hosts.txt"
     for a in $(host_list "$n"); do
         mkdir -p "$WORK/hosts/$a"
         rm -f "$WORK/hosts/$a/version"
@@ -105,6 +162,7 @@ hosts_setup() {
     {
         echo "# nginx of the rolling benchmark: the six health paths on every host address"
         echo "worker_processes 1;"
+        echo "worker_rlimit_nofile 16384;"
         echo "pid $WORK/nginx/nginx.pid;"
         echo "error_log $WORK/nginx/error.log warn;"
         echo "events { worker_connections 4096; }"
@@ -131,12 +189,17 @@ hosts_setup() {
         sleep 0.1
     done
 
-    # known_hosts: one "[127.0.0.x]:port ssh-ed25519 ..." line per address, as the server presents it
+    # known_hosts: one "[127.0.x.y]:port ssh-ed25519 ..." line per address, as the server presents it
     # (one ssh-keyscan for all of them: it scans the addresses it is given concurrently)
-    host_list "$n" | ssh-keyscan -T 5 -p "$SSH_PORT" -t ed25519 -f - 2>/dev/null | sort -V >"$WORK/ssh/known_hosts"
-    if [ "$(grep -c ssh-ed25519 "$WORK/ssh/known_hosts")" -ne "$n" ]; then
-        die "ssh-keyscan did not return a host key for each of the $n addresses"
-    fi
+    # (one ssh-keyscan for all of them: it scans the addresses it is given concurrently; on a busy machine a
+    # scan can time out, hence up to three tries)
+    local try
+    for try in 1 2 3; do
+        host_list "$n" | ssh-keyscan -T 5 -p "$SSH_PORT" -t ed25519 -f - 2>/dev/null | sort -V >"$WORK/ssh/known_hosts"
+        [ "$(grep -c ssh-ed25519 "$WORK/ssh/known_hosts")" -eq "$n" ] && break
+        [ "$try" -lt 3 ] || die "ssh-keyscan did not return a host key for each of the $n addresses"
+        log "ssh-keyscan: $(grep -c ssh-ed25519 "$WORK/ssh/known_hosts") of $n host keys, scanning again"
+    done
     chmod 644 "$WORK/ssh/known_hosts"
     log "hosts ready: $n addresses $(host_addr 1) … $(host_addr "$n"), sshd :$SSH_PORT, nginx :$HTTP_PORT"
 }
@@ -171,17 +234,4 @@ stop_pidfiles() {
 
 hosts_stop() {
     stop_pidfiles "$WORK"/ssh/sshd-*.pid "$WORK/nginx/nginx.pid"
-}
-
-# Every one of the first $1 hosts holds version $2; prints the offenders otherwise.
-verify_hosts() {
-    local n=$1 version=$2 a bad=0 got
-    for a in $(host_list "$n"); do
-        got=$(cat "$WORK/hosts/$a/version" 2>/dev/null || echo '<none>')
-        if [ "$got" != "$version" ]; then
-            echo "host $a has version '$got', expected '$version'" >&2
-            bad=$((bad + 1))
-        fi
-    done
-    [ "$bad" -eq 0 ]
 }

@@ -2,6 +2,9 @@ package dev.greenlight;
 
 import dev.greenlight.api.HttpFailures;
 import dev.greenlight.audit.AuditLog;
+import dev.greenlight.intake.RawBody;
+import dev.greenlight.intake.WebhookIntake;
+import io.vertx.core.http.HttpMethod;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
@@ -15,7 +18,8 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  *
  * <p>It also gives the business server's router a failure handler, so that what Vert.x refuses before a route
  * runs (a body over {@code camel.server.maxBodySize}: 413) is answered in JSON like everything else, and a last
- * route that answers a request no route takes with a JSON 404 (or 405 when only the method is wrong).
+ * route that answers a request no route takes with a JSON 404 (or 405 when only the method is wrong). Ahead of the
+ * webhook route it reads the webhook's raw body ({@link RawBody}).
  */
 public final class ServerPortEngine extends VertxPlatformHttpEngine {
     private final int port;
@@ -45,6 +49,8 @@ public final class ServerPortEngine extends VertxPlatformHttpEngine {
         if (router == null) {
             throw new IllegalStateException("no platform-http router for port " + port);
         }
+        // the webhook's body as sent, for its signature (the route's endpoint has no body handler of its own)
+        router.route(HttpMethod.POST, WebhookIntake.PATH).handler(new RawBody(maxBodySize));
         router.route().failureHandler(new HttpFailures(maxBodySize,
                 () -> getCamelContext().getRegistry().lookupByNameAndType("auditLog", AuditLog.class)));
         // last of all: a path no route serves is answered in JSON too

@@ -16,6 +16,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -369,6 +373,59 @@ class GithubWebhookTest {
     }
 
     @Test
+    void aClaimLeftWithoutAnAnswerDoesNotBlockTheRedelivery() throws Exception {
+        GithubDelivery d = GithubDelivery.of("push", GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH));
+        // what an earlier version left when it died between committing the claim and the answer
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                "insert into webhook_deliveries (delivery_id, event, received_at) values (?, 'push', ?)")) {
+            ps.setString(1, d.id());
+            ps.setTimestamp(2, Timestamp.from(Instant.now().minusSeconds(600)));
+            ps.executeUpdate();
+        }
+
+        long started = System.nanoTime();
+        HttpResponse<String> r = d.send(app);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(3000);
+        assertThat(deploymentsOf(d)).hasSize(1);
+        HttpResponse<String> again = d.send(app);
+        assertThat(again.body()).isEqualTo(r.body());
+        assertThat(deploymentsOf(d)).hasSize(1);
+    }
+
+    @Test
+    void aRedeliveryWhileTheFirstIsInFlightIsAnsweredAtOnceAndProcessedAfreshWhenTheFirstDies() throws Exception {
+        GithubDelivery d = GithubDelivery.of("push", GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH));
+        // the first copy's transaction: claimed, not yet committed
+        Connection first = db.connect();
+        first.setAutoCommit(false);
+        try (PreparedStatement ps = first.prepareStatement(
+                "insert into webhook_deliveries (delivery_id, event, received_at) values (?, 'push', ?)")) {
+            ps.setString(1, d.id());
+            ps.setTimestamp(2, Timestamp.from(Instant.now()));
+            ps.executeUpdate();
+        }
+
+        long started = System.nanoTime();
+        HttpResponse<String> copy = d.send(app);
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+        assertThat(copy.statusCode()).as(copy.body()).isEqualTo(409);
+        assertThat(json(copy).path("error").asText()).contains(d.id() + " is still being processed; retry later");
+        assertThat(copy.headers().firstValue("Retry-After")).hasValue("2");
+        // the wait on the first copy's row lock is bounded (PostgreSQL 500 ms, H2's lock timeout 2 s)
+        assertThat(tookMs).isLessThan(4000);
+        assertThat(deploymentsOf(d)).isEmpty();
+
+        // the first copy's process dies: the database rolls its transaction back, claim included
+        first.close();
+        HttpResponse<String> redelivery = d.send(app);
+        assertThat(redelivery.statusCode()).as(redelivery.body()).isEqualTo(202);
+        assertThat(deploymentsOf(d)).hasSize(1);
+    }
+
+    @Test
     void aRedeliveryAfterAFailedFirstAttemptIsProcessedAfresh() throws IOException {
         // the first copy cannot be read; GitHub's redelivery must not be stuck behind it
         byte[] broken = "{\"ref\": \"refs/heads/main\",".getBytes(StandardCharsets.UTF_8);
@@ -401,19 +458,122 @@ class GithubWebhookTest {
         assertThat(json(array).path("error").asText()).contains("expected an object");
     }
 
+    // ---- content types -------------------------------------------------------------------------------------
+
     @Test
-    void aNonJsonContentTypeIsUnsupportedMediaType() throws IOException {
-        byte[] form = ("payload=" + java.net.URLEncoder.encode(new String(GithubDelivery.bytes(
-                GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH)), StandardCharsets.UTF_8),
-                StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
-        for (String type : new String[] {"application/x-www-form-urlencoded", "text/plain", null}) {
-            GithubDelivery d = GithubDelivery.of("push", form).contentType(type);
+    void thePingOfANewWebhookIsAnsweredInGithubsDefaultFormContentType() throws IOException {
+        // GitHub's published ping, byte for byte, as a webhook left at content type application/x-www-form-urlencoded
+        HttpResponse<String> r = GithubDelivery.of("ping", GithubFixtures.bytes("ping.json")).asForm().send(app);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(json(r)).isEqualTo(MAPPER.readTree("{\"status\":\"ignored\",\"reason\":\"ping\"}"));
+    }
+
+    @Test
+    void everyPublishedPayloadGetsTheSameAnswerInBothContentTypes() throws IOException {
+        for (String name : List.of("ping.json", "push.branch-created.json", "push.tag-deleted.json",
+                "release.published.json", "release.prereleased.json", "create.tag.json")) {
+            String event = name.substring(0, name.indexOf('.'));
+            byte[] payload = GithubFixtures.bytes(name);
+            HttpResponse<String> asJson = GithubDelivery.of(event, payload).send(app);
+            GithubDelivery form = GithubDelivery.of(event, payload).asForm();
+            assertThat(form.body().length).as("over Vert.x's 8 KB form field limit").isGreaterThan(8192);
+            HttpResponse<String> asForm = form.send(app);
+
+            assertThat(asJson.statusCode()).as(name + ": " + asJson.body()).isEqualTo(200);
+            assertThat(asForm.statusCode()).as(name + ": " + asForm.body()).isEqualTo(asJson.statusCode());
+            assertThat(asForm.body()).as(name).isEqualTo(asJson.body());
+        }
+    }
+
+    @Test
+    void aPushSentAsAFormQueuesItsDeployment() throws IOException {
+        GithubDelivery d = GithubDelivery.of("push", GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH)).asForm();
+
+        HttpResponse<String> r = d.send(app);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(json(r).at("/deployments/0/version").asText()).isEqualTo("sha-6113728");
+        assertThat(deploymentsOf(d)).singleElement().satisfies(row -> assertThat(row)
+                .containsEntry("commit_sha", SHA).containsEntry("triggered_by", "github:Codertocat"));
+        // the redelivery, in the same content type, gets the first answer again
+        HttpResponse<String> again = d.send(app);
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(again.body()).isEqualTo(r.body());
+        assertThat(deploymentsOf(d)).hasSize(1);
+    }
+
+    @Test
+    void aFormSignatureIsCheckedOnTheBodyAsSentNotOnTheJsonInside() throws IOException {
+        long before = allDeployments();
+        byte[] json = GithubDelivery.bytes(GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH));
+        // signed over the JSON, sent as a form: the signature does not cover what was sent
+        GithubDelivery d = GithubDelivery.of("push", GithubDelivery.form(json))
+                .contentType("application/x-www-form-urlencoded")
+                .header("X-Hub-Signature-256", GithubDelivery.of("push", json).signature());
+
+        HttpResponse<String> r = d.send(app);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(401);
+        assertThat(allDeployments()).isEqualTo(before);
+    }
+
+    @Test
+    void anUnsignedOrWronglySignedDeliveryIsUnauthorizedWhateverItsContentType() throws IOException {
+        long before = allDeployments();
+        byte[] json = GithubDelivery.bytes(GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH));
+        java.util.Arrays.asList("application/json", "application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x", null)
+                .forEach(type -> {
+                    for (GithubDelivery d : List.of(GithubDelivery.of("push", json).contentType(type).unsigned(),
+                            GithubDelivery.of("push", json).contentType(type).secret("not-the-secret"))) {
+                        HttpResponse<String> r = d.send(app);
+                        assertThat(r.statusCode()).as(type + ": " + r.body()).isEqualTo(401);
+                        assertThat(r.body()).as(type).contains("signature");
+                    }
+                });
+        assertThat(allDeployments()).isEqualTo(before);
+    }
+
+    @Test
+    void aSignedDeliveryOfAnotherContentTypeIsUnsupportedMediaType() throws IOException {
+        byte[] json = GithubDelivery.bytes(GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH));
+        for (String type : new String[] {"text/plain", "multipart/form-data; boundary=x", "application/xml", null}) {
+            GithubDelivery d = GithubDelivery.of("push", json).contentType(type);
             HttpResponse<String> r = d.send(app);
             assertThat(r.statusCode()).as(type).isEqualTo(415);
-            assertThat(json(r).path("error").asText()).contains("GitHub webhooks must be configured with content type application/json");
-            assertThat(json(r).path("error").asText()).contains("application/json");
+            assertThat(json(r).path("error").asText())
+                    .contains("Content-Type must be application/json or application/x-www-form-urlencoded")
+                    .contains("got " + (type == null ? "none" : type));
             assertThat(deploymentsOf(d)).isEmpty();
+            assertThat(Sql.count(db, "select count(*) from webhook_deliveries where delivery_id = ?", d.id())).isZero();
         }
+    }
+
+    @Test
+    void aFormThatIsNotGithubsOneFieldIsABadRequestAndRecordsNothing() throws IOException {
+        long before = allDeployments();
+        byte[] form = GithubDelivery.form(GithubDelivery.bytes(GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH)));
+        String encoded = new String(form, StandardCharsets.US_ASCII);
+        Map<String, String> cases = Map.of(
+                "body=" + encoded.substring("payload=".length()), "form body has no payload field",
+                "", "form body has no payload field",
+                encoded + "&ref=refs%2Fheads%2Fmain", "form body has 2 fields: only payload is expected",
+                "ref=x&" + encoded, "form body has no payload field",
+                encoded + "&", "form body has 2 fields",
+                encoded.substring(0, encoded.length() - 1) + "%zz", "is not URL-encoded: a % at byte");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            GithubDelivery d = GithubDelivery.of("push", c.getKey().getBytes(StandardCharsets.US_ASCII))
+                    .contentType("application/x-www-form-urlencoded");
+            HttpResponse<String> r = d.send(app);
+            assertThat(r.statusCode()).as(c.getValue() + ": " + r.body()).isEqualTo(400);
+            assertThat(json(r).path("error").asText()).contains(c.getValue());
+            assertThat(Sql.count(db, "select count(*) from webhook_deliveries where delivery_id = ?", d.id())).isZero();
+        }
+        // well-formed as a form, but the JSON inside is not
+        HttpResponse<String> broken = GithubDelivery.of("push", GithubDelivery.form("{\"ref\": ".getBytes(StandardCharsets.UTF_8)))
+                .contentType("application/x-www-form-urlencoded").send(app);
+        assertThat(broken.statusCode()).isEqualTo(400);
+        assertThat(json(broken).path("error").asText()).contains("malformed payload");
+        assertThat(allDeployments()).isEqualTo(before);
     }
 
     @Test

@@ -2,9 +2,7 @@ package dev.greenlight;
 
 import dev.greenlight.api.HttpFailures;
 import dev.greenlight.audit.AuditLog;
-import dev.greenlight.intake.RawBody;
-import dev.greenlight.intake.WebhookIntake;
-import io.vertx.core.http.HttpMethod;
+import dev.greenlight.intake.RawBodyConsumer;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
@@ -18,8 +16,9 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  *
  * <p>It also gives the business server's router a failure handler, so that what Vert.x refuses before a route
  * runs (a body over {@code camel.server.maxBodySize}: 413) is answered in JSON like everything else, and a last
- * route that answers a request no route takes with a JSON 404 (or 405 when only the method is wrong). Ahead of the
- * webhook route it reads the webhook's raw body ({@link RawBody}).
+ * route that answers a request no route takes with a JSON 404 (or 405 when only the method is wrong). A route
+ * whose endpoint sets {@code useBodyHandler=false} (the webhook) gets its body as sent, in bytes
+ * ({@link RawBodyConsumer}).
  */
 public final class ServerPortEngine extends VertxPlatformHttpEngine {
     private final int port;
@@ -39,6 +38,10 @@ public final class ServerPortEngine extends VertxPlatformHttpEngine {
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
         installFailureHandler();
+        if (!endpoint.isUseBodyHandler()) {
+            return new RawBodyConsumer(endpoint, processor, getHandlers(),
+                    VertxPlatformHttpRouter.getRouterNameFromPort(port), maxBodySize);
+        }
         return super.createConsumer(endpoint, processor);
     }
 
@@ -49,8 +52,6 @@ public final class ServerPortEngine extends VertxPlatformHttpEngine {
         if (router == null) {
             throw new IllegalStateException("no platform-http router for port " + port);
         }
-        // the webhook's body as sent, for its signature (the route's endpoint has no body handler of its own)
-        router.route(HttpMethod.POST, WebhookIntake.PATH).handler(new RawBody(maxBodySize));
         router.route().failureHandler(new HttpFailures(maxBodySize,
                 () -> getCamelContext().getRegistry().lookupByNameAndType("auditLog", AuditLog.class)));
         // last of all: a path no route serves is answered in JSON too

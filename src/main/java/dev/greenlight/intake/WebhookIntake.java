@@ -28,8 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebhookIntake {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookIntake.class);
-    /** The path of the webhook route ({@code routes/intake.camel.yaml}). */
-    public static final String PATH = "/webhooks/github";
     static final String DELIVERY = "X-GitHub-Delivery";
     static final String EVENT = "X-GitHub-Event";
     static final String SIGNATURE = "X-Hub-Signature-256";
@@ -70,8 +68,9 @@ public final class WebhookIntake {
     public void verify(Exchange exchange) {
         exchange.setProperty(ApiErrors.ACTOR, "github");
         exchange.setProperty(ApiErrors.ACTION, "webhook.refused");
-        byte[] body = RawBody.of(exchange);
-        exchange.getMessage().setBody(body);
+        if (!(exchange.getMessage().getBody() instanceof byte[] body)) {
+            throw new IllegalStateException("the webhook's endpoint must set useBodyHandler=false (RawBodyConsumer)");
+        }
         String source = RemoteAddress.of(exchange);
         String event = exchange.getMessage().getHeader(EVENT, String.class);
         if (secret == null || !WebhookSignature.verify(secret, body, exchange.getMessage().getHeader(SIGNATURE, String.class))) {

@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Timestamp;
@@ -199,6 +201,42 @@ class GithubWebhookTest {
         assertThat(allDeployments()).isEqualTo(before);
         assertThat(Sql.count(db, "select count(*) from audit_log where action = 'webhook.refused' and outcome = 'refused' "
                 + "and detail like '%not a valid image tag%'")).isPositive();
+    }
+
+    @Test
+    void aPushOfASha256RepositoryQueuesItsCommit() throws IOException {
+        String sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        ObjectNode push = GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH);
+        // derived: a repository with SHA-256 object ids; GitHub may send the id in capitals, git reads either
+        push.put("after", sha256.toUpperCase());
+        ((ObjectNode) push.get("head_commit")).put("id", sha256);
+        GithubDelivery d = GithubDelivery.of("push", push);
+
+        HttpResponse<String> r = d.send(app);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(json(r).at("/deployments/0/version").asText()).isEqualTo("sha-9f86d08");
+        assertThat(deploymentsOf(d)).singleElement().satisfies(row -> assertThat(row)
+                .containsEntry("commit_sha", sha256).containsEntry("version", "sha-9f86d08"));
+    }
+
+    @Test
+    void aPushWhoseCommitIdIsNeitherSha1NorSha256IsRefusedWithTheRule() throws IOException {
+        long before = allDeployments();
+        for (String id : new String[] {"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822c", // 48 digits
+                "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0", // 63
+                "zz86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}) {
+            ObjectNode push = GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH);
+            push.put("after", id);
+            ((ObjectNode) push.get("head_commit")).put("id", id);
+
+            HttpResponse<String> r = GithubDelivery.of("push", push).send(app);
+
+            assertThat(r.statusCode()).as(id).isEqualTo(422);
+            assertThat(json(r).path("error").asText()).isEqualTo("push names no commit: \"after\" (or \"head_commit.id\") "
+                    + "must be 40 (SHA-1) or 64 (SHA-256) hex digits");
+        }
+        assertThat(allDeployments()).isEqualTo(before);
     }
 
     // ---- ignored -------------------------------------------------------------------------------------------
@@ -503,6 +541,23 @@ class GithubWebhookTest {
     }
 
     @Test
+    void aDeliveryOverHttp2IsReadWholeInBothContentTypes() throws Exception {
+        // not how GitHub sends, but what a proxy in front may do (h2c upgrade): the body must still arrive whole
+        HttpClient http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        for (boolean form : new boolean[] {false, true}) {
+            GithubDelivery d = GithubDelivery.of("push", GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH));
+            if (form) d.asForm();
+            HttpResponse<String> r = http2.send(HttpRequest.newBuilder(app.uri("/webhooks/github"))
+                    .header("Content-Type", form ? "application/x-www-form-urlencoded" : "application/json")
+                    .header("X-GitHub-Event", "push").header("X-GitHub-Delivery", d.id())
+                    .header("X-Hub-Signature-256", d.signature())
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(d.body())).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(form + ": " + r.body()).isEqualTo(202);
+            assertThat(deploymentsOf(d)).hasSize(1);
+        }
+    }
+
+    @Test
     void aFormSignatureIsCheckedOnTheBodyAsSentNotOnTheJsonInside() throws IOException {
         long before = allDeployments();
         byte[] json = GithubDelivery.bytes(GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH));
@@ -602,17 +657,60 @@ class GithubWebhookTest {
         assertThat(refusalWhileSending("Transfer-Encoding: chunked\r\n", true)).startsWith("HTTP/1.1 413");
     }
 
-    /** One HTTP/1.1 response with a Content-Length: status line, headers and body. */
-    private static String readResponse(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) throw new IOException("connection closed after: " + head);
-            head.append((char) b);
+    @Test
+    void aConnectionCarriesOnAfterABodyWasRefusedAsTooLarge() throws IOException {
+        byte[] ping = GithubFixtures.bytes("ping.json");
+        String signature = GithubDelivery.of("ping", ping).signature();
+        try (Socket s = new Socket("127.0.0.1", app.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            int tooLarge = MAX_BODY + 1;
+            out.write(("POST /webhooks/github HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "X-GitHub-Event: ping\r\nX-GitHub-Delivery: big-" + System.nanoTime() + "\r\n"
+                    + "X-Hub-Signature-256: " + signature + "\r\nContent-Length: " + tooLarge + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[tooLarge]);
+            out.flush();
+            InputStream in = s.getInputStream();
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 413");
+
+            // the refused body was read to its end: the next request on the connection is answered
+            out.write(("POST /webhooks/github HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "X-GitHub-Event: ping\r\nX-GitHub-Delivery: after-big-" + System.nanoTime() + "\r\n"
+                    + "X-Hub-Signature-256: " + signature + "\r\nContent-Length: " + ping.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(ping);
+            out.flush();
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 200").contains("\"reason\":\"ping\"");
         }
-        int length = head.toString().lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
-                .map(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElseThrow();
-        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    /** One HTTP/1.1 response, framed by Content-Length or chunked: status line, headers and body. */
+    private static String readResponse(InputStream in) throws IOException {
+        String head = readLine(in, "\r\n\r\n");
+        boolean chunked = head.lines().anyMatch(l -> l.equalsIgnoreCase("transfer-encoding: chunked"));
+        if (!chunked) {
+            int length = head.lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
+                    .map(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElseThrow();
+            return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        }
+        StringBuilder body = new StringBuilder();
+        for (int size; (size = Integer.parseInt(readLine(in, "\r\n").trim(), 16)) > 0; ) {
+            body.append(new String(in.readNBytes(size), StandardCharsets.UTF_8));
+            readLine(in, "\r\n");
+        }
+        readLine(in, "\r\n");
+        return head + body;
+    }
+
+    private static String readLine(InputStream in, String end) throws IOException {
+        StringBuilder text = new StringBuilder();
+        while (!text.toString().endsWith(end)) {
+            int b = in.read();
+            if (b < 0) throw new IOException("connection closed after: " + text);
+            text.append((char) b);
+        }
+        return text.toString();
     }
 
     /** Sends headers and twice the limit of body, never the rest, and returns the status line and body of the answer. */

@@ -101,7 +101,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         DeploymentQueue queue = new DeploymentQueue(deployments, audit);
         Dispatcher dispatcher = new Dispatcher(config, deployments, lease, finisher, audit, outbox, events::wake);
         dispatcher.registerEnvironments();
-        WebhookDeliveries deliveries = new WebhookDeliveries(jdbc, clock);
+        WebhookDeliveries deliveries = new WebhookDeliveries(clock);
         ApiAuth auth = new ApiAuth(config, secrets, audit);
 
         SshSessionPool ssh = new SshSessionPool(SshSessionPool.DEFAULT_IDLE_TIMEOUT);
@@ -132,7 +132,6 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("environmentLease", lease);
         registry.bind("deploymentFinisher", finisher);
         registry.bind("dispatcher", dispatcher);
-        registry.bind("webhookDeliveries", deliveries);
         registry.bind("webhookIntake", new WebhookIntake(secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET"),
                 new TriggerMatcher(config), queue, deployments, deliveries, audit));
         registry.bind("deploymentApi", new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,

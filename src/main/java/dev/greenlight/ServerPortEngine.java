@@ -2,6 +2,7 @@ package dev.greenlight;
 
 import dev.greenlight.api.HttpFailures;
 import dev.greenlight.audit.AuditLog;
+import dev.greenlight.intake.RawBodyConsumer;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
@@ -15,7 +16,9 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  *
  * <p>It also gives the business server's router a failure handler, so that what Vert.x refuses before a route
  * runs (a body over {@code camel.server.maxBodySize}: 413) is answered in JSON like everything else, and a last
- * route that answers a request no route takes with a JSON 404 (or 405 when only the method is wrong).
+ * route that answers a request no route takes with a JSON 404 (or 405 when only the method is wrong). A route
+ * whose endpoint sets {@code useBodyHandler=false} (the webhook) gets its body as sent, in bytes
+ * ({@link RawBodyConsumer}).
  */
 public final class ServerPortEngine extends VertxPlatformHttpEngine {
     private final int port;
@@ -35,6 +38,10 @@ public final class ServerPortEngine extends VertxPlatformHttpEngine {
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
         installFailureHandler();
+        if (!endpoint.isUseBodyHandler()) {
+            return new RawBodyConsumer(endpoint, processor, getHandlers(),
+                    VertxPlatformHttpRouter.getRouterNameFromPort(port), maxBodySize);
+        }
         return super.createConsumer(endpoint, processor);
     }
 

@@ -153,7 +153,7 @@ public final class DeploymentRun {
     }
 
     private static String requireSha(String sha) {
-        if (!Versions.isValidSha(sha)) throw new StepFailedException("commit sha is not 40 hex digits");
+        if (!Versions.isValidSha(sha)) throw new StepFailedException(Versions.invalidShaMessage(sha));
         return sha;
     }
 }

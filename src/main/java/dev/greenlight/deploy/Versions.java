@@ -2,10 +2,11 @@ package dev.greenlight.deploy;
 
 import java.util.regex.Pattern;
 
-/** What a deployable version may look like: a valid image tag, so it is safe in commands and registries. */
+/** What a deployable version and a commit id may look like, so that both are safe in commands, URLs and registries. */
 public final class Versions {
     private static final Pattern IMAGE_TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-    private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}");
+    /** A git object id: 40 hex digits (SHA-1 repositories) or 64 (SHA-256 repositories), in either case. */
+    private static final Pattern SHA = Pattern.compile("[0-9a-fA-F]{40}|[0-9a-fA-F]{64}");
 
     private Versions() {
     }
@@ -20,7 +21,15 @@ public final class Versions {
 
     /** The refusal for an invalid version, with the rule it broke. */
     public static String invalidTagMessage(String version) {
-        String shown = version == null ? "nothing" : "\"" + (version.length() > 80 ? version.substring(0, 80) + "…" : version) + "\"";
-        return "version " + shown + " is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})";
+        return "version " + shown(version) + " is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})";
+    }
+
+    /** The refusal for an invalid commit id, with the rule it broke. */
+    public static String invalidShaMessage(String sha) {
+        return "commit sha " + shown(sha) + " is not 40 (SHA-1) or 64 (SHA-256) hex digits";
+    }
+
+    private static String shown(String value) {
+        return value == null ? "nothing" : "\"" + (value.length() > 80 ? value.substring(0, 80) + "…" : value) + "\"";
     }
 }

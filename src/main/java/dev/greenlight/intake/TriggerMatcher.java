@@ -45,7 +45,10 @@ public final class TriggerMatcher {
         List<EnvironmentConfig> targets = app.environments().values().stream()
                 .filter(e -> e.trigger().onPush(event.branch())).toList();
         if (targets.isEmpty()) return TriggerMatch.ignored("no environment of " + app.name() + " deploys branch " + event.branch());
-        if (!Versions.isValidSha(event.sha())) return TriggerMatch.refused("push has no valid commit sha");
+        if (!Versions.isValidSha(event.sha())) {
+            return TriggerMatch.refused("push names no commit: \"after\" (or \"head_commit.id\") must be 40 (SHA-1) "
+                    + "or 64 (SHA-256) hex digits");
+        }
         Map<String, String> values = Map.of("sha", event.sha(), "sha7", event.sha().substring(0, 7));
         List<DeploymentRequest> out = new ArrayList<>();
         for (EnvironmentConfig env : targets) {

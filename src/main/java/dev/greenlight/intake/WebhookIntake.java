@@ -11,6 +11,8 @@ import dev.greenlight.deploy.DeploymentQueue;
 import dev.greenlight.deploy.DeploymentRequest;
 import dev.greenlight.deploy.DeploymentStore;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,17 +22,22 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The GitHub webhook: checks the signature, turns the event into queued deployments, answers at once. */
+/**
+ * The GitHub webhook: checks the signature on the body as sent, reads the event from either content type, and
+ * claims the delivery, queues what it triggers and stores the answer in one transaction; answers at once.
+ */
 public final class WebhookIntake {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookIntake.class);
     static final String DELIVERY = "X-GitHub-Delivery";
     static final String EVENT = "X-GitHub-Event";
     static final String SIGNATURE = "X-Hub-Signature-256";
-    private static final long REPLAY_WAIT_MS = 5000;
+    /** Seconds a copy of a delivery still in flight is told to wait before it is sent again. */
+    static final String RETRY_AFTER_SECONDS = "2";
     /** The sizes of webhook_deliveries.delivery_id and .event. */
     private static final int MAX_DELIVERY_ID = 100;
     private static final int MAX_EVENT_NAME = 64;
-    public static final String CONTENT_TYPE_HINT = "GitHub webhooks must be configured with content type application/json";
+    public static final String CONTENT_TYPE_HINT = "GitHub webhooks must be configured with content type "
+            + WebhookPayload.JSON + " or " + WebhookPayload.FORM;
 
     private final byte[] secret;
     private final GithubEventParser parser = new GithubEventParser();
@@ -54,16 +61,19 @@ public final class WebhookIntake {
         this.audit = audit;
     }
 
-    /** First step of the route: only a correctly signed delivery with its headers goes further. */
+    /**
+     * First step of the route: only a correctly signed delivery with its headers goes further. The signature is
+     * checked before anything reads the body, whatever its content type, so an unsigned sender learns nothing.
+     */
     public void verify(Exchange exchange) {
         exchange.setProperty(ApiErrors.ACTOR, "github");
         exchange.setProperty(ApiErrors.ACTION, "webhook.refused");
-        JsonBody.requireJsonContentType(exchange, CONTENT_TYPE_HINT);
-        byte[] body = JsonBody.raw(exchange);
+        if (!(exchange.getMessage().getBody() instanceof byte[] body)) {
+            throw new IllegalStateException("the webhook's endpoint must set useBodyHandler=false (RawBodyConsumer)");
+        }
         String source = RemoteAddress.of(exchange);
         String event = exchange.getMessage().getHeader(EVENT, String.class);
-        if (secret == null || !WebhookSignature.verify(secret, body == null ? new byte[0] : body,
-                exchange.getMessage().getHeader(SIGNATURE, String.class))) {
+        if (secret == null || !WebhookSignature.verify(secret, body, exchange.getMessage().getHeader(SIGNATURE, String.class))) {
             String why = secret == null ? "no webhook secret is configured" : "missing or wrong X-Hub-Signature-256";
             audit.record(AuditEvent.of("github", "webhook.refused", "unauthorized").source(source)
                     .detail(why + " (event " + event + ", delivery " + exchange.getMessage().getHeader(DELIVERY) + ")"));
@@ -80,7 +90,18 @@ public final class WebhookIntake {
         }
     }
 
-    /** A first delivery: queue what it triggers and store the answer with the deployments, in one transaction. */
+    /** Second step: the body becomes the event's JSON, from either content type (415 for any other). */
+    public void readPayload(Exchange exchange) {
+        var message = exchange.getMessage();
+        message.setBody(WebhookPayload.json(message.getHeader(Exchange.CONTENT_TYPE, String.class),
+                message.getBody(byte[].class)));
+    }
+
+    /**
+     * Claims the delivery, queues what it triggers and stores the answer, all in one transaction: a crash before
+     * the commit leaves nothing, so GitHub's redelivery is processed afresh. A delivery answered before gets that
+     * answer again; one whose first copy is still in flight gets 409 with Retry-After.
+     */
     public void handle(Exchange exchange) {
         String deliveryId = exchange.getMessage().getHeader(DELIVERY, String.class);
         String eventName = exchange.getMessage().getHeader(EVENT, String.class);
@@ -92,40 +113,46 @@ public final class WebhookIntake {
             throw ApiError.badRequest("malformed payload: " + e.getMessage());
         }
         TriggerMatch match = matcher.match(event, deliveryId);
-        WebhookDeliveries.Answer answer = deployments.inTransaction(c -> {
-            WebhookDeliveries.Answer a;
-            if (match.refusal() != null) {
-                a = new WebhookDeliveries.Answer(422, Json.error(match.refusal()));
-                audit.record(c, AuditEvent.of(actor(event), "webhook.refused", "refused").source(source)
-                        .detail(match.refusal() + " (" + eventName + " from " + event.repository() + ")"));
-            } else if (match.requests().isEmpty()) {
-                a = new WebhookDeliveries.Answer(200, Json.write(Map.of("status", "ignored", "reason", match.ignoredReason())));
-            } else {
-                List<Map<String, Object>> queued = new ArrayList<>();
-                for (DeploymentRequest r : match.requests()) {
-                    queued.add(summary(queue.enqueue(c, r, source)));
-                }
-                a = new WebhookDeliveries.Answer(202, Json.write(Map.of("deployments", queued)));
-            }
-            deliveries.answer(c, deliveryId, eventName, a);
-            return a;
-        });
-        JsonReply.set(exchange, answer.status(), answer.body());
-        exchange.setProperty("greenlightQueued", answer.status() == 202);
+        Outcome outcome;
+        try {
+            outcome = deployments.inTransaction(c -> {
+                Optional<WebhookDeliveries.Answer> first = deliveries.claim(c, deliveryId, eventName);
+                if (first.isPresent()) return new Outcome(first.get(), false);
+                WebhookDeliveries.Answer a = answer(c, event, match, source);
+                deliveries.answer(c, deliveryId, a);
+                return new Outcome(a, a.status() == 202);
+            });
+        } catch (DeliveryInFlightException e) {
+            audit.record(AuditEvent.of(actor(event), "webhook.refused", ApiErrors.outcome(409)).source(source)
+                    .detail(e.getMessage() + " (" + eventName + " from " + event.repository() + ")"));
+            JsonReply.set(exchange, 409, Json.error(e.getMessage()));
+            exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
+            return;
+        }
+        JsonReply.set(exchange, outcome.answer().status(), outcome.answer().body());
+        exchange.setProperty("greenlightQueued", outcome.queued());
     }
 
-    /** A redelivery: the first answer again. While the first is still in flight, wait for it briefly. */
-    public void replay(Exchange exchange) throws InterruptedException {
-        String deliveryId = exchange.getMessage().getHeader(DELIVERY, String.class);
-        long deadline = System.currentTimeMillis() + REPLAY_WAIT_MS;
-        Optional<WebhookDeliveries.Answer> answer = deliveries.answerOf(deliveryId);
-        while (answer.isEmpty() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-            answer = deliveries.answerOf(deliveryId);
+    /** The answer to a delivery, and whether it queued deployments just now (a replayed answer queued nothing). */
+    private record Outcome(WebhookDeliveries.Answer answer, boolean queued) {
+    }
+
+    /** What a first delivery is answered, queueing its deployments in the caller's transaction. */
+    private WebhookDeliveries.Answer answer(Connection c, GithubEvent event, TriggerMatch match, String source)
+            throws SQLException {
+        if (match.refusal() != null) {
+            audit.record(c, AuditEvent.of(actor(event), "webhook.refused", "refused").source(source)
+                    .detail(match.refusal() + " (" + event.eventName() + " from " + event.repository() + ")"));
+            return new WebhookDeliveries.Answer(422, Json.error(match.refusal()));
         }
-        WebhookDeliveries.Answer a = answer.orElseThrow(() ->
-                ApiError.conflict("delivery " + deliveryId + " is still being processed; retry later"));
-        JsonReply.set(exchange, a.status(), a.body());
+        if (match.requests().isEmpty()) {
+            return new WebhookDeliveries.Answer(200, Json.write(Map.of("status", "ignored", "reason", match.ignoredReason())));
+        }
+        List<Map<String, Object>> queued = new ArrayList<>();
+        for (DeploymentRequest r : match.requests()) {
+            queued.add(summary(queue.enqueue(c, r, source)));
+        }
+        return new WebhookDeliveries.Answer(202, Json.write(Map.of("deployments", queued)));
     }
 
     static Map<String, Object> summary(Deployment d) {

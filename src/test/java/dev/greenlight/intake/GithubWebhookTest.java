@@ -16,6 +16,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -197,6 +203,42 @@ class GithubWebhookTest {
                 + "and detail like '%not a valid image tag%'")).isPositive();
     }
 
+    @Test
+    void aPushOfASha256RepositoryQueuesItsCommit() throws IOException {
+        String sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        ObjectNode push = GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH);
+        // derived: a repository with SHA-256 object ids; GitHub may send the id in capitals, git reads either
+        push.put("after", sha256.toUpperCase());
+        ((ObjectNode) push.get("head_commit")).put("id", sha256);
+        GithubDelivery d = GithubDelivery.of("push", push);
+
+        HttpResponse<String> r = d.send(app);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(json(r).at("/deployments/0/version").asText()).isEqualTo("sha-9f86d08");
+        assertThat(deploymentsOf(d)).singleElement().satisfies(row -> assertThat(row)
+                .containsEntry("commit_sha", sha256).containsEntry("version", "sha-9f86d08"));
+    }
+
+    @Test
+    void aPushWhoseCommitIdIsNeitherSha1NorSha256IsRefusedWithTheRule() throws IOException {
+        long before = allDeployments();
+        for (String id : new String[] {"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822c", // 48 digits
+                "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0", // 63
+                "zz86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}) {
+            ObjectNode push = GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH);
+            push.put("after", id);
+            ((ObjectNode) push.get("head_commit")).put("id", id);
+
+            HttpResponse<String> r = GithubDelivery.of("push", push).send(app);
+
+            assertThat(r.statusCode()).as(id).isEqualTo(422);
+            assertThat(json(r).path("error").asText()).isEqualTo("push names no commit: \"after\" (or \"head_commit.id\") "
+                    + "must be 40 (SHA-1) or 64 (SHA-256) hex digits");
+        }
+        assertThat(allDeployments()).isEqualTo(before);
+    }
+
     // ---- ignored -------------------------------------------------------------------------------------------
 
     @Test
@@ -369,6 +411,59 @@ class GithubWebhookTest {
     }
 
     @Test
+    void aClaimLeftWithoutAnAnswerDoesNotBlockTheRedelivery() throws Exception {
+        GithubDelivery d = GithubDelivery.of("push", GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH));
+        // what an earlier version left when it died between committing the claim and the answer
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                "insert into webhook_deliveries (delivery_id, event, received_at) values (?, 'push', ?)")) {
+            ps.setString(1, d.id());
+            ps.setTimestamp(2, Timestamp.from(Instant.now().minusSeconds(600)));
+            ps.executeUpdate();
+        }
+
+        long started = System.nanoTime();
+        HttpResponse<String> r = d.send(app);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(3000);
+        assertThat(deploymentsOf(d)).hasSize(1);
+        HttpResponse<String> again = d.send(app);
+        assertThat(again.body()).isEqualTo(r.body());
+        assertThat(deploymentsOf(d)).hasSize(1);
+    }
+
+    @Test
+    void aRedeliveryWhileTheFirstIsInFlightIsAnsweredAtOnceAndProcessedAfreshWhenTheFirstDies() throws Exception {
+        GithubDelivery d = GithubDelivery.of("push", GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH));
+        // the first copy's transaction: claimed, not yet committed
+        Connection first = db.connect();
+        first.setAutoCommit(false);
+        try (PreparedStatement ps = first.prepareStatement(
+                "insert into webhook_deliveries (delivery_id, event, received_at) values (?, 'push', ?)")) {
+            ps.setString(1, d.id());
+            ps.setTimestamp(2, Timestamp.from(Instant.now()));
+            ps.executeUpdate();
+        }
+
+        long started = System.nanoTime();
+        HttpResponse<String> copy = d.send(app);
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+        assertThat(copy.statusCode()).as(copy.body()).isEqualTo(409);
+        assertThat(json(copy).path("error").asText()).contains(d.id() + " is still being processed; retry later");
+        assertThat(copy.headers().firstValue("Retry-After")).hasValue("2");
+        // the wait on the first copy's row lock is bounded (PostgreSQL 500 ms, H2's lock timeout 2 s)
+        assertThat(tookMs).isLessThan(4000);
+        assertThat(deploymentsOf(d)).isEmpty();
+
+        // the first copy's process dies: the database rolls its transaction back, claim included
+        first.close();
+        HttpResponse<String> redelivery = d.send(app);
+        assertThat(redelivery.statusCode()).as(redelivery.body()).isEqualTo(202);
+        assertThat(deploymentsOf(d)).hasSize(1);
+    }
+
+    @Test
     void aRedeliveryAfterAFailedFirstAttemptIsProcessedAfresh() throws IOException {
         // the first copy cannot be read; GitHub's redelivery must not be stuck behind it
         byte[] broken = "{\"ref\": \"refs/heads/main\",".getBytes(StandardCharsets.UTF_8);
@@ -401,19 +496,139 @@ class GithubWebhookTest {
         assertThat(json(array).path("error").asText()).contains("expected an object");
     }
 
+    // ---- content types -------------------------------------------------------------------------------------
+
     @Test
-    void aNonJsonContentTypeIsUnsupportedMediaType() throws IOException {
-        byte[] form = ("payload=" + java.net.URLEncoder.encode(new String(GithubDelivery.bytes(
-                GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH)), StandardCharsets.UTF_8),
-                StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
-        for (String type : new String[] {"application/x-www-form-urlencoded", "text/plain", null}) {
-            GithubDelivery d = GithubDelivery.of("push", form).contentType(type);
+    void thePingOfANewWebhookIsAnsweredInGithubsDefaultFormContentType() throws IOException {
+        // GitHub's published ping, byte for byte, as a webhook left at content type application/x-www-form-urlencoded
+        HttpResponse<String> r = GithubDelivery.of("ping", GithubFixtures.bytes("ping.json")).asForm().send(app);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(json(r)).isEqualTo(MAPPER.readTree("{\"status\":\"ignored\",\"reason\":\"ping\"}"));
+    }
+
+    @Test
+    void everyPublishedPayloadGetsTheSameAnswerInBothContentTypes() throws IOException {
+        for (String name : List.of("ping.json", "push.branch-created.json", "push.tag-deleted.json",
+                "release.published.json", "release.prereleased.json", "create.tag.json")) {
+            String event = name.substring(0, name.indexOf('.'));
+            byte[] payload = GithubFixtures.bytes(name);
+            HttpResponse<String> asJson = GithubDelivery.of(event, payload).send(app);
+            GithubDelivery form = GithubDelivery.of(event, payload).asForm();
+            assertThat(form.body().length).as("over Vert.x's 8 KB form field limit").isGreaterThan(8192);
+            HttpResponse<String> asForm = form.send(app);
+
+            assertThat(asJson.statusCode()).as(name + ": " + asJson.body()).isEqualTo(200);
+            assertThat(asForm.statusCode()).as(name + ": " + asForm.body()).isEqualTo(asJson.statusCode());
+            assertThat(asForm.body()).as(name).isEqualTo(asJson.body());
+        }
+    }
+
+    @Test
+    void aPushSentAsAFormQueuesItsDeployment() throws IOException {
+        GithubDelivery d = GithubDelivery.of("push", GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH)).asForm();
+
+        HttpResponse<String> r = d.send(app);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(json(r).at("/deployments/0/version").asText()).isEqualTo("sha-6113728");
+        assertThat(deploymentsOf(d)).singleElement().satisfies(row -> assertThat(row)
+                .containsEntry("commit_sha", SHA).containsEntry("triggered_by", "github:Codertocat"));
+        // the redelivery, in the same content type, gets the first answer again
+        HttpResponse<String> again = d.send(app);
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(again.body()).isEqualTo(r.body());
+        assertThat(deploymentsOf(d)).hasSize(1);
+    }
+
+    @Test
+    void aDeliveryOverHttp2IsReadWholeInBothContentTypes() throws Exception {
+        // not how GitHub sends, but what a proxy in front may do (h2c upgrade): the body must still arrive whole
+        HttpClient http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        for (boolean form : new boolean[] {false, true}) {
+            GithubDelivery d = GithubDelivery.of("push", GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH));
+            if (form) d.asForm();
+            HttpResponse<String> r = http2.send(HttpRequest.newBuilder(app.uri("/webhooks/github"))
+                    .header("Content-Type", form ? "application/x-www-form-urlencoded" : "application/json")
+                    .header("X-GitHub-Event", "push").header("X-GitHub-Delivery", d.id())
+                    .header("X-Hub-Signature-256", d.signature())
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(d.body())).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(form + ": " + r.body()).isEqualTo(202);
+            assertThat(deploymentsOf(d)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aFormSignatureIsCheckedOnTheBodyAsSentNotOnTheJsonInside() throws IOException {
+        long before = allDeployments();
+        byte[] json = GithubDelivery.bytes(GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH));
+        // signed over the JSON, sent as a form: the signature does not cover what was sent
+        GithubDelivery d = GithubDelivery.of("push", GithubDelivery.form(json))
+                .contentType("application/x-www-form-urlencoded")
+                .header("X-Hub-Signature-256", GithubDelivery.of("push", json).signature());
+
+        HttpResponse<String> r = d.send(app);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(401);
+        assertThat(allDeployments()).isEqualTo(before);
+    }
+
+    @Test
+    void anUnsignedOrWronglySignedDeliveryIsUnauthorizedWhateverItsContentType() throws IOException {
+        long before = allDeployments();
+        byte[] json = GithubDelivery.bytes(GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH));
+        java.util.Arrays.asList("application/json", "application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x", null)
+                .forEach(type -> {
+                    for (GithubDelivery d : List.of(GithubDelivery.of("push", json).contentType(type).unsigned(),
+                            GithubDelivery.of("push", json).contentType(type).secret("not-the-secret"))) {
+                        HttpResponse<String> r = d.send(app);
+                        assertThat(r.statusCode()).as(type + ": " + r.body()).isEqualTo(401);
+                        assertThat(r.body()).as(type).contains("signature");
+                    }
+                });
+        assertThat(allDeployments()).isEqualTo(before);
+    }
+
+    @Test
+    void aSignedDeliveryOfAnotherContentTypeIsUnsupportedMediaType() throws IOException {
+        byte[] json = GithubDelivery.bytes(GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH));
+        for (String type : new String[] {"text/plain", "multipart/form-data; boundary=x", "application/xml", null}) {
+            GithubDelivery d = GithubDelivery.of("push", json).contentType(type);
             HttpResponse<String> r = d.send(app);
             assertThat(r.statusCode()).as(type).isEqualTo(415);
-            assertThat(json(r).path("error").asText()).contains("GitHub webhooks must be configured with content type application/json");
-            assertThat(json(r).path("error").asText()).contains("application/json");
+            assertThat(json(r).path("error").asText())
+                    .contains("Content-Type must be application/json or application/x-www-form-urlencoded")
+                    .contains("got " + (type == null ? "none" : type));
             assertThat(deploymentsOf(d)).isEmpty();
+            assertThat(Sql.count(db, "select count(*) from webhook_deliveries where delivery_id = ?", d.id())).isZero();
         }
+    }
+
+    @Test
+    void aFormThatIsNotGithubsOneFieldIsABadRequestAndRecordsNothing() throws IOException {
+        long before = allDeployments();
+        byte[] form = GithubDelivery.form(GithubDelivery.bytes(GithubDelivery.push(TestConfig.REPOSITORY, TestConfig.BRANCH)));
+        String encoded = new String(form, StandardCharsets.US_ASCII);
+        Map<String, String> cases = Map.of(
+                "body=" + encoded.substring("payload=".length()), "form body has no payload field",
+                "", "form body has no payload field",
+                encoded + "&ref=refs%2Fheads%2Fmain", "form body has 2 fields: only payload is expected",
+                "ref=x&" + encoded, "form body has no payload field",
+                encoded + "&", "form body has 2 fields",
+                encoded.substring(0, encoded.length() - 1) + "%zz", "is not URL-encoded: a % at byte");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            GithubDelivery d = GithubDelivery.of("push", c.getKey().getBytes(StandardCharsets.US_ASCII))
+                    .contentType("application/x-www-form-urlencoded");
+            HttpResponse<String> r = d.send(app);
+            assertThat(r.statusCode()).as(c.getValue() + ": " + r.body()).isEqualTo(400);
+            assertThat(json(r).path("error").asText()).contains(c.getValue());
+            assertThat(Sql.count(db, "select count(*) from webhook_deliveries where delivery_id = ?", d.id())).isZero();
+        }
+        // well-formed as a form, but the JSON inside is not
+        HttpResponse<String> broken = GithubDelivery.of("push", GithubDelivery.form("{\"ref\": ".getBytes(StandardCharsets.UTF_8)))
+                .contentType("application/x-www-form-urlencoded").send(app);
+        assertThat(broken.statusCode()).isEqualTo(400);
+        assertThat(json(broken).path("error").asText()).contains("malformed payload");
+        assertThat(allDeployments()).isEqualTo(before);
     }
 
     @Test
@@ -442,17 +657,60 @@ class GithubWebhookTest {
         assertThat(refusalWhileSending("Transfer-Encoding: chunked\r\n", true)).startsWith("HTTP/1.1 413");
     }
 
-    /** One HTTP/1.1 response with a Content-Length: status line, headers and body. */
-    private static String readResponse(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) throw new IOException("connection closed after: " + head);
-            head.append((char) b);
+    @Test
+    void aConnectionCarriesOnAfterABodyWasRefusedAsTooLarge() throws IOException {
+        byte[] ping = GithubFixtures.bytes("ping.json");
+        String signature = GithubDelivery.of("ping", ping).signature();
+        try (Socket s = new Socket("127.0.0.1", app.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            int tooLarge = MAX_BODY + 1;
+            out.write(("POST /webhooks/github HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "X-GitHub-Event: ping\r\nX-GitHub-Delivery: big-" + System.nanoTime() + "\r\n"
+                    + "X-Hub-Signature-256: " + signature + "\r\nContent-Length: " + tooLarge + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[tooLarge]);
+            out.flush();
+            InputStream in = s.getInputStream();
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 413");
+
+            // the refused body was read to its end: the next request on the connection is answered
+            out.write(("POST /webhooks/github HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "X-GitHub-Event: ping\r\nX-GitHub-Delivery: after-big-" + System.nanoTime() + "\r\n"
+                    + "X-Hub-Signature-256: " + signature + "\r\nContent-Length: " + ping.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(ping);
+            out.flush();
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 200").contains("\"reason\":\"ping\"");
         }
-        int length = head.toString().lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
-                .map(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElseThrow();
-        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    /** One HTTP/1.1 response, framed by Content-Length or chunked: status line, headers and body. */
+    private static String readResponse(InputStream in) throws IOException {
+        String head = readLine(in, "\r\n\r\n");
+        boolean chunked = head.lines().anyMatch(l -> l.equalsIgnoreCase("transfer-encoding: chunked"));
+        if (!chunked) {
+            int length = head.lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
+                    .map(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElseThrow();
+            return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        }
+        StringBuilder body = new StringBuilder();
+        for (int size; (size = Integer.parseInt(readLine(in, "\r\n").trim(), 16)) > 0; ) {
+            body.append(new String(in.readNBytes(size), StandardCharsets.UTF_8));
+            readLine(in, "\r\n");
+        }
+        readLine(in, "\r\n");
+        return head + body;
+    }
+
+    private static String readLine(InputStream in, String end) throws IOException {
+        StringBuilder text = new StringBuilder();
+        while (!text.toString().endsWith(end)) {
+            int b = in.read();
+            if (b < 0) throw new IOException("connection closed after: " + text);
+            text.append((char) b);
+        }
+        return text.toString();
     }
 
     /** Sends headers and twice the limit of body, never the rest, and returns the status line and body of the answer. */

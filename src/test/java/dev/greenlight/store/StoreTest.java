@@ -17,7 +17,6 @@ import dev.greenlight.deploy.EventOutbox;
 import dev.greenlight.deploy.Step;
 import dev.greenlight.deploy.StepStore;
 import dev.greenlight.deploy.TriggerKind;
-import dev.greenlight.intake.WebhookDeliveries;
 import dev.greenlight.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -51,7 +50,7 @@ class StoreTest {
 
     /** The repositories over one freshly migrated database. */
     record Store(TestDatabase db, HikariDataSource ds, Jdbc jdbc, Secrets secrets, DeploymentStore deployments,
-                 StepStore steps, AuditLog audit, WebhookDeliveries deliveries) implements AutoCloseable {
+                 StepStore steps, AuditLog audit) implements AutoCloseable {
         static Store open(TestDatabase db) {
             HikariDataSource ds = Database.open(db.url(), db.user(), null, db.schema(), 4);
             Jdbc jdbc = new Jdbc(ds);
@@ -59,7 +58,7 @@ class StoreTest {
             secrets.get("TOKEN", null);
             Clock clock = Clock.systemUTC();
             return new Store(db, ds, jdbc, secrets, new DeploymentStore(jdbc, clock), new StepStore(jdbc, clock, secrets),
-                    new AuditLog(jdbc, clock, secrets), new WebhookDeliveries(jdbc, clock));
+                    new AuditLog(jdbc, clock, secrets));
         }
 
         EnvironmentLease lease(String holder, Duration ttl) {
@@ -88,7 +87,7 @@ class StoreTest {
             assertThat(pgSchema).containsOnlyKeys("deployments", "deployment_steps", "environment_state",
                     "webhook_deliveries", "audit_log", "deployment_events", "flyway_schema_history");
             assertThat(h2Schema).isEqualTo(pgSchema);
-            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3");
+            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5");
         }
     }
 
@@ -487,32 +486,6 @@ class StoreTest {
             assertThat(s.audit().list(null, null, after.plusSeconds(60), 10)).isEmpty();
         } finally {
             java.util.TimeZone.setDefault(original);
-        }
-    }
-
-    // ---- webhook deliveries --------------------------------------------------------------------------------
-
-    @ParameterizedTest
-    @MethodSource("databases")
-    void aDeliveryIsRememberedOnceWithItsFirstAnswer(Supplier<TestDatabase> kind) throws Exception {
-        try (Store s = Store.open(kind.get())) {
-            WebhookDeliveries d = s.deliveries();
-            assertThat(d.add("d-1")).isTrue();
-            assertThat(d.add("d-1")).isFalse();
-            assertThat(d.contains("d-1")).isTrue();
-            assertThat(d.contains("d-2")).isFalse();
-            assertThat(d.answerOf("d-1")).as("still in flight").isEmpty();
-
-            s.deployments().inTransaction(c -> {
-                d.answer(c, "d-1", "push", new WebhookDeliveries.Answer(202, "{\"deployments\":[]}"));
-                return null;
-            });
-            assertThat(d.answerOf("d-1")).hasValue(new WebhookDeliveries.Answer(202, "{\"deployments\":[]}"));
-
-            assertThat(d.add("d-3")).isTrue();
-            assertThat(d.remove("d-3")).isTrue();
-            assertThat(d.add("d-3")).as("processed afresh after a failure").isTrue();
-            assertThatThrownBy(d::clear).isInstanceOf(UnsupportedOperationException.class);
         }
     }
 

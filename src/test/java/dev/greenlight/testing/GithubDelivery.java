@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,8 +19,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * A GitHub webhook delivery as GitHub sends it: HTTP/1.1, {@code application/json}, the event and delivery headers,
- * and {@code X-Hub-Signature-256} over the exact body bytes. Bodies start from the published example payloads under
+ * A GitHub webhook delivery as GitHub sends it: HTTP/1.1, {@code application/json} (or, after {@link #asForm()},
+ * GitHub's default {@code application/x-www-form-urlencoded}), the event and delivery headers, and
+ * {@code X-Hub-Signature-256} over the exact body bytes. Bodies start from the published example payloads under
  * {@code src/test/resources/github/}, rewritten with Jackson to point at the configured repository and branch.
  */
 public final class GithubDelivery {
@@ -28,7 +30,7 @@ public final class GithubDelivery {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String event;
-    private final byte[] body;
+    private byte[] body;
     private final Map<String, String> headers = new LinkedHashMap<>();
     private String id = UUID.randomUUID().toString();
     private String secret = TestConfig.WEBHOOK_SECRET;
@@ -80,6 +82,26 @@ public final class GithubDelivery {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The same delivery as GitHub sends it with content type {@code application/x-www-form-urlencoded}: the body
+     * becomes {@code payload=} and the URL-encoded JSON, and the signature covers those bytes.
+     */
+    public GithubDelivery asForm() {
+        body = form(body);
+        contentType = "application/x-www-form-urlencoded";
+        return this;
+    }
+
+    /** {@code payload=} and the URL-encoded {@code json}, as GitHub's form deliveries carry it. */
+    public static byte[] form(byte[] json) {
+        return ("payload=" + URLEncoder.encode(new String(json, StandardCharsets.UTF_8), StandardCharsets.UTF_8))
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    public byte[] body() {
+        return body.clone();
     }
 
     public GithubDelivery id(String id) {

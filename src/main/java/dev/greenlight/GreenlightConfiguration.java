@@ -86,7 +86,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         Clock clock = Clock.systemUTC();
         Jdbc jdbc = new Jdbc(dataSource);
         AuditLog audit = new AuditLog(jdbc, clock, secrets);
-        DeploymentStore deployments = new DeploymentStore(jdbc, clock);
+        DeploymentStore deployments = new DeploymentStore(jdbc, clock, secrets);
         StepStore steps = new StepStore(jdbc, clock, secrets);
         String ttl = props.resolveProperty("greenlight.lease.ttl").orElse("60s");
         Duration leaseTtl = Durations.parse(ttl).filter(d -> !d.isZero()).orElseThrow(() -> new ConfigException(

@@ -1,5 +1,6 @@
 package dev.greenlight.deploy;
 
+import dev.greenlight.config.Secrets;
 import dev.greenlight.store.Filter;
 import dev.greenlight.store.Jdbc;
 import java.sql.Connection;
@@ -11,14 +12,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Deployments in the database. Every status change is guarded by the expected current status. */
+/**
+ * Deployments in the database. Every status change is guarded by the expected current status. Free text (a reason,
+ * a status detail, which quotes failures) is stored with every secret masked, whoever wrote it.
+ */
 public final class DeploymentStore {
     private final Jdbc jdbc;
     private final Clock clock;
+    private final Secrets secrets;
 
-    public DeploymentStore(Jdbc jdbc, Clock clock) {
+    public DeploymentStore(Jdbc jdbc, Clock clock, Secrets secrets) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.secrets = secrets;
     }
 
     /** Inserts a queued deployment inside the caller's transaction. */
@@ -27,7 +33,7 @@ public final class DeploymentStore {
                         + "triggered_by, status, reason, rollback_of, delivery_id, created_at) "
                         + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 r.app(), r.environment(), r.version(), r.commitSha(), r.strategy(), r.triggerKind().key(),
-                Jdbc.fit(r.triggeredBy(), 128), DeploymentStatus.QUEUED.key(), Jdbc.fit(r.reason(), 1000),
+                Jdbc.fit(r.triggeredBy(), 128), DeploymentStatus.QUEUED.key(), Jdbc.fit(secrets.redact(r.reason()), 1000),
                 r.rollbackOf(), r.deliveryId(), Instant.now(clock));
         return Jdbc.query(c, "select * from deployments where id = ?", DeploymentStore::map, id).get(0);
     }
@@ -101,7 +107,7 @@ public final class DeploymentStore {
         Instant now = Instant.now(clock);
         String timestamps = to == DeploymentStatus.RUNNING ? ", started_at = ?" : to.terminal() ? ", finished_at = ?" : "";
         List<Object> params = new ArrayList<>(List.of(to.key()));
-        params.add(Jdbc.fit(detail, 2000));
+        params.add(Jdbc.fit(secrets.redact(detail), 2000));
         if (!timestamps.isEmpty()) params.add(now);
         params.add(id);
         params.add(from.key());

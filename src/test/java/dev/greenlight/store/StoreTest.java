@@ -58,7 +58,7 @@ class StoreTest {
             Secrets secrets = new Secrets(Map.of("TOKEN", "s3cr3t-token-value")::get);
             secrets.get("TOKEN", null);
             Clock clock = Clock.systemUTC();
-            return new Store(db, ds, jdbc, secrets, new DeploymentStore(jdbc, clock), new StepStore(jdbc, clock, secrets),
+            return new Store(db, ds, jdbc, secrets, new DeploymentStore(jdbc, clock, secrets), new StepStore(jdbc, clock, secrets),
                     new AuditLog(jdbc, clock, secrets), new WebhookDeliveries(jdbc, clock));
         }
 
@@ -121,7 +121,7 @@ class StoreTest {
         try (Store first = Store.open(db)) {
             long id = first.queue("shop", "qa", "v1").id();
             try (HikariDataSource again = Database.open(db.url(), db.user(), null, db.schema(), 2)) {
-                assertThat(new DeploymentStore(new Jdbc(again), Clock.systemUTC()).find(id)).isPresent();
+                assertThat(new DeploymentStore(new Jdbc(again), Clock.systemUTC(), new Secrets(name -> null)).find(id)).isPresent();
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.greenlight.deploy;
 import dev.greenlight.config.Secrets;
 import dev.greenlight.store.Filter;
 import dev.greenlight.store.Jdbc;
+import dev.greenlight.store.Scope;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -42,9 +43,9 @@ public final class DeploymentStore {
         return jdbc.queryOne("select * from deployments where id = ?", DeploymentStore::map, id);
     }
 
-    /** Newest first. Every filter is optional. */
-    public List<Deployment> list(String app, String environment, DeploymentStatus status, int limit) {
-        Filter f = new Filter().equal("app", app).equal("environment", environment)
+    /** Newest first, within {@code scope}. Every filter is optional. */
+    public List<Deployment> list(Scope scope, String app, String environment, DeploymentStatus status, int limit) {
+        Filter f = scope.restrict(new Filter()).equal("app", app).equal("environment", environment)
                 .equal("status", status == null ? null : status.key());
         return jdbc.query(f.newestFirst("deployments", limit), DeploymentStore::map, f.params());
     }

@@ -6,16 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.audit.AuditLog;
+import dev.greenlight.audit.RefusalLimiter;
 import dev.greenlight.config.AccessRule;
 import dev.greenlight.config.ConfigLoader;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.Secrets;
 import dev.greenlight.store.Database;
 import dev.greenlight.store.Jdbc;
+import dev.greenlight.store.Scope;
 import dev.greenlight.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,7 +67,7 @@ class ApiAuthTest {
         ds = Database.open(db.url(), db.user(), null, null, 2);
         Secrets secrets = new Secrets(Map.of("BOT_TOKEN", "env-token-abcdef")::get);
         audit = new AuditLog(new Jdbc(ds), Clock.systemUTC(), secrets);
-        auth = new ApiAuth(cfg, secrets, audit);
+        auth = new ApiAuth(cfg, secrets, audit, new RefusalLimiter(audit, Clock.systemUTC(), 100, Duration.ofMinutes(1)));
     }
 
     @AfterEach
@@ -90,7 +93,7 @@ class ApiAuthTest {
                         assertThat(e.isAudited()).isTrue();
                     });
         }
-        assertThat(audit.list(null, null, null, 100)).hasSize(6).allSatisfy(e -> {
+        assertThat(audit.list(Scope.EVERYTHING, null, null, null, 100)).hasSize(6).allSatisfy(e -> {
             assertThat(e.actor()).isEqualTo("anonymous");
             assertThat(e.outcome()).isEqualTo("unauthorized");
             assertThat(e.detail()).doesNotContain("env-token").doesNotContain("file-token");
@@ -105,7 +108,7 @@ class ApiAuthTest {
                 .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status()).isEqualTo(403));
         assertThatThrownBy(() -> auth.authorize(bot, "shop", "staging", "deployment.refused", "10.1.1.1"))
                 .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status()).isEqualTo(403));
-        AuditEvent last = audit.list(null, null, null, 1).get(0);
+        AuditEvent last = audit.list(Scope.EVERYTHING, null, null, null, 1).get(0);
         assertThat(last.actor()).isEqualTo("bot");
         assertThat(last.outcome()).isEqualTo("forbidden");
         assertThat(last.environment()).isEqualTo("staging");

@@ -367,10 +367,17 @@ class DeploymentApiTest {
     }
 
     @Test
-    void everyConfiguredEnvironmentIsListed() throws IOException {
-        JsonNode all = json(app.get("/api/v1/environments", CI_TOKEN)).path("environments");
+    void everyConfiguredEnvironmentIsListedToATokenAllowedEverywhere() throws IOException {
+        JsonNode all = json(app.get("/api/v1/environments", DEPLOYER_TOKEN)).path("environments");
         assertThat(list(all)).extracting(e -> e.path("app").asText() + "/" + e.path("environment").asText())
                 .containsExactly("blog/staging", "docs/staging", "shop/production", "shop/qa", "shop/staging");
+    }
+
+    @Test
+    void aTokenSeesOnlyTheEnvironmentsItMayActOn() throws IOException {
+        JsonNode ci = json(app.get("/api/v1/environments", CI_TOKEN)).path("environments");
+        assertThat(list(ci)).extracting(e -> e.path("app").asText() + "/" + e.path("environment").asText())
+                .containsExactly("blog/staging", "docs/staging", "shop/staging");
     }
 
     static JsonNode environment(String app_, String environment) throws IOException {

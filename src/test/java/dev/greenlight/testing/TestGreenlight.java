@@ -54,6 +54,8 @@ public final class TestGreenlight implements AutoCloseable {
         main.addOverrideProperty("greenlight.dispatch.period", "200");
         main.addOverrideProperty("greenlight.events.period", "300");
         main.addOverrideProperty("camel.main.shutdown-timeout", "5");
+        // tests send many refused requests from one loopback address; those of the refusal limit set their own
+        main.addOverrideProperty("greenlight.http.refusal-limit", "100000");
         properties.forEach(main::addOverrideProperty);
         try {
             main.start();

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class RefusalLimiter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RefusalLimiter.class);
     static final int MAX_CLIENTS = 10_000;
+    private final int maxClients;
     static final String OTHERS = "other clients";
     public static final String SUMMARY_ACTION = "http.refusals_limited";
 
@@ -48,7 +49,12 @@ public final class RefusalLimiter implements AutoCloseable {
     }
 
     public RefusalLimiter(AuditLog audit, Clock clock, int limit, Duration window) {
+        this(audit, clock, limit, window, MAX_CLIENTS);
+    }
+
+    RefusalLimiter(AuditLog audit, Clock clock, int limit, Duration window, int maxClients) {
         if (limit < 1) throw new IllegalArgumentException("limit must be at least 1");
+        this.maxClients = maxClients;
         this.audit = audit;
         this.clock = clock;
         this.limit = limit;
@@ -140,7 +146,7 @@ public final class RefusalLimiter implements AutoCloseable {
 
     private String key(String client) {
         String c = client == null ? "unknown" : client;
-        if (windows.containsKey(c) || windows.size() < MAX_CLIENTS) return c;
+        if (windows.containsKey(c) || windows.size() < maxClients) return c;
         return OTHERS;
     }
 

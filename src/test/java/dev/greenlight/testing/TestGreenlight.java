@@ -120,10 +120,14 @@ public final class TestGreenlight implements AutoCloseable {
     }
 
     public HttpResponse<String> postJson(String path, String token, String json) {
+        return send(postRequest(path, token, json));
+    }
+
+    public HttpRequest postRequest(String path, String token, String json) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         if (token != null) b.header("Authorization", "Bearer " + token);
-        return send(b.build());
+        return b.build();
     }
 
     @Override

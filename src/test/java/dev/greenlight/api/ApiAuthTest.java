@@ -33,6 +33,7 @@ class ApiAuthTest {
     HikariDataSource ds;
     AuditLog audit;
     ApiAuth auth;
+    GreenlightConfig cfg;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -62,7 +63,7 @@ class ApiAuthTest {
                     environments:
                       qa: { hosts: [c], ssh: { user: d, key-file: /k, known-hosts: /kh }, commands: { deploy: x } }
                 """.formatted(tokenFile));
-        GreenlightConfig cfg = ConfigLoader.load(config);
+        cfg = ConfigLoader.load(config);
         db = TestDatabase.h2();
         ds = Database.open(db.url(), db.user(), null, null, 2);
         Secrets secrets = new Secrets(Map.of("BOT_TOKEN", "env-token-abcdef")::get);
@@ -113,5 +114,26 @@ class ApiAuthTest {
         assertThat(last.outcome()).isEqualTo("forbidden");
         assertThat(last.environment()).isEqualTo("staging");
         assertThat(last.source()).isEqualTo("10.1.1.1");
+    }
+
+    @Test
+    void aTokenRestrictedToAppsReadsTheAuditTrailOfThoseOnlyAndATokenAllowedEverywhereReadsAll() {
+        audit.record(AuditEvent.of("x", "deployment.queued", "accepted").target("shop", "qa", "v1"));
+        audit.record(AuditEvent.of("x", "deployment.queued", "accepted").target("blog", "qa", "v2"));
+        audit.record(AuditEvent.of("x", "deployment.queued", "accepted").target("shop", "staging", "v3"));
+        audit.record(AuditEvent.of("anonymous", "api.refused", "unauthorized"));
+        AccessRule bot = auth.authenticate("Bearer env-token-abcdef", "10.1.1.1");
+        AccessRule deployer = auth.authenticate("Bearer file-token-123456", "10.1.1.1");
+
+        Scope botScope = ApiAuth.scope(cfg, bot);
+        assertThat(audit.list(botScope, null, null, null, 100)).extracting(AuditEvent::version).containsExactly("v1");
+        assertThat(botScope.allows("shop", "qa")).isTrue();
+        assertThat(botScope.allows("blog", "qa")).isFalse();
+        assertThat(botScope.allows(null, null)).isFalse();
+
+        // deployer may act on every configured environment (shop qa and staging, blog qa): it sees everything
+        assertThat(ApiAuth.scope(cfg, deployer)).isEqualTo(Scope.EVERYTHING);
+        assertThat(audit.list(Scope.EVERYTHING, null, null, null, 100)).extracting(AuditEvent::version)
+                .containsExactly(null, "v3", "v2", "v1");
     }
 }

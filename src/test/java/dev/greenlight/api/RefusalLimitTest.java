@@ -2,6 +2,7 @@ package dev.greenlight.api;
 
 import static dev.greenlight.testing.TestConfig.DEPLOYER_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenlight.testing.Sql;
@@ -18,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,8 @@ class RefusalLimitTest {
 
     static Map<String, String> settings(String limit) {
         return Map.of("greenlight.http.trusted-proxies", "127.0.0.1", "greenlight.http.refusal-limit", limit,
-                "greenlight.http.refusal-window", "1h", "greenlight.dispatch.period", "3600000");
+                "greenlight.http.refusal-window", "1h", "greenlight.dispatch.period", "3600000",
+                "camel.server.maxBodySize", "4096");
     }
 
     static HttpRequest.Builder from(TestGreenlight app, String path, String client) {
@@ -119,11 +122,22 @@ class RefusalLimitTest {
                 assertThat(badSignature(app, other).statusCode()).isEqualTo(429);
                 assertThat(Sql.count(db, "select count(*) from audit_log where source = ? and action = 'webhook.refused'",
                         other)).isEqualTo(3);
+
+                // what the HTTP server refuses before any route (a body over the limit) counts the same way
+                String large = "203.0.113.8";
+                for (int i = 0; i < 5; i++) {
+                    HttpResponse<String> r = app.send(from(app, "/webhooks/github", large)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"x\":\"" + "a".repeat(8000) + "\"}")).build());
+                    assertThat(r.statusCode()).isEqualTo(413);
+                }
+                await().atMost(Duration.ofSeconds(20)).until(() -> rowsFrom(db, large) == 3);
             }
             // the windows are still open when the service stops: what was counted is written then
             List<Map<String, Object>> summaries = Sql.rows(db, "select source, outcome, detail from audit_log "
                     + "where action = 'http.refusals_limited' order by source");
-            assertThat(summaries).extracting(r -> r.get("source")).containsExactly(attacker, "203.0.113.6");
+            assertThat(summaries).extracting(r -> r.get("source")).containsExactly(attacker, "203.0.113.6", "203.0.113.8");
+            assertThat(rowsFrom(db, "203.0.113.8")).as("3 one by one and the summary of 2").isEqualTo(4);
             assertThat(summaries).allSatisfy(r -> assertThat(r.get("outcome")).isEqualTo("rate_limited"));
             assertThat((String) summaries.get(0).get("detail")).startsWith("3 more refused or blocked requests from "
                     + attacker).contains("(6 refused in all; the first 3 are audited one by one)");

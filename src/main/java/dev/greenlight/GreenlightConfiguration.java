@@ -5,6 +5,7 @@ import dev.greenlight.api.ApiAuth;
 import dev.greenlight.api.ApiErrors;
 import dev.greenlight.api.DeploymentApi;
 import dev.greenlight.audit.AuditLog;
+import dev.greenlight.audit.RefusalLimiter;
 import dev.greenlight.config.ConfigException;
 import dev.greenlight.config.ConfigLoader;
 import dev.greenlight.config.ConfigWarnings;
@@ -40,6 +41,7 @@ import dev.greenlight.deploy.Dispatcher;
 import dev.greenlight.deploy.EnvironmentLease;
 import dev.greenlight.deploy.StepStore;
 import dev.greenlight.intake.TriggerMatcher;
+import dev.greenlight.intake.TrustedProxies;
 import dev.greenlight.intake.WebhookDeliveries;
 import dev.greenlight.intake.WebhookIntake;
 import dev.greenlight.store.Database;
@@ -74,6 +76,9 @@ public class GreenlightConfiguration implements CamelConfiguration {
         requireFree(props, "camel.management.port", port(props, "camel.management.port", "8081"));
         long maxBodySize = number(props, "camel.server.maxBodySize", "26214400", 1, Long.MAX_VALUE);
         registry.bind("platform-http-engine", new ServerPortEngine(port, maxBodySize));
+        registry.bind(TrustedProxies.BEAN, TrustedProxies.parse(
+                props.resolveProperty(TrustedProxies.SETTING).orElse(null),
+                props.resolveProperty(TrustedProxies.HEADER_SETTING).orElse(null)));
 
         GreenlightConfig config = ConfigLoader.load(Path.of(setting(props, secrets, "greenlight.config",
                 "GREENLIGHT_CONFIG", "greenlight.yaml")));
@@ -88,7 +93,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         Clock clock = Clock.systemUTC();
         Jdbc jdbc = new Jdbc(dataSource);
         AuditLog audit = new AuditLog(jdbc, clock, secrets);
-        DeploymentStore deployments = new DeploymentStore(jdbc, clock);
+        DeploymentStore deployments = new DeploymentStore(jdbc, clock, secrets);
         StepStore steps = new StepStore(jdbc, clock, secrets);
         String ttl = props.resolveProperty("greenlight.lease.ttl").orElse("60s");
         Duration leaseTtl = Durations.parse(ttl).filter(d -> !d.isZero()).orElseThrow(() -> new ConfigException(
@@ -102,7 +107,9 @@ public class GreenlightConfiguration implements CamelConfiguration {
         Dispatcher dispatcher = new Dispatcher(config, deployments, lease, finisher, audit, outbox, events::wake);
         dispatcher.registerEnvironments();
         WebhookDeliveries deliveries = new WebhookDeliveries(clock);
-        ApiAuth auth = new ApiAuth(config, secrets, audit);
+        RefusalLimiter refusals = refusalLimiter(props, audit, clock);
+        context.addService(new Closer(refusals)); // after the data source's: stopped first, so the summaries get written
+        ApiAuth auth = new ApiAuth(config, secrets, audit, refusals);
 
         SshSessionPool ssh = new SshSessionPool(SshSessionPool.DEFAULT_IDLE_TIMEOUT);
         context.addService(new Closer(ssh));
@@ -133,10 +140,12 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("deploymentFinisher", finisher);
         registry.bind("dispatcher", dispatcher);
         registry.bind("webhookIntake", new WebhookIntake(secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET"),
-                new TriggerMatcher(config), queue, deployments, deliveries, audit));
+                new TriggerMatcher(config), queue, deployments, deliveries, audit, refusals));
         registry.bind("deploymentApi", new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,
                 new Cancellations(deployments, audit)));
-        registry.bind("apiErrors", new ApiErrors(audit));
+        registry.bind("apiErrors", new ApiErrors(audit, refusals));
+        registry.bind("apiAuth", auth);
+        registry.bind("refusalLimiter", refusals);
     }
 
     /**
@@ -164,6 +173,15 @@ public class GreenlightConfiguration implements CamelConfiguration {
         String system = System.getProperty(setting);
         return (int) number(system != null ? system : props.resolveProperty(setting).orElse(fallback), setting,
                 0, 65535);
+    }
+
+    /** Refusals of unknown callers: so many per client address and window are audited one by one. */
+    private static RefusalLimiter refusalLimiter(PropertiesComponent props, AuditLog audit, Clock clock) {
+        int limit = (int) number(props, "greenlight.http.refusal-limit", "20", 1, 1_000_000);
+        String text = props.resolveProperty("greenlight.http.refusal-window").orElse("1m");
+        Duration window = Durations.parse(text).filter(d -> !d.isZero()).orElseThrow(() -> new ConfigException(
+                "greenlight.http.refusal-window: \"" + text + "\" is not a duration (examples: 500ms, 3s, 2m, 1h)"));
+        return new RefusalLimiter(audit, clock, limit, window);
     }
 
     /** A whole-number setting; a bad one stops the start with a message naming it, like a bad greenlight.yaml. */

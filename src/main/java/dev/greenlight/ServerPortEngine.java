@@ -1,7 +1,6 @@
 package dev.greenlight;
 
 import dev.greenlight.api.HttpFailures;
-import dev.greenlight.audit.AuditLog;
 import dev.greenlight.intake.RawBodyConsumer;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
@@ -52,8 +51,7 @@ public final class ServerPortEngine extends VertxPlatformHttpEngine {
         if (router == null) {
             throw new IllegalStateException("no platform-http router for port " + port);
         }
-        router.route().failureHandler(new HttpFailures(maxBodySize,
-                () -> getCamelContext().getRegistry().lookupByNameAndType("auditLog", AuditLog.class)));
+        router.route().failureHandler(new HttpFailures(maxBodySize, getCamelContext().getRegistry()));
         // last of all: a path no route serves is answered in JSON too
         router.route().order(Integer.MAX_VALUE).handler(HttpFailures.unmatched(router));
         failureHandlerInstalled = true;

@@ -2,48 +2,102 @@ package dev.greenlight.api;
 
 import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.audit.AuditLog;
+import dev.greenlight.audit.RefusalLimiter;
 import dev.greenlight.config.AccessRule;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.Secrets;
+import dev.greenlight.intake.RemoteAddress;
+import dev.greenlight.store.Scope;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Optional;
+import org.apache.camel.Exchange;
 
 /**
  * Bearer tokens of the API. Each {@code access} rule's token is read from the environment (or a file); a caller is
- * the rule whose token matches, compared in constant time. Refusals are audited.
+ * the rule whose token matches, compared in constant time. Refusals are audited (those of unknown callers through
+ * the refusal limiter). {@link #admit} is the first step of every API route: what a handler reads, the caller's
+ * rule and the scope it may see, comes from there.
  */
 public final class ApiAuth {
-    private record Credential(AccessRule rule, byte[] digest) {
+    /** Exchange property: the caller's {@link AccessRule}. */
+    public static final String CALLER = "greenlightCaller";
+    /** Exchange property: the caller's {@link Scope}, what its reads may show. */
+    public static final String SCOPE = "greenlightScope";
+
+    private record Credential(AccessRule rule, byte[] digest, Scope scope) {
     }
 
     private final List<Credential> credentials;
     private final AuditLog audit;
+    private final RefusalLimiter refusals;
 
-    public ApiAuth(GreenlightConfig config, Secrets secrets, AuditLog audit) {
+    public ApiAuth(GreenlightConfig config, Secrets secrets, AuditLog audit, RefusalLimiter refusals) {
         this.audit = audit;
+        this.refusals = refusals;
         this.credentials = config.access().stream()
                 .flatMap(rule -> secrets.get(rule.tokenEnv(), rule.tokenFile())
-                        .map(token -> new Credential(rule, sha256(token))).stream())
+                        .map(token -> new Credential(rule, sha256(token), scope(config, rule))).stream())
                 .toList();
+    }
+
+    /**
+     * A rule allowed on every configured environment sees everything, also what belongs to no environment (the
+     * refusals of unknown callers); any other sees the apps and environments it may act on.
+     */
+    static Scope scope(GreenlightConfig config, AccessRule rule) {
+        boolean everything = config.environments().allMatch(e -> rule.allows(e.app(), e.name()));
+        if (everything) return Scope.EVERYTHING;
+        return new Scope(rule.apps().isEmpty() ? null : rule.apps(), rule.environments());
+    }
+
+    /**
+     * The first step of every API route: 429 while the client is blocked for too many refusals, 401 without a
+     * valid token; then the caller's rule and scope are on the exchange.
+     */
+    public void admit(Exchange exchange) {
+        String source = RemoteAddress.of(exchange);
+        Optional<java.time.Duration> blocked = refusals.admit(source);
+        if (blocked.isPresent()) throw ApiError.tooManyRefusals(source, blocked.get());
+        Credential c = credential(exchange.getMessage().getHeader("Authorization", String.class), source);
+        exchange.setProperty(ApiErrors.ACTOR, c.rule().name());
+        exchange.setProperty(ApiErrors.AUTHENTICATED, true);
+        exchange.setProperty(CALLER, c.rule());
+        exchange.setProperty(SCOPE, c.scope());
+    }
+
+    /** The rule {@link #admit} found; a route without that step is a mistake, and fails closed. */
+    public static AccessRule caller(Exchange exchange) {
+        AccessRule rule = exchange.getProperty(CALLER, AccessRule.class);
+        if (rule == null) throw new IllegalStateException("API route without the authentication step");
+        return rule;
+    }
+
+    public static Scope scope(Exchange exchange) {
+        caller(exchange);
+        return exchange.getProperty(SCOPE, Scope.class);
     }
 
     /** The caller's access rule; 401 when the token is missing or unknown. */
     public AccessRule authenticate(String authorization, String source) {
-        Optional<AccessRule> rule = Optional.empty();
+        return credential(authorization, source).rule();
+    }
+
+    private Credential credential(String authorization, String source) {
+        Optional<Credential> found = Optional.empty();
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             byte[] given = sha256(authorization.substring(7).trim());
             for (Credential c : credentials) {
                 // every credential is compared, so timing says nothing about which one matched
-                if (MessageDigest.isEqual(given, c.digest()) && rule.isEmpty()) {
-                    rule = Optional.of(c.rule());
+                if (MessageDigest.isEqual(given, c.digest()) && found.isEmpty()) {
+                    found = Optional.of(c);
                 }
             }
         }
-        return rule.orElseThrow(() -> {
-            audit.record(AuditEvent.of("anonymous", "api.refused", "unauthorized").source(source)
+        return found.orElseThrow(() -> {
+            refusals.refused(source, AuditEvent.of("anonymous", "api.refused", "unauthorized").source(source)
                     .detail(authorization == null ? "no bearer token" : "unknown token"));
             return ApiError.unauthorized(authorization == null
                     ? "an Authorization: Bearer <token> header is required"

@@ -4,6 +4,7 @@ package dev.greenlight.api;
 public class ApiError extends RuntimeException {
     private final int status;
     private volatile boolean audited;
+    private volatile long retryAfterSeconds;
 
     public ApiError(int status, String message) {
         super(message, null, false, false);
@@ -22,6 +23,23 @@ public class ApiError extends RuntimeException {
 
     public boolean isAudited() {
         return audited;
+    }
+
+    /** Seconds a 429 asks the caller to wait ({@code Retry-After}); 0 for other refusals. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
+    /**
+     * 429: the client has had too many requests refused. Counted by the refusal limiter, which audits it in its
+     * summary, so it is marked audited.
+     */
+    public static ApiError tooManyRefusals(String client, java.time.Duration wait) {
+        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        ApiError e = new ApiError(429, "too many refused requests from " + client + ": every request from it is "
+                + "refused for " + seconds + " more seconds (see Retry-After)");
+        e.retryAfterSeconds = seconds;
+        return e.audited();
     }
 
     public static ApiError badRequest(String message) {

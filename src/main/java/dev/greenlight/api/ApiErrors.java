@@ -2,6 +2,7 @@ package dev.greenlight.api;
 
 import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.audit.AuditLog;
+import dev.greenlight.audit.RefusalLimiter;
 import dev.greenlight.intake.RemoteAddress;
 import dev.greenlight.store.StoreException;
 import java.util.UUID;
@@ -13,6 +14,8 @@ import org.slf4j.LoggerFactory;
  * Turns any failure of an HTTP route into a JSON error with a fitting status; never a stack trace to the caller.
  * Every refusal (a 4xx) is audited: those audited where they were decided are marked so; the rest are audited here,
  * with what the route had learnt about the request (caller, app, environment, version) in exchange properties.
+ * A refusal of a caller not yet authenticated goes through the {@link RefusalLimiter}, which bounds how many such
+ * entries one client can cause.
  */
 public final class ApiErrors {
     private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
@@ -23,11 +26,15 @@ public final class ApiErrors {
     public static final String APP = "greenlightApp";
     public static final String ENVIRONMENT = "greenlightEnvironment";
     public static final String VERSION = "greenlightVersion";
+    /** Set once the caller proved who it is (a valid token, a valid webhook signature). */
+    public static final String AUTHENTICATED = "greenlightAuthenticated";
 
     private final AuditLog audit;
+    private final RefusalLimiter refusals;
 
-    public ApiErrors(AuditLog audit) {
+    public ApiErrors(AuditLog audit, RefusalLimiter refusals) {
         this.audit = audit;
+        this.refusals = refusals;
     }
 
     public void respond(Exchange exchange) {
@@ -53,17 +60,26 @@ public final class ApiErrors {
             exchange.getMessage().setHeader("WWW-Authenticate", "Bearer realm=\"greenlight\"");
         }
         JsonReply.set(exchange, status, Json.error(message));
+        if (cause instanceof ApiError e && e.retryAfterSeconds() > 0) {
+            exchange.getMessage().setHeader("Retry-After", e.retryAfterSeconds());
+        }
     }
 
     private void auditRefusal(Exchange exchange, int status, String message) {
         try {
-            audit.record(AuditEvent.of(exchange.getProperty(ACTOR, "anonymous", String.class),
+            String source = RemoteAddress.of(exchange);
+            AuditEvent entry = AuditEvent.of(exchange.getProperty(ACTOR, "anonymous", String.class),
                             exchange.getProperty(ACTION, "api.refused", String.class), outcome(status))
                     .target(exchange.getProperty(APP, String.class), exchange.getProperty(ENVIRONMENT, String.class),
                             exchange.getProperty(VERSION, String.class))
-                    .source(RemoteAddress.of(exchange))
+                    .source(source)
                     .detail(exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class) + " "
-                            + exchange.getMessage().getHeader(Exchange.HTTP_PATH, String.class) + ": " + message));
+                            + exchange.getMessage().getHeader(Exchange.HTTP_PATH, String.class) + ": " + message);
+            if (exchange.getProperty(AUTHENTICATED, false, Boolean.class)) {
+                audit.record(entry);
+            } else {
+                refusals.refused(source, entry);
+            }
         } catch (RuntimeException e) {
             // the refusal is answered all the same; the failure to audit it is the operator's to see
             LOG.error("could not audit a refusal ({} {})", status, message, e);
@@ -81,6 +97,7 @@ public final class ApiErrors {
             case 413 -> "too_large";
             case 415 -> "unsupported_media_type";
             case 422 -> "refused";
+            case 429 -> "rate_limited";
             default -> "refused_" + status;
         };
     }

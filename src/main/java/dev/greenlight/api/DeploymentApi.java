@@ -1,6 +1,7 @@
 package dev.greenlight.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.config.AccessRule;
 import dev.greenlight.config.EnvironmentConfig;
@@ -15,9 +16,8 @@ import dev.greenlight.deploy.EnvironmentLease;
 import dev.greenlight.deploy.StepStore;
 import dev.greenlight.deploy.TriggerKind;
 import dev.greenlight.deploy.Versions;
-import dev.greenlight.intake.JsonBody;
 import dev.greenlight.intake.RemoteAddress;
-import java.io.IOException;
+import dev.greenlight.store.Scope;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -30,6 +30,8 @@ import org.apache.camel.Exchange;
 public final class DeploymentApi {
     private static final int MAX_LIMIT = 500;
     public static final String CONTENT_TYPE_HINT = "send the body as application/json";
+    private static final List<String> CREATE_FIELDS = List.of("app", "environment", "version", "reason");
+    private static final List<String> REASON_ONLY = List.of("reason");
 
     private final GreenlightConfig config;
     private final ApiAuth auth;
@@ -56,20 +58,20 @@ public final class DeploymentApi {
     public void create(Exchange exchange) {
         exchange.setProperty(ApiErrors.ACTION, "deployment.refused");
         AccessRule caller = caller(exchange);
-        JsonNode body = jsonBody(exchange);
-        String app = text(body, "app", true);
+        JsonNode body = ApiBody.object(exchange, CREATE_FIELDS);
+        String app = ApiBody.text(body, "app", true);
         exchange.setProperty(ApiErrors.APP, app);
-        String environment = text(body, "environment", true);
+        String environment = ApiBody.text(body, "environment", true);
         exchange.setProperty(ApiErrors.ENVIRONMENT, environment);
-        String version = text(body, "version", true);
+        String version = ApiBody.text(body, "version", true);
         exchange.setProperty(ApiErrors.VERSION, version);
-        String reason = text(body, "reason", false);
+        String reason = ApiBody.text(body, "reason", false);
         EnvironmentConfig env = environment(app, environment);
         auth.authorize(caller, app, environment, "deployment.refused", RemoteAddress.of(exchange));
         if (!Versions.isValidTag(version)) throw ApiError.unprocessable(Versions.invalidTagMessage(version));
         Deployment d = queue.enqueue(new DeploymentRequest(app, environment, version, null, env.strategy().key(),
                 TriggerKind.MANUAL, caller.name(), reason, null, null), RemoteAddress.of(exchange));
-        JsonReply.set(exchange, 202, Json.write(DeploymentView.of(d, null)));
+        JsonReply.set(exchange, 202, queuedAnswer(d));
         exchange.setProperty("greenlightQueued", true);
     }
 
@@ -79,6 +81,7 @@ public final class DeploymentApi {
         Deployment target = deployment(exchange);
         EnvironmentConfig env = environment(target.app(), target.environment());
         auth.authorize(caller, target.app(), target.environment(), "rollback.refused", RemoteAddress.of(exchange));
+        String given = reasonOf(exchange);
         if (target.status() == DeploymentStatus.QUEUED) {
             throw ApiError.conflict("deployment " + target.id() + " has not run yet: cancel it instead");
         }
@@ -86,11 +89,28 @@ public final class DeploymentApi {
             throw ApiError.conflict("deployment " + target.id() + " was the first of " + target.app() + "/"
                     + target.environment() + ": there is no earlier version to return to");
         }
-        String reason = "rollback of deployment " + target.id() + (reasonOf(exchange) == null ? "" : ": " + reasonOf(exchange));
+        String reason = "rollback of deployment " + target.id() + (given == null ? "" : ": " + given);
         Deployment d = queue.enqueue(new DeploymentRequest(target.app(), target.environment(), target.previousVersion(),
                 null, env.strategy().key(), TriggerKind.ROLLBACK, caller.name(), reason, target.id(), null),
                 RemoteAddress.of(exchange));
-        JsonReply.set(exchange, 202, Json.write(DeploymentView.of(d, null)));
+        JsonReply.set(exchange, 202, queuedAnswer(d));
+    }
+
+    /**
+     * A queued deployment as the answer shows it; when a failed rollback locks its environment the answer says so:
+     * the deployment stays queued and runs once someone unlocks the environment.
+     */
+    private String queuedAnswer(Deployment d) {
+        ObjectNode answer = Json.MAPPER.valueToTree(DeploymentView.of(d, null));
+        lease.lockedBy(d.app(), d.environment()).ifPresent(lockedBy -> {
+            answer.put("environmentLocked", true);
+            answer.put("lockedBy", lockedBy);
+            answer.put("message", d.app() + "/" + d.environment() + " is locked since the rollback of deployment "
+                    + lockedBy + " failed: this deployment is queued and starts only after someone has checked the "
+                    + "hosts and unlocked the environment (POST /api/v1/environments/" + d.app() + "/"
+                    + d.environment() + "/unlock)");
+        });
+        return Json.write(answer);
     }
 
     /** POST /api/v1/deployments/{id}/cancel: a queued one is cancelled; a running one stops after its step. */
@@ -111,42 +131,41 @@ public final class DeploymentApi {
                 + ": only queued or running deployments can be cancelled");
     }
 
+    /** The optional {"reason"} body of rollback and unlock. */
     private static String reasonOf(Exchange exchange) {
-        byte[] raw = JsonBody.raw(exchange);
-        if (raw.length == 0) return null;
-        try {
-            JsonNode reason = Json.MAPPER.readTree(raw).get("reason");
-            return reason == null || !reason.isTextual() ? null : reason.asText();
-        } catch (IOException e) {
-            throw ApiError.badRequest("malformed JSON body");
-        }
+        return ApiBody.optionalObject(exchange, REASON_ONLY).map(body -> ApiBody.text(body, "reason", false))
+                .orElse(null);
     }
 
-    /** GET /api/v1/deployments */
+    /** GET /api/v1/deployments: only those of environments the caller may see. */
     public void list(Exchange exchange) {
-        caller(exchange);
         DeploymentStatus status = query(exchange, "status") == null ? null : DeploymentStatus.parse(query(exchange, "status"))
                 .orElseThrow(() -> ApiError.badRequest("status must be one of " + statuses()));
-        List<DeploymentView> views = deployments.list(query(exchange, "app"), query(exchange, "environment"), status,
+        List<DeploymentView> views = deployments.list(ApiAuth.scope(exchange), query(exchange, "app"),
+                query(exchange, "environment"), status,
                 limit(exchange)).stream().map(d -> DeploymentView.of(d, null)).toList();
         JsonReply.set(exchange, 200, Json.write(Map.of("deployments", views)));
     }
 
     /** GET /api/v1/deployments/{id} */
     public void get(Exchange exchange) {
-        caller(exchange);
         Deployment d = deployment(exchange);
         JsonReply.set(exchange, 200, Json.write(DeploymentView.of(d, steps.forDeployment(d.id()))));
     }
 
-    /** GET /api/v1/environments, after the route read every environment's state (sql/environment-state.sql). */
+    /**
+     * GET /api/v1/environments, after the route read every environment's state (sql/environment-state.sql): those
+     * the caller may see.
+     */
     public void environments(Exchange exchange) {
+        Scope scope = ApiAuth.scope(exchange);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> rows = exchange.getMessage().getBody(List.class);
         Map<String, Map<String, Object>> state = new java.util.HashMap<>();
         rows.forEach(row -> state.put(row.get("app") + "/" + row.get("environment"), row));
         List<Map<String, Object>> out = new ArrayList<>();
-        config.environments().sorted((a, b) -> a.key().compareTo(b.key())).forEach(env -> {
+        config.environments().filter(env -> scope.allows(env.app(), env.name()))
+                .sorted((a, b) -> a.key().compareTo(b.key())).forEach(env -> {
             Map<String, Object> row = state.getOrDefault(env.key(), Map.of());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("app", env.app());
@@ -157,7 +176,9 @@ public final class DeploymentApi {
             m.put("running", row.get("running_id") == null ? null
                     : deployments.find(((Number) row.get("running_id")).longValue()).map(d -> DeploymentView.of(d, null)).orElse(null));
             m.put("queued", row.get("queued") == null ? 0 : ((Number) row.get("queued")).intValue());
-            m.put("lockedBy", EnvironmentLease.lockingDeployment((String) row.get("lease_holder")).orElse(null));
+            Long lockedBy = EnvironmentLease.lockingDeployment((String) row.get("lease_holder")).orElse(null);
+            m.put("locked", lockedBy != null);
+            m.put("lockedBy", lockedBy);
             out.add(m);
         });
         JsonReply.set(exchange, 200, Json.write(Map.of("environments", out)));
@@ -170,19 +191,19 @@ public final class DeploymentApi {
         String environment = exchange.getMessage().getHeader("environment", String.class);
         environment(app, environment);
         auth.authorize(caller, app, environment, "unlock.refused", RemoteAddress.of(exchange));
+        String reason = reasonOf(exchange); // read before anything changes: a bad body unlocks nothing
         Long lockedBy = lease.lockedBy(app, environment).orElseThrow(() ->
                 ApiError.conflict(app + "/" + environment + " is not locked"));
         if (!lease.unlock(app, environment)) throw ApiError.conflict(app + "/" + environment + " is not locked");
         audit.record(dev.greenlight.audit.AuditEvent.of(caller.name(), "environment.unlocked", "unlocked")
                 .target(app, environment, null).deployment(lockedBy).source(RemoteAddress.of(exchange))
-                .detail(reasonOf(exchange)));
+                .detail(reason));
         JsonReply.set(exchange, 200, Json.write(Map.of("app", app, "environment", environment, "unlocked", true,
                 "lockedBy", lockedBy)));
     }
 
-    /** GET /api/v1/audit */
+    /** GET /api/v1/audit: entries of environments the caller may see (see {@link ApiAuth#scope}). */
     public void audit(Exchange exchange) {
-        caller(exchange);
         Instant since = null;
         if (query(exchange, "since") != null) {
             try {
@@ -192,21 +213,16 @@ public final class DeploymentApi {
             }
         }
         JsonReply.set(exchange, 200, Json.write(Map.of("entries",
-                audit.list(query(exchange, "app"), query(exchange, "environment"), since, limit(exchange)))));
+                audit.list(ApiAuth.scope(exchange), query(exchange, "app"), query(exchange, "environment"), since,
+                        limit(exchange)))));
     }
 
-    /** Authenticates the caller as the first step of a route. */
-    public void authenticate(Exchange exchange) {
-        caller(exchange);
-    }
-
+    /** The caller the route's authentication step found. */
     AccessRule caller(Exchange exchange) {
-        AccessRule rule = auth.authenticate(exchange.getMessage().getHeader("Authorization", String.class),
-                RemoteAddress.of(exchange));
-        exchange.setProperty(ApiErrors.ACTOR, rule.name());
-        return rule;
+        return ApiAuth.caller(exchange);
     }
 
+    /** The deployment {id}; one the caller may not see is "not found" too, so ids of other environments say nothing. */
     Deployment deployment(Exchange exchange) {
         String raw = exchange.getMessage().getHeader("id", String.class);
         long id;
@@ -215,35 +231,15 @@ public final class DeploymentApi {
         } catch (NumberFormatException e) {
             throw ApiError.badRequest("deployment id must be a number");
         }
-        return deployments.find(id).orElseThrow(() -> ApiError.notFound("no deployment " + id));
+        Scope scope = ApiAuth.scope(exchange);
+        return deployments.find(id).filter(d -> scope.allows(d.app(), d.environment()))
+                .orElseThrow(() -> ApiError.notFound("no deployment " + id));
     }
 
     EnvironmentConfig environment(String app, String environment) {
         if (!config.apps().containsKey(app)) throw ApiError.notFound("unknown app " + app);
         return config.environment(app, environment)
                 .orElseThrow(() -> ApiError.notFound("app " + app + " has no environment " + environment));
-    }
-
-    private static JsonNode jsonBody(Exchange exchange) {
-        JsonBody.requireJsonContentType(exchange, CONTENT_TYPE_HINT);
-        byte[] raw = JsonBody.raw(exchange);
-        try {
-            JsonNode node = raw == null || raw.length == 0 ? null : Json.MAPPER.readTree(raw);
-            if (node == null || !node.isObject()) throw ApiError.badRequest("the body must be a JSON object");
-            return node;
-        } catch (IOException e) {
-            throw ApiError.badRequest("malformed JSON body");
-        }
-    }
-
-    private static String text(JsonNode body, String field, boolean required) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            if (required) throw ApiError.badRequest("field " + field + " is required");
-            return null;
-        }
-        if (!v.isTextual()) throw ApiError.badRequest("field " + field + " must be a string");
-        return v.asText();
     }
 
     private static String query(Exchange exchange, String name) {

@@ -1,8 +1,9 @@
 package dev.greenlight.api;
 
 import dev.greenlight.audit.AuditEvent;
-import dev.greenlight.audit.AuditLog;
+import dev.greenlight.audit.RefusalLimiter;
 import dev.greenlight.intake.JsonBody;
+import dev.greenlight.intake.TrustedProxies;
 import dev.greenlight.intake.WebhookIntake;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
@@ -11,29 +12,33 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Supplier;
+import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Answers what the HTTP server refuses before a route sees the request (a body over the size limit, a form body it
- * could not parse) the way the routes answer: a JSON {@code {"error": …}} with a fitting status, and an audit entry.
- * Installed as the failure handler of the business server's router, with {@link #unmatched} as its last route.
+ * could not parse) the way the routes answer: a JSON {@code {"error": …}} with a fitting status, and an audit entry
+ * (through the refusal limiter: nobody has been authenticated yet). Installed as the failure handler of the business
+ * server's router, with {@link #unmatched} as its last route.
  */
 public final class HttpFailures implements Handler<RoutingContext> {
     private static final Logger LOG = LoggerFactory.getLogger(HttpFailures.class);
 
     private final long maxBodySize;
-    private final Supplier<AuditLog> audit;
+    private final Registry registry;
 
-    public HttpFailures(long maxBodySize, Supplier<AuditLog> audit) {
+    /** @param registry where the refusal limiter and the trusted proxies are found once Greenlight has bound them */
+    public HttpFailures(long maxBodySize, Registry registry) {
         this.maxBodySize = maxBodySize;
-        this.audit = audit;
+        this.registry = registry;
     }
 
     /**
      * The last route of the router: a request no route took. 405 with {@code Allow} when routes serve the path with
-     * other methods, else 404. Not audited: scanners would fill the audit trail with noise.
+     * other methods; 406 when one serves it with this method but the request's {@code Accept} rules out its
+     * {@code application/json} (what a route's {@code produces} makes Vert.x check before it is chosen); else 404.
+     * Not audited: scanners would fill the audit trail with noise.
      */
     public static Handler<RoutingContext> unmatched(Router router) {
         return ctx -> {
@@ -48,6 +53,12 @@ public final class HttpFailures implements Handler<RoutingContext> {
             if (allowed.isEmpty()) {
                 ctx.response().setStatusCode(404).putHeader("Content-Type", "application/json")
                         .end(Json.error("no such resource: " + ctx.request().method() + " " + path));
+            } else if (allowed.contains(ctx.request().method().name())) {
+                String accept = ctx.request().getHeader("Accept");
+                ctx.response().setStatusCode(406).putHeader("Content-Type", "application/json")
+                        .end(Json.error(path + " answers application/json only, which Accept: "
+                                + (accept == null ? "" : accept.length() > 100 ? accept.substring(0, 100) + "…" : accept)
+                                + " does not admit"));
             } else {
                 ctx.response().setStatusCode(405).putHeader("Allow", String.join(", ", allowed))
                         .putHeader("Content-Type", "application/json")
@@ -95,13 +106,24 @@ public final class HttpFailures implements Handler<RoutingContext> {
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(Json.error(message));
         if (status < 500) {
             String detail = request.method() + " " + request.path() + ": " + message;
-            String source = String.valueOf(request.remoteAddress());
+            String source = client(request);
             String outcome = ApiErrors.outcome(status);
             ctx.vertx().executeBlocking(() -> {
-                AuditLog log = audit.get();
-                if (log != null) log.record(AuditEvent.of("anonymous", "http.refused", outcome).source(source).detail(detail));
+                RefusalLimiter refusals = registry.lookupByNameAndType("refusalLimiter", RefusalLimiter.class);
+                if (refusals != null) {
+                    refusals.refused(source, AuditEvent.of("anonymous", "http.refused", outcome).source(source)
+                            .detail(detail));
+                }
                 return null;
             }, false).onFailure(e -> LOG.warn("could not audit a refused request: {}", e.getMessage()));
         }
+    }
+
+    /** The client as the routes see it (see {@link dev.greenlight.intake.RemoteAddress}). */
+    private String client(HttpServerRequest request) {
+        String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        TrustedProxies proxies = registry.lookupByNameAndType(TrustedProxies.BEAN, TrustedProxies.class);
+        if (proxies == null || peer == null) return peer;
+        return proxies.client(peer, request.headers().getAll(proxies.header().headerName()));
     }
 }

@@ -3,6 +3,7 @@ package dev.greenlight.audit;
 import dev.greenlight.config.Secrets;
 import dev.greenlight.store.Filter;
 import dev.greenlight.store.Jdbc;
+import dev.greenlight.store.Scope;
 import dev.greenlight.store.StoreException;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -46,9 +47,13 @@ public final class AuditLog {
         }
     }
 
-    /** Newest first. */
-    public List<AuditEvent> list(String app, String environment, Instant since, int limit) {
-        Filter f = new Filter().equal("app", app).equal("environment", environment).atLeast("at", since);
+    /**
+     * Newest first, within {@code scope}: entries of the apps and environments it allows; those of no environment
+     * (refusals of unknown callers, an unknown app) only for a scope over everything.
+     */
+    public List<AuditEvent> list(Scope scope, String app, String environment, Instant since, int limit) {
+        Filter f = scope.restrict(new Filter()).equal("app", app).equal("environment", environment)
+                .atLeast("at", since);
         return jdbc.query(f.newestFirst("audit_log", limit), AuditLog::map, f.params());
     }
 

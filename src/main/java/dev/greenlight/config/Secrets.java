@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,8 +19,16 @@ public final class Secrets {
     /** Values this short would mask ordinary words; secrets are never this short in practice. */
     private static final int MIN_REDACTED_LENGTH = 4;
 
+    /**
+     * Every value any {@code Secrets} handed out in this process, for the log layout
+     * ({@code dev.greenlight.logging}). It is static because logback creates its converters itself, from
+     * logback.xml, before any Greenlight object exists and with no way to reach Camel's registry. Values are only
+     * ever added (a secret once logged-about stays masked), so it holds a few strings at most.
+     */
+    private static final Known EVERYWHERE = new Known();
+
     private final UnaryOperator<String> environment;
-    private final Set<String> known = ConcurrentHashMap.newKeySet();
+    private final Known known = new Known();
 
     public Secrets(UnaryOperator<String> environment) {
         this.environment = environment;
@@ -51,17 +60,41 @@ public final class Secrets {
     }
 
     public void remember(String value) {
-        if (value != null && value.length() >= MIN_REDACTED_LENGTH) known.add(value);
+        if (value != null && value.length() >= MIN_REDACTED_LENGTH) {
+            known.add(value);
+            EVERYWHERE.add(value);
+        }
     }
 
+    /** {@code text} with every secret this instance handed out replaced by {@link #MASK}. */
     public String redact(String text) {
-        if (text == null || known.isEmpty()) return text;
-        String out = text;
-        // longest first, so a secret that contains another is masked whole
-        for (String secret : known.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
-            out = out.replace(secret, MASK);
+        return known.mask(text);
+    }
+
+    /** {@code text} with every secret handed out in this process masked: what the log layout writes. */
+    public static String redactEverywhere(String text) {
+        return EVERYWHERE.mask(text);
+    }
+
+    /** A set of secrets, kept longest first so that a secret containing another is masked whole. */
+    private static final class Known {
+        private final Set<String> values = ConcurrentHashMap.newKeySet();
+        private volatile List<String> longestFirst = List.of();
+
+        void add(String value) {
+            if (values.add(value)) {
+                synchronized (this) {
+                    longestFirst = values.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
+                }
+            }
         }
-        return out;
+
+        String mask(String text) {
+            if (text == null) return null;
+            String out = text;
+            for (String secret : longestFirst) out = out.replace(secret, MASK);
+            return out;
+        }
     }
 
     private static String readFile(String fileName) {

@@ -1,7 +1,9 @@
 package dev.greenlight.deploy;
 
+import dev.greenlight.config.Secrets;
 import dev.greenlight.store.Filter;
 import dev.greenlight.store.Jdbc;
+import dev.greenlight.store.Scope;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,14 +13,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Deployments in the database. Every status change is guarded by the expected current status. */
+/**
+ * Deployments in the database. Every status change is guarded by the expected current status. Free text (a reason,
+ * a status detail, which quotes failures) is stored with every secret masked, whoever wrote it.
+ */
 public final class DeploymentStore {
     private final Jdbc jdbc;
     private final Clock clock;
+    private final Secrets secrets;
 
-    public DeploymentStore(Jdbc jdbc, Clock clock) {
+    public DeploymentStore(Jdbc jdbc, Clock clock, Secrets secrets) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.secrets = secrets;
     }
 
     /** Inserts a queued deployment inside the caller's transaction. */
@@ -27,7 +34,7 @@ public final class DeploymentStore {
                         + "triggered_by, status, reason, rollback_of, delivery_id, created_at) "
                         + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 r.app(), r.environment(), r.version(), r.commitSha(), r.strategy(), r.triggerKind().key(),
-                Jdbc.fit(r.triggeredBy(), 128), DeploymentStatus.QUEUED.key(), Jdbc.fit(r.reason(), 1000),
+                Jdbc.fit(r.triggeredBy(), 128), DeploymentStatus.QUEUED.key(), Jdbc.fit(secrets.redact(r.reason()), 1000),
                 r.rollbackOf(), r.deliveryId(), Instant.now(clock));
         return Jdbc.query(c, "select * from deployments where id = ?", DeploymentStore::map, id).get(0);
     }
@@ -36,9 +43,9 @@ public final class DeploymentStore {
         return jdbc.queryOne("select * from deployments where id = ?", DeploymentStore::map, id);
     }
 
-    /** Newest first. Every filter is optional. */
-    public List<Deployment> list(String app, String environment, DeploymentStatus status, int limit) {
-        Filter f = new Filter().equal("app", app).equal("environment", environment)
+    /** Newest first, within {@code scope}. Every filter is optional. */
+    public List<Deployment> list(Scope scope, String app, String environment, DeploymentStatus status, int limit) {
+        Filter f = scope.restrict(new Filter()).equal("app", app).equal("environment", environment)
                 .equal("status", status == null ? null : status.key());
         return jdbc.query(f.newestFirst("deployments", limit), DeploymentStore::map, f.params());
     }
@@ -101,7 +108,7 @@ public final class DeploymentStore {
         Instant now = Instant.now(clock);
         String timestamps = to == DeploymentStatus.RUNNING ? ", started_at = ?" : to.terminal() ? ", finished_at = ?" : "";
         List<Object> params = new ArrayList<>(List.of(to.key()));
-        params.add(Jdbc.fit(detail, 2000));
+        params.add(Jdbc.fit(secrets.redact(detail), 2000));
         if (!timestamps.isEmpty()) params.add(now);
         params.add(id);
         params.add(from.key());

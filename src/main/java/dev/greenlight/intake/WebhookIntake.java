@@ -6,6 +6,7 @@ import dev.greenlight.api.Json;
 import dev.greenlight.api.JsonReply;
 import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.audit.AuditLog;
+import dev.greenlight.audit.RefusalLimiter;
 import dev.greenlight.deploy.Deployment;
 import dev.greenlight.deploy.DeploymentQueue;
 import dev.greenlight.deploy.DeploymentRequest;
@@ -46,9 +47,11 @@ public final class WebhookIntake {
     private final DeploymentStore deployments;
     private final WebhookDeliveries deliveries;
     private final AuditLog audit;
+    private final RefusalLimiter refusals;
 
     public WebhookIntake(Optional<String> secret, TriggerMatcher matcher, DeploymentQueue queue,
-                         DeploymentStore deployments, WebhookDeliveries deliveries, AuditLog audit) {
+                         DeploymentStore deployments, WebhookDeliveries deliveries, AuditLog audit,
+                         RefusalLimiter refusals) {
         this.secret = secret.map(s -> s.getBytes(StandardCharsets.UTF_8)).orElse(null);
         if (this.secret == null) {
             LOG.warn("GREENLIGHT_WEBHOOK_SECRET (or GREENLIGHT_WEBHOOK_SECRET_FILE) is not set: every GitHub "
@@ -59,6 +62,7 @@ public final class WebhookIntake {
         this.deployments = deployments;
         this.deliveries = deliveries;
         this.audit = audit;
+        this.refusals = refusals;
     }
 
     /**
@@ -68,17 +72,20 @@ public final class WebhookIntake {
     public void verify(Exchange exchange) {
         exchange.setProperty(ApiErrors.ACTOR, "github");
         exchange.setProperty(ApiErrors.ACTION, "webhook.refused");
+        String source = RemoteAddress.of(exchange);
+        Optional<java.time.Duration> blocked = refusals.admit(source);
+        if (blocked.isPresent()) throw ApiError.tooManyRefusals(source, blocked.get());
         if (!(exchange.getMessage().getBody() instanceof byte[] body)) {
             throw new IllegalStateException("the webhook's endpoint must set useBodyHandler=false (RawBodyConsumer)");
         }
-        String source = RemoteAddress.of(exchange);
         String event = exchange.getMessage().getHeader(EVENT, String.class);
         if (secret == null || !WebhookSignature.verify(secret, body, exchange.getMessage().getHeader(SIGNATURE, String.class))) {
             String why = secret == null ? "no webhook secret is configured" : "missing or wrong X-Hub-Signature-256";
-            audit.record(AuditEvent.of("github", "webhook.refused", "unauthorized").source(source)
+            refusals.refused(source, AuditEvent.of("github", "webhook.refused", "unauthorized").source(source)
                     .detail(why + " (event " + event + ", delivery " + exchange.getMessage().getHeader(DELIVERY) + ")"));
             throw ApiError.unauthorized("signature refused: " + why).audited();
         }
+        exchange.setProperty(ApiErrors.AUTHENTICATED, true);
         String delivery = exchange.getMessage().getHeader(DELIVERY, String.class);
         if (delivery == null || delivery.isBlank()) throw ApiError.badRequest("X-GitHub-Delivery header is required");
         if (delivery.length() > MAX_DELIVERY_ID) {

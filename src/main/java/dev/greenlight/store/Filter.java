@@ -1,6 +1,7 @@
 package dev.greenlight.store;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /** The optional filters of a list query: each one given adds a condition, each one absent adds nothing. */
@@ -14,6 +15,19 @@ public final class Filter {
 
     public Filter atLeast(String column, Object value) {
         return add(column + " >= ?", value);
+    }
+
+    /** {@code column in (…)}; an empty collection matches nothing, a null one adds nothing. */
+    public Filter in(String column, Collection<?> values) {
+        if (values == null) return this;
+        if (values.isEmpty()) {
+            where.append(" and 1 = 0");
+            return this;
+        }
+        where.append(" and ").append(column).append(" in (")
+                .append(String.join(", ", java.util.Collections.nCopies(values.size(), "?"))).append(")");
+        params.addAll(values);
+        return this;
     }
 
     private Filter add(String condition, Object value) {

@@ -6,16 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.audit.AuditLog;
+import dev.greenlight.audit.RefusalLimiter;
 import dev.greenlight.config.AccessRule;
 import dev.greenlight.config.ConfigLoader;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.Secrets;
 import dev.greenlight.store.Database;
 import dev.greenlight.store.Jdbc;
+import dev.greenlight.store.Scope;
 import dev.greenlight.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +33,7 @@ class ApiAuthTest {
     HikariDataSource ds;
     AuditLog audit;
     ApiAuth auth;
+    GreenlightConfig cfg;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -59,12 +63,12 @@ class ApiAuthTest {
                     environments:
                       qa: { hosts: [c], ssh: { user: d, key-file: /k, known-hosts: /kh }, commands: { deploy: x } }
                 """.formatted(tokenFile));
-        GreenlightConfig cfg = ConfigLoader.load(config);
+        cfg = ConfigLoader.load(config);
         db = TestDatabase.h2();
         ds = Database.open(db.url(), db.user(), null, null, 2);
         Secrets secrets = new Secrets(Map.of("BOT_TOKEN", "env-token-abcdef")::get);
         audit = new AuditLog(new Jdbc(ds), Clock.systemUTC(), secrets);
-        auth = new ApiAuth(cfg, secrets, audit);
+        auth = new ApiAuth(cfg, secrets, audit, new RefusalLimiter(audit, Clock.systemUTC(), 100, Duration.ofMinutes(1)));
     }
 
     @AfterEach
@@ -90,7 +94,7 @@ class ApiAuthTest {
                         assertThat(e.isAudited()).isTrue();
                     });
         }
-        assertThat(audit.list(null, null, null, 100)).hasSize(6).allSatisfy(e -> {
+        assertThat(audit.list(Scope.EVERYTHING, null, null, null, 100)).hasSize(6).allSatisfy(e -> {
             assertThat(e.actor()).isEqualTo("anonymous");
             assertThat(e.outcome()).isEqualTo("unauthorized");
             assertThat(e.detail()).doesNotContain("env-token").doesNotContain("file-token");
@@ -105,10 +109,31 @@ class ApiAuthTest {
                 .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status()).isEqualTo(403));
         assertThatThrownBy(() -> auth.authorize(bot, "shop", "staging", "deployment.refused", "10.1.1.1"))
                 .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status()).isEqualTo(403));
-        AuditEvent last = audit.list(null, null, null, 1).get(0);
+        AuditEvent last = audit.list(Scope.EVERYTHING, null, null, null, 1).get(0);
         assertThat(last.actor()).isEqualTo("bot");
         assertThat(last.outcome()).isEqualTo("forbidden");
         assertThat(last.environment()).isEqualTo("staging");
         assertThat(last.source()).isEqualTo("10.1.1.1");
+    }
+
+    @Test
+    void aTokenRestrictedToAppsReadsTheAuditTrailOfThoseOnlyAndATokenAllowedEverywhereReadsAll() {
+        audit.record(AuditEvent.of("x", "deployment.queued", "accepted").target("shop", "qa", "v1"));
+        audit.record(AuditEvent.of("x", "deployment.queued", "accepted").target("blog", "qa", "v2"));
+        audit.record(AuditEvent.of("x", "deployment.queued", "accepted").target("shop", "staging", "v3"));
+        audit.record(AuditEvent.of("anonymous", "api.refused", "unauthorized"));
+        AccessRule bot = auth.authenticate("Bearer env-token-abcdef", "10.1.1.1");
+        AccessRule deployer = auth.authenticate("Bearer file-token-123456", "10.1.1.1");
+
+        Scope botScope = ApiAuth.scope(cfg, bot);
+        assertThat(audit.list(botScope, null, null, null, 100)).extracting(AuditEvent::version).containsExactly("v1");
+        assertThat(botScope.allows("shop", "qa")).isTrue();
+        assertThat(botScope.allows("blog", "qa")).isFalse();
+        assertThat(botScope.allows(null, null)).isFalse();
+
+        // deployer may act on every configured environment (shop qa and staging, blog qa): it sees everything
+        assertThat(ApiAuth.scope(cfg, deployer)).isEqualTo(Scope.EVERYTHING);
+        assertThat(audit.list(Scope.EVERYTHING, null, null, null, 100)).extracting(AuditEvent::version)
+                .containsExactly(null, "v3", "v2", "v1");
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.greenlight.deploy.DeploymentFinisher;
 import dev.greenlight.deploy.DeploymentStatus;
 import dev.greenlight.deploy.Dispatcher;
+import dev.greenlight.deploy.EnvironmentLease;
 import dev.greenlight.deploy.StepStore;
 import dev.greenlight.testing.Sql;
 import dev.greenlight.testing.TestConfig;
@@ -367,10 +368,17 @@ class DeploymentApiTest {
     }
 
     @Test
-    void everyConfiguredEnvironmentIsListed() throws IOException {
-        JsonNode all = json(app.get("/api/v1/environments", CI_TOKEN)).path("environments");
+    void everyConfiguredEnvironmentIsListedToATokenAllowedEverywhere() throws IOException {
+        JsonNode all = json(app.get("/api/v1/environments", DEPLOYER_TOKEN)).path("environments");
         assertThat(list(all)).extracting(e -> e.path("app").asText() + "/" + e.path("environment").asText())
                 .containsExactly("blog/staging", "docs/staging", "shop/production", "shop/qa", "shop/staging");
+    }
+
+    @Test
+    void aTokenSeesOnlyTheEnvironmentsItMayActOn() throws IOException {
+        JsonNode ci = json(app.get("/api/v1/environments", CI_TOKEN)).path("environments");
+        assertThat(list(ci)).extracting(e -> e.path("app").asText() + "/" + e.path("environment").asText())
+                .containsExactly("blog/staging", "docs/staging", "shop/staging");
     }
 
     static JsonNode environment(String app_, String environment) throws IOException {
@@ -410,6 +418,137 @@ class DeploymentApiTest {
 
         assertThat(assertRefused(get("/api/v1/audit?since=yesterday", DEPLOYER_TOKEN), 400).path("error").asText())
                 .contains("since");
+    }
+
+    // ---- what a token may read -----------------------------------------------------------------------------
+
+    @Test
+    void aTokenReadsOnlyTheDeploymentsOfEnvironmentsItMayActOn() throws IOException {
+        long production = created("shop", "production", "p1");
+        long staging = created("shop", "staging", "s1");
+        StepStore steps = app.bean("stepStore", StepStore.class);
+        steps.close(steps.open(production, "deploy", "127.0.0.2", 1), false, 1, "production output", "exit 1");
+
+        List<JsonNode> seen = list(json(app.get("/api/v1/deployments?limit=500", CI_TOKEN)).path("deployments"));
+        assertThat(seen).extracting(d -> d.path("id").asLong()).contains(staging).doesNotContain(production);
+        assertThat(seen).extracting(d -> d.path("environment").asText()).containsOnly("staging");
+        assertThat(list(json(app.get("/api/v1/deployments?environment=production", CI_TOKEN)).path("deployments")))
+                .isEmpty();
+        // the token allowed everywhere sees both
+        assertThat(list(json(app.get("/api/v1/deployments?limit=500", DEPLOYER_TOKEN)).path("deployments")))
+                .extracting(d -> d.path("id").asLong()).contains(staging, production);
+    }
+
+    @Test
+    void aDeploymentOfAnotherEnvironmentIsNotFoundLikeOneThatDoesNotExist() throws IOException {
+        long production = created("shop", "production", "p2");
+        long missing = Sql.count(db, "select max(id) from deployments") + 1000;
+
+        JsonNode hidden = assertRefused(get("/api/v1/deployments/" + production, CI_TOKEN), 404);
+        assertThat(hidden.path("error").asText()).isEqualTo("no deployment " + production);
+        assertThat(assertRefused(get("/api/v1/deployments/" + missing, CI_TOKEN), 404).path("error").asText())
+                .isEqualTo("no deployment " + missing);
+        // acting on it is no different: nothing tells that it exists
+        assertThat(assertRefused(app.postRequest("/api/v1/deployments/" + production + "/rollback", CI_TOKEN, "{}"), 404)
+                .path("error").asText()).isEqualTo("no deployment " + production);
+        assertThat(app.get("/api/v1/deployments/" + production, DEPLOYER_TOKEN).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theAuditTrailShowsATokenOnlyItsEnvironmentsAndRefusalsOfUnknownCallersOnlyToATokenAllowedEverywhere()
+            throws IOException {
+        created("shop", "production", "p3");
+        created("shop", "staging", "s3");
+        assertThat(app.get("/api/v1/deployments", "not-a-token").statusCode()).isEqualTo(401);
+
+        List<JsonNode> ci = list(json(app.get("/api/v1/audit?limit=500", CI_TOKEN)).path("entries"));
+        assertThat(ci).isNotEmpty().extracting(e -> e.path("environment").asText()).containsOnly("staging");
+        assertThat(ci).extracting(e -> e.path("version").asText()).contains("s3").doesNotContain("p3");
+        assertThat(list(json(app.get("/api/v1/audit?environment=production", CI_TOKEN)).path("entries"))).isEmpty();
+
+        List<JsonNode> all = list(json(app.get("/api/v1/audit?limit=500", DEPLOYER_TOKEN)).path("entries"));
+        assertThat(all).extracting(e -> e.path("version").asText()).contains("s3", "p3");
+        assertThat(all).anySatisfy(e -> {
+            assertThat(e.path("actor").asText()).isEqualTo("anonymous");
+            assertThat(e.path("environment").isNull()).isTrue();
+        });
+    }
+
+    // ---- what a body may hold, what an answer can be -------------------------------------------------------
+
+    @Test
+    void anUnknownFieldInABodyIsABadRequestNamingIt() throws IOException {
+        JsonNode create = assertRefused(post(DEPLOYER_TOKEN,
+                "{\"app\":\"shop\",\"environment\":\"qa\",\"version\":\"v1\",\"reasn\":\"typo\"}"), 400);
+        assertThat(create.path("error").asText()).isEqualTo(
+                "unknown field \"reasn\" (fields: app, environment, version, reason)");
+
+        long id = created("shop", "qa", "v-unknown-field");
+        app.bean("dispatcher", Dispatcher.class).dispatch();
+        app.bean("deploymentFinisher", DeploymentFinisher.class).succeeded(id);
+        JsonNode rollback = assertRefused(app.postRequest("/api/v1/deployments/" + id + "/rollback", DEPLOYER_TOKEN,
+                "{\"reasn\":\"typo\"}"), 400);
+        assertThat(rollback.path("error").asText()).isEqualTo("unknown field \"reasn\" (fields: reason)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"text/html", "application/xml", "text/*"})
+    void anAcceptHeaderTheApiCannotServeIsNotAcceptable(String accept) throws IOException {
+        for (HttpRequest.Builder request : List.of(
+                HttpRequest.newBuilder(app.uri("/api/v1/deployments")).GET(),
+                HttpRequest.newBuilder(app.uri("/api/v1/deployments")).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{}")))) {
+            HttpResponse<String> r = app.send(request.header("Authorization", "Bearer " + DEPLOYER_TOKEN)
+                    .header("Accept", accept).build());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(406);
+            assertThat(json(r).path("error").asText()).contains("application/json").contains(accept);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"*/*", "application/*", "application/json", "application/json; charset=utf-8",
+            "application/json;q=0.9", "text/html, application/json;q=0.1", "none"})
+    void anAcceptHeaderThatAdmitsJsonIsServed(String accept) throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(app.uri("/api/v1/deployments"))
+                .header("Authorization", "Bearer " + DEPLOYER_TOKEN).GET();
+        if (!accept.equals("none")) b.header("Accept", accept);
+        HttpResponse<String> r = app.send(b.build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(json(r).has("deployments")).isTrue();
+    }
+
+    // ---- an environment locked by a failed rollback ---------------------------------------------------------
+
+    @Test
+    void aDeploymentToALockedEnvironmentIsQueuedAndTheAnswerSaysItWaitsForAnUnlock() throws IOException {
+        EnvironmentLease lease = app.bean("environmentLease", EnvironmentLease.class);
+        long failed = created("blog", "staging", "b-locking");
+        lease.lockAfterFailedRollback("blog", "staging", failed);
+        try {
+            HttpResponse<String> r = create(DEPLOYER_TOKEN, "blog", "staging", "b-after-lock");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            JsonNode answer = json(r);
+            assertThat(answer.path("status").asText()).isEqualTo("queued");
+            assertThat(answer.path("environmentLocked").asBoolean()).isTrue();
+            assertThat(answer.path("lockedBy").asLong()).isEqualTo(failed);
+            assertThat(answer.path("message").asText()).contains("blog/staging is locked")
+                    .contains("deployment " + failed).contains("/api/v1/environments/blog/staging/unlock");
+            JsonNode env = environment("blog", "staging");
+            assertThat(env.path("locked").asBoolean()).isTrue();
+            assertThat(env.path("lockedBy").asLong()).isEqualTo(failed);
+
+            // an unlock with a body it cannot take changes nothing
+            assertRefused(app.postRequest("/api/v1/environments/blog/staging/unlock", DEPLOYER_TOKEN,
+                    "{\"reason\":\"checked\",\"force\":true}"), 400);
+            assertThat(lease.lockedBy("blog", "staging")).hasValue(failed);
+        } finally {
+            lease.unlock("blog", "staging");
+        }
+        JsonNode free = json(create(DEPLOYER_TOKEN, "blog", "staging", "b-unlocked"));
+        assertThat(fieldNames(free)).doesNotContain("environmentLocked", "lockedBy", "message");
+        JsonNode env = environment("blog", "staging");
+        assertThat(env.path("locked").asBoolean()).isFalse();
+        assertThat(env.path("lockedBy").isNull()).isTrue();
     }
 
     // ---- the service ---------------------------------------------------------------------------------------

@@ -56,8 +56,9 @@ class QueueAndLeaseTest {
         HikariDataSource ds = Database.open(db.url(), db.user(), null, db.schema(), 6);
         Jdbc jdbc = new Jdbc(ds);
         Clock clock = Clock.systemUTC();
-        AuditLog audit = new AuditLog(jdbc, clock, new Secrets(name -> null));
-        DeploymentStore store = new DeploymentStore(jdbc, clock);
+        Secrets secrets = new Secrets(name -> null);
+        AuditLog audit = new AuditLog(jdbc, clock, secrets);
+        DeploymentStore store = new DeploymentStore(jdbc, clock, secrets);
         EnvironmentLease lease = new EnvironmentLease(jdbc, leaseClock, holder, ttl);
         EventOutbox outbox = new EventOutbox(jdbc, clock, holder);
         DeploymentFinisher finisher = new DeploymentFinisher(store, lease, audit, outbox, () -> { });

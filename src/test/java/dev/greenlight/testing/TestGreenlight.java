@@ -54,6 +54,8 @@ public final class TestGreenlight implements AutoCloseable {
         main.addOverrideProperty("greenlight.dispatch.period", "200");
         main.addOverrideProperty("greenlight.events.period", "300");
         main.addOverrideProperty("camel.main.shutdown-timeout", "5");
+        // tests send many refused requests from one loopback address; those of the refusal limit set their own
+        main.addOverrideProperty("greenlight.http.refusal-limit", "100000");
         properties.forEach(main::addOverrideProperty);
         try {
             main.start();
@@ -118,10 +120,14 @@ public final class TestGreenlight implements AutoCloseable {
     }
 
     public HttpResponse<String> postJson(String path, String token, String json) {
+        return send(postRequest(path, token, json));
+    }
+
+    public HttpRequest postRequest(String path, String token, String json) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         if (token != null) b.header("Authorization", "Bearer " + token);
-        return send(b.build());
+        return b.build();
     }
 
     @Override

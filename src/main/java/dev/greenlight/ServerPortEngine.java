@@ -1,6 +1,6 @@
 package dev.greenlight;
 
-import dev.greenlight.api.HttpFailures;
+import dev.greenlight.http.HttpFailures;
 import dev.greenlight.intake.RawBodyConsumer;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;

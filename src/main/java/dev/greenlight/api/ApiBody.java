@@ -1,7 +1,9 @@
 package dev.greenlight.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.greenlight.intake.JsonBody;
+import dev.greenlight.http.ApiError;
+import dev.greenlight.http.Json;
+import dev.greenlight.http.JsonBody;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
@@ -18,7 +20,7 @@ final class ApiBody {
 
     /** The body, which must be a JSON object (declared application/json) with no field outside {@code fields}. */
     static JsonNode object(Exchange exchange, List<String> fields) {
-        JsonBody.requireJsonContentType(exchange, DeploymentApi.CONTENT_TYPE_HINT);
+        JsonBody.requireJsonContentType(exchange, JsonBody.JSON_HINT);
         return parse(JsonBody.raw(exchange), fields);
     }
 
@@ -27,7 +29,7 @@ final class ApiBody {
         byte[] raw = JsonBody.raw(exchange);
         String type = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
         if (raw.length == 0 && type == null) return Optional.empty();
-        JsonBody.requireJsonContentType(exchange, DeploymentApi.CONTENT_TYPE_HINT);
+        JsonBody.requireJsonContentType(exchange, JsonBody.JSON_HINT);
         return raw.length == 0 ? Optional.empty() : Optional.of(parse(raw, fields));
     }
 

@@ -16,7 +16,11 @@ import dev.greenlight.deploy.EnvironmentLease;
 import dev.greenlight.deploy.StepStore;
 import dev.greenlight.deploy.TriggerKind;
 import dev.greenlight.deploy.Versions;
-import dev.greenlight.intake.RemoteAddress;
+import dev.greenlight.http.ApiError;
+import dev.greenlight.http.ApiErrors;
+import dev.greenlight.http.Json;
+import dev.greenlight.http.JsonReply;
+import dev.greenlight.http.RemoteAddress;
 import dev.greenlight.store.Scope;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -29,7 +33,6 @@ import org.apache.camel.Exchange;
 /** The authenticated HTTP API: manual triggers and the read side (deployments, environments, audit). */
 public final class DeploymentApi {
     private static final int MAX_LIMIT = 500;
-    public static final String CONTENT_TYPE_HINT = "send the body as application/json";
     private static final List<String> CREATE_FIELDS = List.of("app", "environment", "version", "reason");
     private static final List<String> REASON_ONLY = List.of("reason");
 

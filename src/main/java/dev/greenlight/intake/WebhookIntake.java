@@ -1,9 +1,5 @@
 package dev.greenlight.intake;
 
-import dev.greenlight.api.ApiError;
-import dev.greenlight.api.ApiErrors;
-import dev.greenlight.api.Json;
-import dev.greenlight.api.JsonReply;
 import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.audit.RefusalLimiter;
@@ -11,6 +7,11 @@ import dev.greenlight.deploy.Deployment;
 import dev.greenlight.deploy.DeploymentQueue;
 import dev.greenlight.deploy.DeploymentRequest;
 import dev.greenlight.deploy.DeploymentStore;
+import dev.greenlight.http.ApiError;
+import dev.greenlight.http.ApiErrors;
+import dev.greenlight.http.Json;
+import dev.greenlight.http.JsonReply;
+import dev.greenlight.http.RemoteAddress;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -37,8 +38,6 @@ public final class WebhookIntake {
     /** The sizes of webhook_deliveries.delivery_id and .event. */
     private static final int MAX_DELIVERY_ID = 100;
     private static final int MAX_EVENT_NAME = 64;
-    public static final String CONTENT_TYPE_HINT = "GitHub webhooks must be configured with content type "
-            + WebhookPayload.JSON + " or " + WebhookPayload.FORM;
 
     private final byte[] secret;
     private final GithubEventParser parser = new GithubEventParser();

@@ -1,6 +1,6 @@
 package dev.greenlight.intake;
 
-import dev.greenlight.api.ApiError;
+import dev.greenlight.http.ApiError;
 import java.io.ByteArrayOutputStream;
 import java.util.Locale;
 

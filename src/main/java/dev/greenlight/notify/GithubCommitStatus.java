@@ -1,9 +1,9 @@
 package dev.greenlight.notify;
 
-import dev.greenlight.api.Json;
 import dev.greenlight.config.GithubSettings;
 import dev.greenlight.deploy.Deployment;
 import dev.greenlight.deploy.DeploymentStatus;
+import dev.greenlight.http.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.greenlight.api;
 
+import dev.greenlight.http.ApiError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

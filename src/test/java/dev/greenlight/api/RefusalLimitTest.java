@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenlight.http.Json;
 import dev.greenlight.testing.Sql;
 import dev.greenlight.testing.TestConfig;
 import dev.greenlight.testing.TestDatabase;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
-import dev.greenlight.api.Json;
+import dev.greenlight.http.Json;
 import dev.greenlight.intake.WebhookSignature;
 import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;

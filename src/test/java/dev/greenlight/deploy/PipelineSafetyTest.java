@@ -8,7 +8,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.greenlight.api.Json;
+import dev.greenlight.http.Json;
 import dev.greenlight.intake.WebhookSignature;
 import dev.greenlight.testing.TestHosts;
 import java.net.http.HttpRequest;

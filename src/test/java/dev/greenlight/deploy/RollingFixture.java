@@ -3,7 +3,7 @@ package dev.greenlight.deploy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.greenlight.api.Json;
+import dev.greenlight.http.Json;
 import dev.greenlight.testing.TestDatabase;
 import dev.greenlight.testing.TestGreenlight;
 import dev.greenlight.testing.TestHosts;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
-import dev.greenlight.api.Json;
+import dev.greenlight.http.Json;
 import dev.greenlight.intake.WebhookSignature;
 import dev.greenlight.testing.Sql;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package dev.greenlight.api;
+package dev.greenlight.http;
 
 import org.apache.camel.Exchange;
 

@@ -1,4 +1,4 @@
-package dev.greenlight.api;
+package dev.greenlight.http;
 
 /** A refusal with the HTTP status that fits it; the message is safe to show the caller. */
 public class ApiError extends RuntimeException {

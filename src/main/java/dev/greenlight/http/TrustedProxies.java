@@ -1,4 +1,4 @@
-package dev.greenlight.intake;
+package dev.greenlight.http;
 
 import dev.greenlight.config.ConfigException;
 import java.net.InetAddress;

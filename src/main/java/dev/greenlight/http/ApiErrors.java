@@ -1,9 +1,8 @@
-package dev.greenlight.api;
+package dev.greenlight.http;
 
 import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.audit.RefusalLimiter;
-import dev.greenlight.intake.RemoteAddress;
 import dev.greenlight.store.StoreException;
 import java.util.UUID;
 import org.apache.camel.Exchange;

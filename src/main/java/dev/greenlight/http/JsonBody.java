@@ -1,10 +1,12 @@
-package dev.greenlight.intake;
+package dev.greenlight.http;
 
-import dev.greenlight.api.ApiError;
 import org.apache.camel.Exchange;
 
 /** The raw bytes of a JSON request body (signatures are computed over exactly these). */
 public final class JsonBody {
+    /** What a caller that sent another content type is told to do. */
+    public static final String JSON_HINT = "send the body as application/json";
+
     private JsonBody() {
     }
 

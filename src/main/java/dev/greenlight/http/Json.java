@@ -1,4 +1,4 @@
-package dev.greenlight.api;
+package dev.greenlight.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.greenlight.intake;
+package dev.greenlight.http;
 
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;

@@ -1,10 +1,7 @@
-package dev.greenlight.api;
+package dev.greenlight.http;
 
 import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.audit.RefusalLimiter;
-import dev.greenlight.intake.JsonBody;
-import dev.greenlight.intake.TrustedProxies;
-import dev.greenlight.intake.WebhookIntake;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Route;
@@ -95,8 +92,7 @@ public final class HttpFailures implements Handler<RoutingContext> {
         } else if (status < 500 && !JsonBody.isJson(type)) {
             // the server could not even parse the body (a large form): the caller's mistake is the content type
             status = 415;
-            message = JsonBody.unsupportedType(type, request.path().startsWith("/webhooks/")
-                    ? WebhookIntake.CONTENT_TYPE_HINT : DeploymentApi.CONTENT_TYPE_HINT);
+            message = JsonBody.unsupportedType(type, JsonBody.JSON_HINT);
         } else if (status < 500) {
             message = "the request could not be read";
         } else {
@@ -119,7 +115,7 @@ public final class HttpFailures implements Handler<RoutingContext> {
         }
     }
 
-    /** The client as the routes see it (see {@link dev.greenlight.intake.RemoteAddress}). */
+    /** The client as the routes see it (see {@link dev.greenlight.http.RemoteAddress}). */
     private String client(HttpServerRequest request) {
         String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
         TrustedProxies proxies = registry.lookupByNameAndType(TrustedProxies.BEAN, TrustedProxies.class);

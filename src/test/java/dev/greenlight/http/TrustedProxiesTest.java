@@ -1,4 +1,4 @@
-package dev.greenlight.intake;
+package dev.greenlight.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,8 +1,8 @@
 package dev.greenlight.deploy;
 
-/** A cancel was requested while the deployment ran; it stops after its current step. */
+/** A cancel was requested while the deployment ran; it stopped before its next step. */
 public class DeploymentCancelledException extends StepFailedException {
-    public DeploymentCancelledException(long id) {
-        super("deployment " + id + " was cancelled");
+    public DeploymentCancelledException() {
+        super("cancelled on request, before its next step");
     }
 }

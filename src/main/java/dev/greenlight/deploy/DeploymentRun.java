@@ -72,6 +72,11 @@ public final class DeploymentRun {
         return hosts;
     }
 
+    /** The hosts smoke tests run against: every host, when the environment has smoke tests and a URL to call. */
+    public List<HostAddress> smokeHosts() {
+        return environment.smoke().isEmpty() || environment.healthUrl() == null ? List.of() : environment.hosts();
+    }
+
     public HostAddress firstHost() {
         return environment.hosts().get(0);
     }

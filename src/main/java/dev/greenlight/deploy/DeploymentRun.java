@@ -92,9 +92,12 @@ public final class DeploymentRun {
         return sshEndpoint(host, environment.commandTimeout());
     }
 
-    /** The same connection (and pooled session), with another bound on how long a command may run. */
+    /**
+     * The same connection (and pooled session), with another bound on how long a command may run. The environment's
+     * endpoints share one bound on how many sessions are being opened at once.
+     */
     public String sshEndpoint(HostAddress host, java.time.Duration commandTimeout) {
-        return SshEndpointUri.of(target(host), commandTimeout);
+        return SshEndpointUri.of(target(host), commandTimeout, environment.key(), environment.ssh().maxConcurrentStarts());
     }
 
     /** Recorded before a host is changed, so a failure half-way through its update still rolls it back. */

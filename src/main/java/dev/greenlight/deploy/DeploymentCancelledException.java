@@ -1,8 +1,8 @@
 package dev.greenlight.deploy;
 
-/** A cancel was requested while the deployment ran; it stopped before its next step. */
+/** A cancel was requested while the deployment ran; it stops after its current step. */
 public class DeploymentCancelledException extends StepFailedException {
     public DeploymentCancelledException() {
-        super("cancelled on request, before its next step");
+        super("cancelled on request: stopped after its current step");
     }
 }

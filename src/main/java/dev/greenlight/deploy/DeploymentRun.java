@@ -87,14 +87,10 @@ public final class DeploymentRun {
                 ssh.keyExchange());
     }
 
-    /** The host's camel-ssh endpoint, with this environment's key, known_hosts and timeouts. */
-    public String sshEndpoint(HostAddress host) {
-        return sshEndpoint(host, environment.commandTimeout());
-    }
-
     /**
-     * The same connection (and pooled session), with another bound on how long a command may run. The environment's
-     * endpoints share one bound on how many sessions are being opened at once.
+     * The host's camel-ssh endpoint, with this environment's key, known_hosts and connect timeout, and a bound on how
+     * long a command may run; every endpoint of a host shares its pooled session. The environment's endpoints share
+     * one bound on how many sessions are being opened at once.
      */
     public String sshEndpoint(HostAddress host, java.time.Duration commandTimeout) {
         return SshEndpointUri.of(target(host), commandTimeout, environment.key(), environment.ssh().maxConcurrentStarts());

@@ -88,7 +88,7 @@ class StoreTest {
             assertThat(pgSchema).containsOnlyKeys("deployments", "deployment_steps", "environment_state",
                     "webhook_deliveries", "audit_log", "deployment_events", "flyway_schema_history");
             assertThat(h2Schema).isEqualTo(pgSchema);
-            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3");
+            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "7");
         }
     }
 

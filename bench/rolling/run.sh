@@ -25,6 +25,8 @@
 #   SSHD_KEX=…                 diagnostics: KexAlgorithms of the hosts' sshds for the whole run
 #   GL_KEX=…                   Greenlight's ssh.key-exchange for every environment (comma-separated), e.g.
 #                              GL_KEX=curve25519-sha256,sntrup761x25519-sha512
+#   GL_MAX_STARTS=…            Greenlight's ssh.max-concurrent-starts for every environment (default 30), e.g.
+#                              GL_MAX_STARTS=100 for every host at once, GL_MAX_STARTS=10 for a tighter bound
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -205,7 +207,7 @@ write_greenlight_config() {
             echo "        batch: $batch"
             echo "        hosts:"
             for a in $(host_list "$hosts"); do echo "          - \"$a:$SSH_PORT\""; done
-            echo "        ssh: { user: $BENCH_USER, key-file: $WORK/ssh/deploy_ed25519, known-hosts: $WORK/ssh/known_hosts${GL_KEX:+, key-exchange: [$GL_KEX]} }"
+            echo "        ssh: { user: $BENCH_USER, key-file: $WORK/ssh/deploy_ed25519, known-hosts: $WORK/ssh/known_hosts${GL_KEX:+, key-exchange: [$GL_KEX]}${GL_MAX_STARTS:+, max-concurrent-starts: $GL_MAX_STARTS} }"
             echo "        commands:"
             echo "          deploy: \"$(deploy_command '{{version}}' '{{host}}')\""
             echo "        health:"

@@ -36,6 +36,8 @@
 #   GL_SSH_EXTRA=…             more ssh settings for every environment, YAML flow-map entries, e.g.
 #                              GL_SSH_EXTRA="connect-timeout: 10s"
 #   SERVE_SLOW_SHELL=0         serve only: 1 turns the slow login shell (SLOW_SHELL_MS) on while serving
+#   GL_MAX_STARTS=…            Greenlight's ssh.max-concurrent-starts for every environment (default 30), e.g.
+#                              GL_MAX_STARTS=100 for every host at once, GL_MAX_STARTS=10 for a tighter bound
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -249,7 +251,7 @@ write_greenlight_config() {
             echo "        batch: $batch"
             echo "        hosts:"
             for a in $(host_list "$hosts"); do echo "          - \"$a:$SSH_PORT\""; done
-            echo "        ssh: { user: $BENCH_USER, key-file: $WORK/ssh/deploy_ed25519, known-hosts: $WORK/ssh/known_hosts${GL_KEX:+, key-exchange: [$GL_KEX]}${GL_SSH_EXTRA:+, $GL_SSH_EXTRA} }"
+            echo "        ssh: { user: $BENCH_USER, key-file: $WORK/ssh/deploy_ed25519, known-hosts: $WORK/ssh/known_hosts${GL_KEX:+, key-exchange: [$GL_KEX]}${GL_MAX_STARTS:+, max-concurrent-starts: $GL_MAX_STARTS}${GL_SSH_EXTRA:+, $GL_SSH_EXTRA} }"
             echo "        commands:"
             echo "          deploy: \"$(deploy_command '{{version}}' '{{host}}')\""
             echo "        health:"

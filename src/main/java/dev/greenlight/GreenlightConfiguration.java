@@ -114,7 +114,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         SshSessionPool ssh = new SshSessionPool(SshSessionPool.DEFAULT_IDLE_TIMEOUT);
         context.addService(new Closer(ssh));
         context.addComponent("ssh", new PooledSshComponent(ssh));
-        RemoteCommands commands = new RemoteCommands(context.createProducerTemplate(), steps);
+        RemoteCommands commands = new RemoteCommands(steps);
         DeploymentRuns runs = new DeploymentRuns(config, deployments, finisher, ssh);
 
         registry.bind("greenlightConfig", config);
@@ -123,10 +123,10 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("deploymentRuns", runs);
         ExecutorService hostWork = hostExecutor(context);
         registry.bind("hostExecutor", hostWork);
-        registry.bind("preChecks", new PreChecks(commands, registryClient(secrets), steps, hostWork));
-        registry.bind("healthStage", new HealthStage(commands, new HttpHealthChecker(), steps));
+        registry.bind("preChecks", new PreChecks(registryClient(secrets), steps));
+        registry.bind("healthStage", new HealthStage(new HttpHealthChecker(), steps));
         registry.bind("smokeStage", new SmokeStage(new SmokeTester(), steps));
-        registry.bind("rollbacks", new Rollbacks(finisher, steps));
+        registry.bind("rollbacks", new Rollbacks(finisher, deployments, steps));
         registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(),
                 secrets.get(config.github().tokenEnv(), config.github().tokenFile())));
         registry.bind("deploymentEvents", events);

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.camel.Exchange;
 
 /** The authenticated HTTP API: manual triggers and the read side (deployments, environments, audit). */
@@ -116,7 +117,10 @@ public final class DeploymentApi {
         return Json.write(answer);
     }
 
-    /** POST /api/v1/deployments/{id}/cancel: a queued one is cancelled; a running one stops after its step. */
+    /**
+     * POST /api/v1/deployments/{id}/cancel: a queued one is cancelled; a running one stops after its current step and
+     * rolls back (202); one past its last cancel point, rolling back or ended is refused with 409 saying why.
+     */
     public void cancel(Exchange exchange) {
         AccessRule caller = caller(exchange);
         Deployment d = deployment(exchange);
@@ -126,12 +130,12 @@ public final class DeploymentApi {
             JsonReply.set(exchange, 200, Json.write(DeploymentView.of(deployments.find(d.id()).orElseThrow(), null)));
             return;
         }
-        if (cancels.requestStop(d, caller.name(), source)) {
+        Optional<String> refusal = cancels.requestStop(d, caller.name(), source);
+        if (refusal.isEmpty()) {
             JsonReply.set(exchange, 202, Json.write(DeploymentView.of(deployments.find(d.id()).orElseThrow(), null)));
             return;
         }
-        throw ApiError.conflict("deployment " + d.id() + " is " + deployments.find(d.id()).orElseThrow().status().key()
-                + ": only queued or running deployments can be cancelled");
+        throw ApiError.conflict(refusal.get());
     }
 
     /** The optional {"reason"} body of rollback and unlock. */

@@ -3,6 +3,7 @@ package dev.greenlight.config;
 import dev.greenlight.health.HealthSpec;
 import dev.greenlight.health.SmokeCheck;
 import dev.greenlight.ssh.KeyExchanges;
+import dev.greenlight.ssh.SshSessionPool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -199,11 +200,12 @@ public final class ConfigLoader {
     private static SshSettings ssh(YamlNode n) {
         if (n.raw() == null) throw n.error("is required (user, key-file, known-hosts)");
         refuseInlineSecrets(n);
-        n.map("user", "key-file", "known-hosts", "connect-timeout", "key-exchange");
+        n.map("user", "key-file", "known-hosts", "connect-timeout", "key-exchange", "max-concurrent-starts");
         String user = n.string("user");
         if (!user.matches("[a-z_][a-z0-9_.-]{0,31}")) throw n.error("user", "\"" + user + "\" is not a user name");
         return new SshSettings(user, Path.of(n.string("key-file")), Path.of(n.string("known-hosts")),
-                timeout(n, "connect-timeout", "10s"), keyExchange(n.get("key-exchange")));
+                timeout(n, "connect-timeout", "10s"), keyExchange(n.get("key-exchange")),
+                n.integer("max-concurrent-starts", SshSessionPool.DEFAULT_MAX_CONCURRENT_STARTS, 1, 1000));
     }
 
     /** Optional: the SSH key exchange algorithms allowed, by their SSH names, in order of preference. */

@@ -2,8 +2,14 @@ package dev.greenlight.deploy;
 
 import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.audit.AuditLog;
+import java.util.Optional;
 
-/** Cancelling: a queued deployment ends at once; a running one is asked to stop after its current step. */
+/**
+ * Cancelling: a queued deployment ends at once; a running one stops after its current step and rolls back what it
+ * changed. A cancel is never accepted and then dropped: once the pipeline has passed its last cancel point, or its
+ * rollback has begun, a cancel is refused, saying why (the pipeline closes cancels with a guarded update, see
+ * {@link DeploymentStore#closeCancels}).
+ */
 public final class Cancellations {
     private final DeploymentStore deployments;
     private final AuditLog audit;
@@ -26,11 +32,26 @@ public final class Cancellations {
         });
     }
 
-    /** Flags a running deployment; the pipeline checks the flag between steps and rolls back what it changed. */
-    public boolean requestStop(Deployment d, String actor, String source) {
-        if (!deployments.requestCancel(d.id())) return false;
-        audit.record(AuditEvent.of(actor, "deployment.cancel-requested", "accepted")
-                .target(d.app(), d.environment(), d.version()).deployment(d.id()).source(source));
-        return true;
+    /**
+     * Flags a running deployment; the pipeline checks the flag before each step and rolls back what it changed.
+     *
+     * @return empty when the cancel was accepted (it will take effect), otherwise why it cannot be
+     */
+    public Optional<String> requestStop(Deployment d, String actor, String source) {
+        if (deployments.requestCancel(d.id())) {
+            audit.record(AuditEvent.of(actor, "deployment.cancel-requested", "accepted")
+                    .target(d.app(), d.environment(), d.version()).deployment(d.id()).source(source));
+            return Optional.empty();
+        }
+        Deployment now = deployments.find(d.id()).orElseThrow();
+        Optional<CancelClosed> closed = deployments.cancelsClosed(d.id());
+        if (closed.isPresent() && !now.status().terminal()) {
+            return Optional.of("deployment " + d.id() + " " + closed.get().refusal());
+        }
+        if (now.status() == DeploymentStatus.ROLLING_BACK) {
+            return Optional.of("deployment " + d.id() + " " + CancelClosed.ROLLING_BACK.refusal());
+        }
+        return Optional.of("deployment " + d.id() + " is " + now.status().key()
+                + ": only queued or running deployments can be cancelled");
     }
 }

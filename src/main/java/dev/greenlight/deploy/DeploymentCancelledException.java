@@ -2,7 +2,7 @@ package dev.greenlight.deploy;
 
 /** A cancel was requested while the deployment ran; it stops after its current step. */
 public class DeploymentCancelledException extends StepFailedException {
-    public DeploymentCancelledException(long id) {
-        super("deployment " + id + " was cancelled");
+    public DeploymentCancelledException() {
+        super("cancelled on request: stopped after its current step");
     }
 }

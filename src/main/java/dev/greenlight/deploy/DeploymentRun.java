@@ -72,6 +72,11 @@ public final class DeploymentRun {
         return hosts;
     }
 
+    /** The hosts smoke tests run against: every host, when the environment has smoke tests and a URL to call. */
+    public List<HostAddress> smokeHosts() {
+        return environment.smoke().isEmpty() || environment.healthUrl() == null ? List.of() : environment.hosts();
+    }
+
     public HostAddress firstHost() {
         return environment.hosts().get(0);
     }
@@ -82,14 +87,13 @@ public final class DeploymentRun {
                 ssh.keyExchange());
     }
 
-    /** The host's camel-ssh endpoint, with this environment's key, known_hosts and timeouts. */
-    public String sshEndpoint(HostAddress host) {
-        return sshEndpoint(host, environment.commandTimeout());
-    }
-
-    /** The same connection (and pooled session), with another bound on how long a command may run. */
+    /**
+     * The host's camel-ssh endpoint, with this environment's key, known_hosts and connect timeout, and a bound on how
+     * long a command may run; every endpoint of a host shares its pooled session. The environment's endpoints share
+     * one bound on how many sessions are being opened at once.
+     */
     public String sshEndpoint(HostAddress host, java.time.Duration commandTimeout) {
-        return SshEndpointUri.of(target(host), commandTimeout);
+        return SshEndpointUri.of(target(host), commandTimeout, environment.key(), environment.ssh().maxConcurrentStarts());
     }
 
     /** Recorded before a host is changed, so a failure half-way through its update still rolls it back. */

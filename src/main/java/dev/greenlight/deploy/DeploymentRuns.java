@@ -4,9 +4,18 @@ import dev.greenlight.config.EnvironmentConfig;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.HostAddress;
 import dev.greenlight.ssh.SshSessionPool;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Opens and closes a pipeline run: loads the deployment and its environment, frees SSH sessions at the end. */
+/**
+ * Opens and closes a pipeline run: loads the deployment and its environment, checks for a requested cancel between
+ * steps, and at the end of every run (however it ended) frees its SSH sessions and ends a deployment the pipeline
+ * could not end.
+ */
 public final class DeploymentRuns {
+    private static final Logger LOG = LoggerFactory.getLogger(DeploymentRuns.class);
+
     private final GreenlightConfig config;
     private final DeploymentStore deployments;
     private final DeploymentFinisher finisher;
@@ -22,14 +31,29 @@ public final class DeploymentRuns {
 
     public DeploymentRun open(long id) {
         Deployment d = deployments.find(id).orElseThrow(() -> new IllegalStateException("no deployment " + id));
-        EnvironmentConfig env = config.environment(d.app(), d.environment())
-                .orElseThrow(() -> new IllegalStateException(d.app() + "/" + d.environment() + " is no longer configured"));
+        EnvironmentConfig env = config.environment(d.app(), d.environment()).orElse(null);
+        if (env == null) {
+            finisher.finish(id, DeploymentStatus.RUNNING, DeploymentStatus.FAILED, d.app() + "/" + d.environment()
+                    + " is no longer configured; nothing was changed");
+            throw new StepFailedException(d.app() + "/" + d.environment() + " is no longer configured");
+        }
         return new DeploymentRun(d, config.apps().get(d.app()), env);
     }
 
-    /** Between steps: a requested cancel stops the pipeline here, and what was changed is rolled back. */
+    /**
+     * Before a step: a requested cancel stops the pipeline here, and what was changed is rolled back. A rollback has
+     * no cancel points.
+     */
     public void cancelPoint(DeploymentRun run) {
-        if (deployments.cancelRequested(run.id())) throw new DeploymentCancelledException(run.id());
+        if (!run.rollingBack() && deployments.cancelRequested(run.id())) throw new DeploymentCancelledException();
+    }
+
+    /**
+     * After the last step, before the deployment succeeds: from here a cancel is refused rather than accepted. One
+     * guarded update decides between this and a cancel request, so a cancel that came first is honoured here.
+     */
+    public void lastCancelPoint(DeploymentRun run) {
+        if (!deployments.closeCancels(run.id(), CancelClosed.FINISHING, true)) throw new DeploymentCancelledException();
     }
 
     /** Recorded before a host is changed, so that a failure half-way through its update still rolls it back. */
@@ -41,7 +65,36 @@ public final class DeploymentRuns {
         finisher.succeeded(run.id());
     }
 
+    /**
+     * The end of every run, whatever happened before (the pipeline's onCompletion): its SSH sessions are closed, and a
+     * deployment still running or rolling back, because the rollback itself broke, is ended here. Null when the run
+     * could not even be opened.
+     */
     public void close(DeploymentRun run) {
-        run.sshHosts().forEach(h -> ssh.release(run.target(h)));
+        if (run == null) return;
+        try {
+            run.sshHosts().forEach(h -> ssh.release(run.target(h)));
+        } finally {
+            endUnfinished(run);
+        }
+    }
+
+    /**
+     * Nothing changed: failed, and the environment is free. Hosts changed: nobody knows which version they run, so the
+     * rollback failed and the environment stays locked until someone has looked.
+     */
+    private void endUnfinished(DeploymentRun run) {
+        Deployment d = deployments.find(run.id()).orElseThrow();
+        if (d.status().terminal()) return;
+        String why = "the pipeline stopped without ending the deployment because of an internal error (the log of "
+                + "deployment " + run.id() + " has the details)";
+        LOG.error("deployment {} was still {} when its run ended: {}", run.id(), d.status().key(), why);
+        if (d.status() == DeploymentStatus.RUNNING && run.touched().isEmpty()) {
+            finisher.finish(run.id(), d.status(), DeploymentStatus.FAILED, why + "; nothing was changed");
+            return;
+        }
+        String hosts = run.touched().stream().map(HostAddress::toString).collect(Collectors.joining(", "));
+        finisher.finish(run.id(), d.status(), DeploymentStatus.ROLLBACK_FAILED, why + "; ROLLBACK FAILED: " + hosts
+                + " may run either version: check them, then unlock the environment");
     }
 }

@@ -120,9 +120,31 @@ public final class DeploymentStore {
         Jdbc.update(c, "update deployments set previous_version = ? where id = ?", previousVersion, id);
     }
 
+    /**
+     * Flags a queued or running deployment to stop. Guarded by the pipeline not having closed cancels
+     * ({@link #closeCancels}): false once it is finishing or rolling back.
+     */
     public boolean requestCancel(long id) {
-        return jdbc.update("update deployments set cancel_requested = ? where id = ? and status in (?, ?)",
-                true, id, DeploymentStatus.QUEUED.key(), DeploymentStatus.RUNNING.key()) == 1;
+        return jdbc.update("update deployments set cancel_requested = ? where id = ? and status in (?, ?) "
+                        + "and cancel_closed is null", true, id, DeploymentStatus.QUEUED.key(),
+                DeploymentStatus.RUNNING.key()) == 1;
+    }
+
+    /**
+     * The pipeline's point of no return: from here a cancel request is refused, with {@code why} ({@link CancelClosed})
+     * as the reason. With {@code unlessRequested}, false (and nothing changed) when a cancel was requested first: the
+     * pipeline must then honour it.
+     */
+    public boolean closeCancels(long id, CancelClosed why, boolean unlessRequested) {
+        return jdbc.update("update deployments set cancel_closed = ? where id = ? and cancel_closed is null"
+                + (unlessRequested ? " and cancel_requested = ?" : ""), unlessRequested
+                ? new Object[] {why.key(), id, false} : new Object[] {why.key(), id}) == 1;
+    }
+
+    /** Why cancels of a deployment are refused, if the pipeline closed them. */
+    public Optional<CancelClosed> cancelsClosed(long id) {
+        return jdbc.queryOne("select cancel_closed from deployments where id = ?", rs -> rs.getString(1), id)
+                .flatMap(CancelClosed::parse);
     }
 
     public boolean cancelRequested(long id) {

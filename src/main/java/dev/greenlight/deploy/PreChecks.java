@@ -5,42 +5,46 @@ import dev.greenlight.health.RegistryClient;
 import dev.greenlight.health.RegistryException;
 import dev.greenlight.health.TagCheck;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Checks made before anything changes: a failure here ends the deployment as failed, with nothing to undo. */
+/**
+ * Checks made before anything changes: a failure here ends the deployment as failed, with nothing to undo. The
+ * pre-checks route probes the hosts (a parallel splitter over direct:remote-command); this bean judges the answers.
+ */
 public final class PreChecks {
-    private final RemoteCommands commands;
+    private static final Logger LOG = LoggerFactory.getLogger(PreChecks.class);
+
     private final RegistryClient registry;
     private final StepStore steps;
-    private final Executor hostWork;
 
-    public PreChecks(RemoteCommands commands, RegistryClient registry, StepStore steps, Executor hostWork) {
-        this.hostWork = hostWork;
-        this.commands = commands;
+    public PreChecks(RegistryClient registry, StepStore steps) {
         this.steps = steps;
         this.registry = registry;
     }
 
-    /** Every command renders for every host (values validated), and every host answers over SSH. */
-    public void hosts(DeploymentRun run) {
-        List<HostAddress> hosts = run.sshHosts();
-        for (HostAddress host : hosts) {
+    /** Every command renders for every host: an invalid value stops the deployment before anything runs. */
+    public void renderAll(DeploymentRun run) {
+        for (HostAddress host : run.sshHosts()) {
             run.environment().commands().values().forEach(t -> t.renderShell(run.templateValues(host)));
         }
-        // sessions opened here are reused by the deploy steps that follow
-        List<CompletableFuture<String>> checks = hosts.stream()
-                .map(host -> CompletableFuture.supplyAsync(() -> reach(run, host), hostWork)).toList();
-        List<String> unreachable = checks.stream().map(CompletableFuture::join).filter(p -> p != null).toList();
-        if (!unreachable.isEmpty()) throw new StepFailedException("pre-check: " + String.join("; ", unreachable));
     }
 
-    private String reach(DeploymentRun run, HostAddress host) {
-        Optional<String> problem = commands.probe(run, host);
-        steps.record(run.id(), "pre-check", host.toString(), 1, problem.isEmpty(),
-                problem.orElse("reachable over SSH, host key verified, commands run"));
-        return problem.orElse(null);
+    /** A probe that failed (the route's doCatch): why that host cannot be used, as that host's answer. */
+    public String problem(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (cause instanceof StepFailedException) return cause.getMessage();
+        HostAddress host = exchange.getProperty("host", HostAddress.class);
+        LOG.error("pre-check of {} failed unexpectedly", host, cause);
+        return host + ": the probe failed with an internal error (see the log)";
+    }
+
+    /** After every probe has answered: one unusable host stops the deployment, every problem named. */
+    public void requireReachable(List<String> problems) {
+        if (problems != null && !problems.isEmpty()) {
+            throw new StepFailedException("pre-check: " + String.join("; ", problems));
+        }
     }
 
     /** The image tag exists in the registry (after the build stage when there is one). */
@@ -48,12 +52,13 @@ public final class PreChecks {
         String image = run.app().image();
         if (image == null) return;
         String version = run.installingVersion();
+        long step = steps.open(run.id(), "registry", null, 1);
         try {
             TagCheck check = registry.tagExists(image, version);
-            steps.record(run.id(), "registry", null, 1, check.exists(), image + ":" + version + ": " + check.detail());
+            steps.close(step, check.exists(), null, null, image + ":" + version + ": " + check.detail());
             if (!check.exists()) throw new StepFailedException("image " + image + ":" + version + " is not in the registry");
         } catch (RegistryException | IllegalArgumentException e) {
-            steps.record(run.id(), "registry", null, 1, false, e.getMessage());
+            steps.close(step, false, null, null, e.getMessage());
             throw new StepFailedException("registry check of " + image + ":" + version + " failed: " + e.getMessage());
         }
     }

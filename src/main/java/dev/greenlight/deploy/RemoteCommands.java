@@ -1,110 +1,152 @@
 package dev.greenlight.deploy;
 
+import dev.greenlight.config.Durations;
 import dev.greenlight.config.HostAddress;
 import dev.greenlight.config.Template;
 import dev.greenlight.ssh.CommandResult;
+import dev.greenlight.ssh.SshException;
 import dev.greenlight.ssh.SshHeaders;
 import java.time.Duration;
-import java.util.Optional;
+import java.util.Set;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.apache.camel.ResolveEndpointFailedException;
-import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs an environment's command templates on its hosts, each as a step record: rendered with shell-quoted values
- * and sent to the host's camel-ssh endpoint ({@code ssh://host:port?…}, exec mode, bounded by the environment's
- * command timeout); a non-zero exit, a timeout or an unreachable host fails the step.
+ * The bookkeeping around a remote command; the remote-command route does the sending. It says what to run
+ * ({@link #call}, {@link #health}, {@link #probe}), then, as the route's steps: opens the step record, renders the
+ * command with shell-quoted values and names the host's camel-ssh endpoint ({@code ssh://host:port?…}, exec mode,
+ * bounded by the call's timeout), records the answer, and judges it: a non-zero exit, a timeout or an unreachable
+ * host fails the step.
  */
 public final class RemoteCommands {
-    private static final Logger LOG = LoggerFactory.getLogger(RemoteCommands.class);
+    /** Exchange property: the id of the step record of the command being run. */
+    public static final String STEP = "commandStep";
+    /** Exchange property: the camel-ssh endpoint the command is sent to. */
+    public static final String ENDPOINT = "sshEndpoint";
 
-    private final ProducerTemplate ssh;
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteCommands.class);
+    private static final Template TRUE = Template.parse("true", Set.of());
+    private static final String PROBE_OK = "reachable over SSH, host key verified, commands run";
+
     private final StepStore steps;
 
-    public RemoteCommands(ProducerTemplate ssh, StepStore steps) {
-        this.ssh = ssh;
+    public RemoteCommands(StepStore steps) {
         this.steps = steps;
     }
 
-    /** Runs command {@code key} (deploy, before-host, …) on {@code host}; a failure throws and ends the pipeline. */
-    public void run(DeploymentRun run, HostAddress host, String key, String stage) {
-        Template template = run.environment().command(key)
-                .orElseThrow(() -> new IllegalStateException("no command " + key));
-        CommandResult result = execute(run, host, template, stage, 1);
-        if (!result.succeeded()) {
-            throw new StepFailedException(stage + " on " + host + " " + describe(result, run.environment().commandTimeout()));
-        }
+    /**
+     * Command {@code key} (deploy, before-host, …) on {@code host}; null for an optional command the environment does
+     * not define, which is then no step at all. During a rollback the stage says so ({@code rollback} for the deploy
+     * command, {@code rollback-<key>} for the others).
+     */
+    public RemoteCall call(DeploymentRun run, HostAddress host, String key) {
+        return run.environment().command(key)
+                .map(template -> new RemoteCall(run, host, stage(run, key), 1, template,
+                        run.environment().commandTimeout(), false))
+                .orElse(null);
     }
 
-    /** The optional build stage: {@code commands.build} on the environment's build host. */
-    public void build(DeploymentRun run) {
-        if (run.environment().command("build").isPresent()) run(run, run.environment().buildHost(), "build", "build");
-    }
-
-    /** Runs {@code key} when the environment defines it. */
-    public void runIfDefined(DeploymentRun run, HostAddress host, String key, String stage) {
-        if (run.environment().command(key).isPresent()) run(run, host, key, stage);
-    }
-
-    /** Runs a template and records it; returns the result (an SSH failure is a failed result, not an exception). */
-    public CommandResult execute(DeploymentRun run, HostAddress host, Template template, String stage, int attempt) {
-        String command = template.renderShell(run.templateValues(host));
-        String endpoint = run.sshEndpoint(host);
-        long step = steps.open(run.id(), stage, host.toString(), attempt);
-        Exchange answer = send(endpoint, command);
-        if (answer.getException() != null) {
-            String why = answer.getException().getMessage();
-            steps.close(step, false, null, null, why);
-            LOG.warn("deployment {}: {} on {} failed: {}", run.id(), stage, host, steps.redact(why));
-            throw new StepFailedException(stage + " on " + host + " failed: " + why);
-        }
-        CommandResult result = SshHeaders.result(answer.getMessage());
-        String detail = result.succeeded() ? null : describe(result, run.environment().commandTimeout());
-        steps.close(step, result.succeeded(), result.exitCode(), output(result), detail);
-        LOG.info("deployment {}: {} on {} {} in {} ms", run.id(), stage, host,
-                result.succeeded() ? "succeeded" : steps.redact(detail), result.duration().toMillis());
-        return result;
+    /** The container-level health command ({@code health.command}) as attempt {@code attempt}; null if there is none. */
+    public RemoteCall health(DeploymentRun run, HostAddress host, int attempt) {
+        Template command = run.environment().healthCommand();
+        if (command == null) return null;
+        String stage = (run.rollingBack() ? "rollback-" : "") + "health-container";
+        return new RemoteCall(run, host, stage, attempt, command, run.environment().commandTimeout(), false);
     }
 
     /**
-     * Runs {@code true} on the host: it is reachable, its host key is known, the key is accepted and the account can
-     * run commands (a {@code nologin} shell cannot). The session stays open for the steps that follow.
+     * {@code true} on the host: it is reachable, its host key is known, the key is accepted and the account can run
+     * commands (a {@code nologin} shell cannot). The session stays open for the steps that follow.
      */
-    public Optional<String> probe(DeploymentRun run, HostAddress host) {
+    public RemoteCall probe(DeploymentRun run, HostAddress host) {
         // `true` hanging after login (a stuck home directory, a shell start-up file) must not hold the pre-check
         // for the whole command timeout
         Duration connect = run.environment().ssh().connectTimeout();
-        Duration bound = connect.compareTo(run.environment().commandTimeout()) < 0 ? connect
-                : run.environment().commandTimeout();
-        Exchange answer = send(run.sshEndpoint(host, bound), "true");
-        if (answer.getException() != null) return Optional.of(answer.getException().getMessage());
-        CommandResult result = SshHeaders.result(answer.getMessage());
-        if (result.succeeded()) return Optional.empty();
+        Duration command = run.environment().commandTimeout();
+        return new RemoteCall(run, host, "pre-check", 1, TRUE, connect.compareTo(command) < 0 ? connect : command, true);
+    }
+
+    /** Route step: the step record is written before anything is rendered or sent. */
+    public void open(Exchange exchange) {
+        RemoteCall call = call(exchange);
+        exchange.setProperty(STEP, steps.open(call.run().id(), call.stage(), call.host().toString(), call.attempt()));
+    }
+
+    /** Route step: the command with every value validated and shell-quoted as the body, and the endpoint to send it to. */
+    public void render(Exchange exchange) {
+        RemoteCall call = call(exchange);
+        exchange.getMessage().setBody(call.command().renderShell(call.run().templateValues(call.host())));
+        exchange.setProperty(ENDPOINT, call.run().sshEndpoint(call.host(), call.timeout()));
+    }
+
+    /** Route step, when the command could not be rendered or sent: the step fails with the reason. */
+    public void notRun(Exchange exchange) {
+        RemoteCall call = call(exchange);
+        String why = whyNotRun(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class), call);
+        steps.close(step(exchange), false, null, null, why);
+        LOG.warn("deployment {}: {} on {} failed: {}", call.run().id(), call.stage(), call.host(), steps.redact(why));
+        throw new StepFailedException(call.probe() ? why : call.stage() + " on " + call.host() + " failed: " + why);
+    }
+
+    /** Route step: the answer (exit code, output, duration) is recorded in the step. */
+    public void close(Exchange exchange) {
+        RemoteCall call = call(exchange);
+        CommandResult result = SshHeaders.result(exchange.getMessage());
+        String detail = result.succeeded() ? (call.probe() ? PROBE_OK : null) : failure(call, result);
+        steps.close(step(exchange), result.succeeded(), result.exitCode(), output(result), detail);
+        LOG.info("deployment {}: {} on {} {} in {} ms", call.run().id(), call.stage(), call.host(),
+                result.succeeded() ? "succeeded" : steps.redact(detail), result.duration().toMillis());
+    }
+
+    /** Route step: a non-zero exit or a timeout fails the pipeline here. */
+    public void judge(Exchange exchange) {
+        RemoteCall call = call(exchange);
+        CommandResult result = SshHeaders.result(exchange.getMessage());
+        if (result.succeeded()) return;
+        String failure = failure(call, result);
+        throw new CommandFailedException(call.probe() ? failure : call.stage() + " on " + call.host() + " " + failure,
+                result);
+    }
+
+    private String failure(RemoteCall call, CommandResult result) {
+        String outcome = result.timedOut() ? "timed out after " + Durations.format(call.timeout())
+                : "exited with status " + result.exitCode();
+        if (!call.probe()) return outcome;
         String said = output(result).strip();
         said = said.length() > 200 ? said.substring(0, 200) + "…" : said;
-        return Optional.of(steps.redact(host + ": the account cannot run commands (`true` " + describe(result, bound)
-                + (said.isEmpty() ? ")" : ": " + said + ")")));
+        return steps.redact(call.host() + ": the account cannot run commands (`true` " + outcome
+                + (said.isEmpty() ? ")" : ": " + said + ")"));
     }
 
-    /** The endpoint's answer; a refused endpoint (an option Greenlight does not run with) is a failed answer too. */
-    private Exchange send(String endpoint, String command) {
-        try {
-            return ssh.send(endpoint, exchange -> exchange.getMessage().setBody(command));
-        } catch (ResolveEndpointFailedException e) {
-            Exchange failed = new DefaultExchange(ssh.getCamelContext());
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            failed.setException(new IllegalArgumentException("invalid ssh endpoint: " + cause.getMessage(), e));
-            return failed;
+    /**
+     * Why a command did not run, as a sentence for the step and the deployment's reason. SSH failures are written for
+     * operators; anything else is an internal error whose technical detail belongs in the log only.
+     */
+    private static String whyNotRun(Throwable cause, RemoteCall call) {
+        if (cause instanceof StepFailedException || cause instanceof SshException) return cause.getMessage();
+        if (cause instanceof ResolveEndpointFailedException e) {
+            Throwable root = e.getCause() != null ? e.getCause() : e;
+            return "invalid ssh endpoint: " + root.getMessage();
         }
+        if (cause instanceof IllegalArgumentException) return "refused by the ssh endpoint: " + cause.getMessage();
+        LOG.error("deployment {}: {} on {} could not be run", call.run().id(), call.stage(), call.host(), cause);
+        return "an internal error stopped the command before it ran (the log of deployment " + call.run().id()
+                + " has the details)";
     }
 
-    private static String describe(CommandResult result, Duration timeout) {
-        return result.timedOut()
-                ? "timed out after " + dev.greenlight.config.Durations.format(timeout)
-                : "exited with status " + result.exitCode();
+    private static String stage(DeploymentRun run, String key) {
+        if (!run.rollingBack()) return key;
+        return "deploy".equals(key) ? "rollback" : "rollback-" + key;
+    }
+
+    private static RemoteCall call(Exchange exchange) {
+        return exchange.getProperty(RemoteCall.PROPERTY, RemoteCall.class);
+    }
+
+    private static long step(Exchange exchange) {
+        return exchange.getProperty(STEP, Long.class);
     }
 
     private static String output(CommandResult r) {

@@ -1,6 +1,7 @@
 package dev.greenlight.deploy;
 
 import dev.greenlight.config.HostAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -10,23 +11,34 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The dead-letter side of the pipelines. Decides what a failure means: nothing changed (failed, or cancelled),
- * nothing to return to (failed, first deployment), or every touched host back to the previous version.
+ * nothing to return to (failed, first deployment), or every touched host back to the previous version, in the rollout's
+ * batches. Reasons are plain sentences; technical detail goes to the log.
  */
 public final class Rollbacks {
     private static final Logger LOG = LoggerFactory.getLogger(Rollbacks.class);
 
     private final DeploymentFinisher finisher;
+    private final DeploymentStore deployments;
     private final StepStore steps;
 
-    public Rollbacks(DeploymentFinisher finisher, StepStore steps) {
+    public Rollbacks(DeploymentFinisher finisher, DeploymentStore deployments, StepStore steps) {
         this.finisher = finisher;
+        this.deployments = deployments;
         this.steps = steps;
     }
 
-    /** @return the hosts to roll back, empty when the deployment has already been ended here */
-    public List<HostAddress> begin(Exchange exchange, DeploymentRun run) {
+    /**
+     * Ends a deployment that changed nothing, or starts rolling back the hosts it touched.
+     *
+     * @return the touched hosts in the rollout's batches, the last batch first (it holds the host that failed); empty
+     *         when the deployment has already been ended here
+     */
+    public List<List<HostAddress>> begin(Exchange exchange, DeploymentRun run) {
+        if (run == null) return List.of(); // the run could not be opened, and said so
+        // from here a cancel is refused: whatever happens next is the rollback's
+        deployments.closeCancels(run.id(), CancelClosed.ROLLING_BACK, false);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String reason = reason(cause);
+        String reason = reason(cause, run.id());
         boolean cancelled = stepFailure(cause).filter(DeploymentCancelledException.class::isInstance).isPresent();
         List<HostAddress> touched = run.touched();
         if (touched.isEmpty()) {
@@ -44,12 +56,25 @@ public final class Rollbacks {
         finisher.move(run.id(), DeploymentStatus.RUNNING, DeploymentStatus.ROLLING_BACK, reason);
         run.startRollback(reason);
         LOG.warn("deployment {} failed ({}): rolling {} back to {}", run.id(), steps.redact(reason), hosts(touched), previous);
-        return touched;
+        return batches(run, touched);
+    }
+
+    /**
+     * The rollout's batches with only their touched hosts, last first: a rollback takes no more hosts out of rotation
+     * at once than the rollout did.
+     */
+    private static List<List<HostAddress>> batches(DeploymentRun run, List<HostAddress> touched) {
+        List<List<HostAddress>> batches = new ArrayList<>();
+        for (List<HostAddress> batch : run.getBatches()) {
+            List<HostAddress> back = batch.stream().filter(touched::contains).toList();
+            if (!back.isEmpty()) batches.add(0, back);
+        }
+        return batches;
     }
 
     public void hostFailed(Exchange exchange, DeploymentRun run, HostAddress host) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        run.rollbackFailed(host + ": " + reason(cause));
+        run.rollbackFailed(host + ": " + reason(cause, run.id()));
     }
 
     public void finish(DeploymentRun run) {
@@ -74,13 +99,16 @@ public final class Rollbacks {
         return Optional.empty();
     }
 
-    static String reason(Throwable cause) {
-        if (cause == null) return "unknown failure";
+    /**
+     * Why the deployment failed, as a sentence for its status and the audit trail: a step's own reason, or for anything
+     * else (a bug, a broken database connection) a pointer to the log, which gets the technical detail.
+     */
+    static String reason(Throwable cause, long id) {
+        if (cause == null) return "the pipeline failed without saying why (the log of deployment " + id + " may tell)";
         Optional<StepFailedException> step = stepFailure(cause);
         if (step.isPresent()) return step.get().getMessage();
-        Throwable root = cause;
-        while (root.getCause() != null) root = root.getCause();
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
+        LOG.error("deployment {} failed with an internal error", id, cause);
+        return "an internal error stopped the deployment (the log of deployment " + id + " has the details)";
     }
 
     private static String hosts(List<HostAddress> hosts) {

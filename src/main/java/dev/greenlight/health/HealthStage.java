@@ -2,50 +2,57 @@ package dev.greenlight.health;
 
 import dev.greenlight.config.EnvironmentConfig;
 import dev.greenlight.config.HostAddress;
+import dev.greenlight.deploy.CommandFailedException;
 import dev.greenlight.deploy.DeploymentRun;
-import dev.greenlight.deploy.RemoteCommands;
 import dev.greenlight.deploy.StepFailedException;
 import dev.greenlight.deploy.StepStore;
 import dev.greenlight.ssh.CommandResult;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.camel.Exchange;
 
 /**
- * One health attempt of one host, multi-level: the container-level command (healthy on exit 0), then every HTTP
- * path. Retries are not done here: an unhealthy host with attempts left throws {@link UnhealthyHostException} and
- * the route's redelivery policy calls again after the environment's interval.
+ * Judges one health attempt of one host, multi-level: the container-level command (run by the health-attempt route
+ * through direct:remote-command, healthy on exit 0), then every HTTP path, one step covering the calls. Retries are
+ * not done here: an unhealthy host with attempts left throws {@link UnhealthyHostException} and the health-check
+ * route's redelivery policy calls again after the environment's interval; the last attempt fails the step.
  */
 public final class HealthStage {
-    private final RemoteCommands commands;
     private final HttpHealthChecker checker;
     private final StepStore steps;
 
-    public HealthStage(RemoteCommands commands, HttpHealthChecker checker, StepStore steps) {
-        this.commands = commands;
+    public HealthStage(HttpHealthChecker checker, StepStore steps) {
         this.checker = checker;
         this.steps = steps;
     }
 
-    public void check(Exchange exchange, DeploymentRun run, HostAddress host) {
+    /** This attempt's number, from 1: Camel counts the redeliveries. */
+    public int attempt(Exchange exchange) {
+        return exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class) + 1;
+    }
+
+    /** The container check failed (the route's doCatch): unhealthy, with the exit status or the timeout. */
+    public void containerFailed(Exchange exchange, DeploymentRun run, HostAddress host) {
+        CommandFailedException failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, CommandFailedException.class);
+        CommandResult r = failure.result();
+        unhealthy(exchange, run, host, "container check " + (r.timedOut() ? "timed out" : "exited " + r.exitCode()));
+    }
+
+    /** Every path of {@code health.paths} under the host's health URL, each requiring 2xx within the timeout. */
+    public void checkPaths(Exchange exchange, DeploymentRun run, HostAddress host) {
         EnvironmentConfig env = run.environment();
-        HealthSpec spec = env.health();
-        if (spec == null) return;
-        int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class) + 1;
+        if (env.healthUrl() == null) return;
+        String base = env.healthUrl().renderPlain(run.templateValues(host));
         String stage = run.rollingBack() ? "rollback-health" : "health";
-        List<String> problems = new ArrayList<>();
-        if (env.healthCommand() != null) {
-            CommandResult r = commands.execute(run, host, env.healthCommand(), stage + "-container", attempt);
-            if (!r.succeeded()) problems.add("container check " + (r.timedOut() ? "timed out" : "exited " + r.exitCode()));
-        }
-        if (env.healthUrl() != null && problems.isEmpty()) {
-            String base = env.healthUrl().renderPlain(run.templateValues(host));
-            HealthReport report = checker.check(base, spec.paths(), spec.timeout());
-            steps.record(run.id(), stage, host.toString(), attempt, report.healthy(), report.summary());
-            if (!report.healthy()) problems.add(report.summary());
-        }
-        if (problems.isEmpty()) return;
-        String why = host + " unhealthy (attempt " + attempt + "/" + spec.attempts() + "): " + String.join("; ", problems);
+        // opened before the calls, so the step's duration is theirs
+        long step = steps.open(run.id(), stage, host.toString(), attempt(exchange));
+        HealthReport report = checker.check(base, env.health().paths(), env.health().timeout());
+        steps.close(step, report.healthy(), null, null, report.summary());
+        if (!report.healthy()) unhealthy(exchange, run, host, report.summary());
+    }
+
+    private void unhealthy(Exchange exchange, DeploymentRun run, HostAddress host, String problem) {
+        HealthSpec spec = run.environment().health();
+        int attempt = attempt(exchange);
+        String why = host + " unhealthy (attempt " + attempt + "/" + spec.attempts() + "): " + problem;
         if (attempt >= spec.attempts()) throw new StepFailedException(why);
         exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, spec.interval().toMillis());
         throw new UnhealthyHostException(why);

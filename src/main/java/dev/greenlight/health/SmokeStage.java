@@ -5,10 +5,12 @@ import dev.greenlight.config.HostAddress;
 import dev.greenlight.deploy.DeploymentRun;
 import dev.greenlight.deploy.StepFailedException;
 import dev.greenlight.deploy.StepStore;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.net.URI;
 
-/** Smoke tests after the last batch: every smoke check against every host, each a step; any failure fails. */
+/**
+ * One smoke test against one host after the last batch, as a step labelled with the address it calls; a failure
+ * fails the deployment. The smoke-tests route runs every test against every host (a splitter per host, in parallel).
+ */
 public final class SmokeStage {
     private final SmokeTester tester;
     private final StepStore steps;
@@ -18,22 +20,26 @@ public final class SmokeStage {
         this.steps = steps;
     }
 
-    public void run(DeploymentRun run) {
+    public void check(DeploymentRun run, HostAddress host, SmokeCheck check) {
         EnvironmentConfig env = run.environment();
-        if (env.smoke().isEmpty() || env.healthUrl() == null) return;
-        List<HostResult> results = env.hosts().stream()
-                .flatMap(host -> env.smoke().stream().map(check -> new HostResult(host, tester.runAsync(
-                        env.healthUrl().renderPlain(run.templateValues(host)), check, env.health().timeout()))))
-                .toList();
-        String failed = null;
-        for (HostResult r : results) {
-            SmokeResult result = r.result().join();
-            steps.record(run.id(), "smoke", r.host().toString(), 1, result.passed(), result.summary());
-            if (!result.passed() && failed == null) failed = "smoke test " + result.name() + " on " + r.host() + ": " + result.detail();
+        String base = env.healthUrl().renderPlain(run.templateValues(host));
+        String called = called(base, check);
+        long step = steps.open(run.id(), "smoke", called, 1);
+        SmokeResult result = tester.run(base, check, env.health().timeout());
+        steps.close(step, result.passed(), null, null, result.summary() + " (" + check.method() + " " + result.url() + ")");
+        if (!result.passed()) {
+            throw new StepFailedException("smoke test " + result.name() + " on " + called + " failed: " + result.detail());
         }
-        if (failed != null) throw new StepFailedException(failed);
     }
 
-    private record HostResult(HostAddress host, CompletableFuture<SmokeResult> result) {
+    /** The {@code host:port} a smoke test calls (the port the URL names, or its scheme's). */
+    static String called(String base, SmokeCheck check) {
+        try {
+            URI uri = Http.resolve(base, check.path());
+            int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+            return uri.getHost() + ":" + port;
+        } catch (IllegalArgumentException e) {
+            return base + check.path();
+        }
     }
 }

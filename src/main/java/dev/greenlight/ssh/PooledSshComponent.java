@@ -27,9 +27,13 @@ public final class PooledSshComponent extends SshComponent {
         SshConfiguration configuration = getConfiguration().copy();
         configuration.configure(new URI(uri));
         Object commandTimeout = parameters.remove(PooledSshEndpoint.COMMAND_TIMEOUT);
+        Object maxConcurrentStarts = parameters.remove(PooledSshEndpoint.MAX_CONCURRENT_STARTS);
+        Object startGroup = parameters.remove(PooledSshEndpoint.START_GROUP);
         PooledSshEndpoint endpoint = new PooledSshEndpoint(uri, this, configuration, sessions);
         setProperties(endpoint, parameters);
         if (commandTimeout != null) endpoint.setCommandTimeout(commandTimeout.toString());
+        if (maxConcurrentStarts != null) endpoint.setMaxConcurrentStarts(maxConcurrentStarts.toString());
+        if (startGroup != null) endpoint.setStartGroup(startGroup.toString());
         endpoint.target(); // refuses a password, a missing key or known_hosts file, or unchecked host keys now
         return endpoint;
     }

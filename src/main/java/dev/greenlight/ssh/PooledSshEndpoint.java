@@ -21,9 +21,15 @@ public final class PooledSshEndpoint extends SshEndpoint {
     /** Greenlight's option: milliseconds a command may run before it is stopped and its step fails. */
     public static final String COMMAND_TIMEOUT = "commandTimeout";
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMinutes(10);
+    /** Greenlight's option: at most this many sessions of the endpoint's start group are being opened at once. */
+    public static final String MAX_CONCURRENT_STARTS = "maxConcurrentStarts";
+    /** Greenlight's option: the endpoints sharing one bound on concurrent starts (an environment). */
+    public static final String START_GROUP = "startGroup";
 
     private final SshSessionPool sessions;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+    private int maxConcurrentStarts = SshSessionPool.DEFAULT_MAX_CONCURRENT_STARTS;
+    private String startGroup = "";
 
     PooledSshEndpoint(String uri, PooledSshComponent component, SshConfiguration configuration,
                       SshSessionPool sessions) {
@@ -33,7 +39,8 @@ public final class PooledSshEndpoint extends SshEndpoint {
 
     @Override
     public Producer createProducer() {
-        return new PooledSshProducer(this, sessions, target(), commandTimeout);
+        return new PooledSshProducer(this, sessions, target(), commandTimeout,
+                sessions.startGate(startGroup, maxConcurrentStarts));
     }
 
     @Override
@@ -56,6 +63,22 @@ public final class PooledSshEndpoint extends SshEndpoint {
         if (value <= 0) throw new IllegalArgumentException(COMMAND_TIMEOUT + " must be a positive number of "
                 + "milliseconds, got " + millis);
         this.commandTimeout = Duration.ofMillis(value);
+    }
+
+    void setMaxConcurrentStarts(String count) {
+        int value;
+        try {
+            value = Integer.parseInt(count.trim());
+        } catch (NumberFormatException e) {
+            value = 0;
+        }
+        if (value <= 0) throw new IllegalArgumentException(MAX_CONCURRENT_STARTS + " must be a positive whole number, got "
+                + count);
+        this.maxConcurrentStarts = value;
+    }
+
+    void setStartGroup(String group) {
+        this.startGroup = group;
     }
 
     /** The connection this endpoint stands for; throws on any option Greenlight does not run with. */

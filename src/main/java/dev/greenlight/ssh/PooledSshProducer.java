@@ -18,13 +18,15 @@ final class PooledSshProducer extends DefaultProducer {
     private final SshSessionPool sessions;
     private final SshTarget target;
     private final Duration commandTimeout;
+    private final StartGate starts;
 
     PooledSshProducer(PooledSshEndpoint endpoint, SshSessionPool sessions, SshTarget target,
-                      Duration commandTimeout) {
+                      Duration commandTimeout, StartGate starts) {
         super(endpoint);
         this.sessions = sessions;
         this.target = target;
         this.commandTimeout = commandTimeout;
+        this.starts = starts;
     }
 
     @Override
@@ -36,7 +38,7 @@ final class PooledSshProducer extends DefaultProducer {
                     + " are not supported: the endpoint's username and key decide who runs the command");
         }
         String command = in.getMandatoryBody(String.class);
-        CommandResult result = sessions.exec(target, command, commandTimeout);
+        CommandResult result = sessions.exec(target, command, commandTimeout, starts);
         Message answer = exchange.getMessage();
         answer.setBody(result.stdout());
         answer.setHeader(SshConstants.EXIT_VALUE, result.exitCode());

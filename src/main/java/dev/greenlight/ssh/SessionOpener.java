@@ -35,25 +35,38 @@ final class SessionOpener {
         this.knownHosts = knownHosts;
     }
 
-    /** An authenticated session to {@code target}; the whole handshake is bounded by its connect timeout. */
-    ClientSession open(SshTarget target) {
+    /** A session and when the attempt to open it started (a {@link System#nanoTime()} value). */
+    record Opened(ClientSession session, long startedNanos) {
+    }
+
+    /**
+     * An authenticated session to {@code target}, opened when {@code gate} gives a turn; the whole handshake is
+     * bounded by its connect timeout, counted from then.
+     */
+    Opened open(SshTarget target, StartGate gate) {
         // local problems are reported before any network traffic
         List<KeyPair> keys = clientKeys.get(target.keyFile());
         knownHosts.apply(target.knownHosts());
 
-        long deadline = System.nanoTime() + target.connectTimeout().toNanos();
-        ConnectAttempt attempt = new ConnectAttempt(target);
-        ClientSession session = connect(attempt);
-        boolean authenticated = false;
+        gate.enter(target);
         try {
-            keys.forEach(session::addPublicKeyIdentity);
-            authenticate(session, attempt, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            authenticated = true;
-            return session;
-        } finally {
-            if (!authenticated) {
-                session.close(true);
+            long started = System.nanoTime();
+            long deadline = started + target.connectTimeout().toNanos();
+            ConnectAttempt attempt = new ConnectAttempt(target);
+            ClientSession session = connect(attempt);
+            boolean authenticated = false;
+            try {
+                keys.forEach(session::addPublicKeyIdentity);
+                authenticate(session, attempt, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                authenticated = true;
+                return new Opened(session, started);
+            } finally {
+                if (!authenticated) {
+                    session.close(true);
+                }
             }
+        } finally {
+            gate.leave();
         }
     }
 

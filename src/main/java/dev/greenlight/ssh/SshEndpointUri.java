@@ -13,6 +13,15 @@ public final class SshEndpointUri {
     private SshEndpointUri() {
     }
 
+    /**
+     * The URI of an environment's endpoint: its sessions are opened at most {@code maxConcurrentStarts} at a time,
+     * counted over every endpoint naming the same {@code startGroup}.
+     */
+    public static String of(SshTarget target, Duration commandTimeout, String startGroup, int maxConcurrentStarts) {
+        return of(target, commandTimeout) + "&" + PooledSshEndpoint.START_GROUP + "=" + raw(startGroup)
+                + "&" + PooledSshEndpoint.MAX_CONCURRENT_STARTS + "=" + maxConcurrentStarts;
+    }
+
     public static String of(SshTarget target, Duration commandTimeout) {
         return "ssh://" + target.hostPort()
                 + "?username=" + raw(target.user())

@@ -39,6 +39,8 @@ public final class SshSessionPool implements AutoCloseable {
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     /** Each of stdout and stderr keeps at most this many bytes: the end of the output. */
     public static final int OUTPUT_LIMIT_BYTES = 64 * 1024;
+    /** Sessions being opened at once by endpoints that name no bound of their own (Kamal's default too). */
+    public static final int DEFAULT_MAX_CONCURRENT_STARTS = 30;
 
     private static final Logger LOG = LoggerFactory.getLogger(SshSessionPool.class);
 
@@ -46,6 +48,8 @@ public final class SshSessionPool implements AutoCloseable {
     private final SessionOpener opener;
     private final Duration idleTimeout;
     private final Map<SshTarget, TargetSessions> targets = new ConcurrentHashMap<>();
+    private final Map<StartBound, StartGate> gates = new ConcurrentHashMap<>();
+    private final StartGate defaultGate = new StartGate(DEFAULT_MAX_CONCURRENT_STARTS);
     private final ScheduledExecutorService sweeper;
     private volatile boolean closed;
 
@@ -77,23 +81,32 @@ public final class SshSessionPool implements AutoCloseable {
      * first if needed. The command's stdin is empty. A non-zero exit is not an exception: check
      * {@link CommandResult#succeeded()}.
      *
-     * @param timeout how long the command may run; when exceeded, the remote process is sent TERM, then
-     *                KILL after {@link RemoteCommand#KILL_GRACE}, and the result has {@code timedOut} set
+     * @param timeout how long the command may take, counted from its connection attempt when it has to open the
+     *                session (the wait for a turn to connect excluded); when exceeded, the remote process is sent
+     *                TERM, then KILL after {@link RemoteCommand#KILL_GRACE}, and the result has {@code timedOut} set
      * @throws SshException when the host cannot be reached, trusted or authenticated to, the connection is
      *                      lost while the command runs, or the calling thread is interrupted (the remote
      *                      command is then stopped as on timeout and the interrupt flag is kept)
      */
     public CommandResult exec(SshTarget target, String command, Duration timeout) {
+        return exec(target, command, timeout, defaultGate);
+    }
+
+    /**
+     * The same, opening a session only when {@code gate} gives a turn ({@link #startGate}); the default gate admits
+     * {@value #DEFAULT_MAX_CONCURRENT_STARTS} at once.
+     */
+    CommandResult exec(SshTarget target, String command, Duration timeout, StartGate gate) {
         Objects.requireNonNull(target, "target");
         if (command == null || command.isBlank()) {
             throw new IllegalArgumentException("command must not be blank");
         }
-        long deadline = System.nanoTime() + requirePositive(timeout, "timeout").toNanos();
+        long limit = requirePositive(timeout, "timeout").toNanos();
         TargetSessions sessions = sessionsOf(target);
         for (int attempt = 1; ; attempt++) {
-            try (TargetSessions.Lease lease = sessions.lease(() -> opener.open(target), idleTimeout)) {
+            try (TargetSessions.Lease lease = sessions.lease(() -> opener.open(target, gate), idleTimeout)) {
                 try {
-                    return new RemoteCommand(lease, target, OUTPUT_LIMIT_BYTES).run(command, deadline);
+                    return new RemoteCommand(lease, target, OUTPUT_LIMIT_BYTES).run(command, lease.sinceNanos() + limit);
                 } catch (RemoteCommand.NotStarted e) {
                     lease.retire();
                     if (!lease.reused() || attempt > 1) {
@@ -107,10 +120,21 @@ public final class SshSessionPool implements AutoCloseable {
         }
     }
 
+    /**
+     * The gate shared by every endpoint naming {@code group} (an environment) and this bound: at most {@code limit}
+     * of their sessions are being opened at any moment.
+     */
+    StartGate startGate(String group, int limit) {
+        return gates.computeIfAbsent(new StartBound(group, limit), bound -> new StartGate(bound.limit()));
+    }
+
+    private record StartBound(String group, int limit) {
+    }
+
     /** Connects and authenticates (or finds the session already open): a reachability pre-check. */
     public void check(SshTarget target) {
         Objects.requireNonNull(target, "target");
-        sessionsOf(target).lease(() -> opener.open(target), idleTimeout).close();
+        sessionsOf(target).lease(() -> opener.open(target, defaultGate), idleTimeout).close();
     }
 
     /** Closes the target's session once its running commands are done; the next command reconnects. */

@@ -16,10 +16,20 @@ final class TargetSessions {
     final class Lease implements AutoCloseable {
         private final PooledSession pooled;
         private final boolean reused;
+        private final long sinceNanos;
 
-        private Lease(PooledSession pooled, boolean reused) {
+        private Lease(PooledSession pooled, boolean reused, long sinceNanos) {
             this.pooled = pooled;
             this.reused = reused;
+            this.sinceNanos = sinceNanos;
+        }
+
+        /**
+         * When this command's work started ({@link System#nanoTime()}): its connection attempt, or, on a session
+         * already open, the lease itself. A wait for a turn to connect is not included.
+         */
+        long sinceNanos() {
+            return sinceNanos;
         }
 
         ClientSession session() {
@@ -49,16 +59,19 @@ final class TargetSessions {
      * The current session, or a new one from {@code opener} if there is none, it broke, or it sat idle
      * longer than {@code idleLimit} (a long-idle connection may have been dropped by a firewall).
      */
-    Lease lease(Supplier<ClientSession> opener, Duration idleLimit) {
+    Lease lease(Supplier<SessionOpener.Opened> opener, Duration idleLimit) {
         lock.lock();
         try {
             dropIfStale(idleLimit);
             boolean reused = current != null;
+            long since = System.nanoTime();
             if (!reused) {
-                current = new PooledSession(opener.get());
+                SessionOpener.Opened opened = opener.get();
+                current = new PooledSession(opened.session());
+                since = opened.startedNanos();
             }
             current.acquire();
-            return new Lease(current, reused);
+            return new Lease(current, reused, since);
         } finally {
             lock.unlock();
         }

@@ -247,6 +247,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void maxConcurrentStartsDefaultsToThirtyAndMustBeFromOneToAThousand() throws IOException {
+        Path unset = withEnvironment("""
+                        hosts: [a]
+                        ssh: { user: deploy, key-file: /k, known-hosts: /kh }
+                        commands: { deploy: "x" }
+                """);
+        assertThat(ConfigLoader.load(unset).environment("shop", "staging").orElseThrow().ssh().maxConcurrentStarts())
+                .isEqualTo(30);
+        Path five = withEnvironment("""
+                        hosts: [a]
+                        ssh: { user: deploy, key-file: /k, known-hosts: /kh, max-concurrent-starts: 5 }
+                        commands: { deploy: "x" }
+                """);
+        assertThat(ConfigLoader.load(five).environment("shop", "staging").orElseThrow().ssh().maxConcurrentStarts())
+                .isEqualTo(5);
+        Path zero = withEnvironment("""
+                        hosts: [a]
+                        ssh: { user: deploy, key-file: /k, known-hosts: /kh, max-concurrent-starts: 0 }
+                        commands: { deploy: "x" }
+                """);
+        refused(zero).hasMessageStartingWith(zero + ": apps.shop.environments.staging.ssh.max-concurrent-starts: ");
+    }
+
+    @Test
     void aZeroTimeoutIsRefusedAtStartUp() throws IOException {
         Path connect = withEnvironment("""
                         hosts: [a]

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenlight.testing.TestHosts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -246,6 +248,68 @@ class RollbackTest {
             assertThat(f.app.get("/api/v1/audit?environment=staging", RollingFixture.TOKEN).body())
                     .contains("environment.unlocked").contains("host 2 repaired by hand");
         }
+    }
+
+    @Test
+    void aFailedBatchFinishesBeforeTheRollbackWhichGoesBatchByBatchLastFirst() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 4, "batch: 2", Map.of())) {
+            f.deployed("1.0.0");
+            // host 4 fails at once; its sibling host 3 is still deploying for a second
+            f.hosts.deployScript(4, "if [ \"$1\" = 2.0.0 ]; then exit 3; fi\n" + TestHosts.DEFAULT_DEPLOY_SCRIPT);
+            f.hosts.deployScript(3, "if [ \"$1\" = 2.0.0 ]; then sleep 1.5; fi\n" + TestHosts.DEFAULT_DEPLOY_SCRIPT);
+
+            JsonNode d = f.awaitEnd(f.deploy("2.0.0"));
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
+            Instant siblingDone = finished(steps(d, "deploy", "127.0.0.13").get(0));
+            List<JsonNode> rollback = rollbackSteps(d);
+            assertThat(rollback).isNotEmpty();
+            assertThat(rollback).allSatisfy(s -> assertThat(started(s)).as(s.toString()).isAfterOrEqualTo(siblingDone));
+            // the failed batch (hosts 3 and 4) goes back first, and wholly before hosts 1 and 2 start
+            List<JsonNode> last = rollback.stream().filter(s -> s.get("host").asText().matches("127\\.0\\.0\\.1[34]:.*"))
+                    .toList();
+            List<JsonNode> first = rollback.stream().filter(s -> s.get("host").asText().matches("127\\.0\\.0\\.1[12]:.*"))
+                    .toList();
+            assertThat(last).isNotEmpty();
+            assertThat(first).isNotEmpty();
+            Instant lastBatchDone = last.stream().map(RollbackTest::finished).max(Instant::compareTo).orElseThrow();
+            assertThat(first).allSatisfy(s -> assertThat(started(s)).isAfterOrEqualTo(lastBatchDone));
+            for (int i = 1; i <= 4; i++) assertThat(f.hosts.version(i)).as("host " + i).isEqualTo("1.0.0");
+        }
+    }
+
+    @Test
+    void eachRolledBackHostIsTakenOutOfRotationAndPutBackLikeInTheRollout() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 1", Map.of(), """
+                before-host: "echo before-{{version}} >> hooks"
+                after-host: "echo after-{{version}} >> hooks"
+                """)) {
+            f.deployed("1.0.0");
+            f.hosts.unhealthyWhileRunning(2, "2.0.0");
+
+            JsonNode d = f.awaitEnd(f.deploy("2.0.0"));
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
+            assertThat(Files.readAllLines(f.hosts.hostDir(1).resolve("hooks")))
+                    .containsExactly("before-1.0.0", "after-1.0.0", "before-2.0.0", "after-2.0.0", "before-1.0.0",
+                            "after-1.0.0");
+            assertThat(Files.readAllLines(f.hosts.hostDir(2).resolve("hooks")))
+                    .containsExactly("before-1.0.0", "after-1.0.0", "before-2.0.0", "before-1.0.0", "after-1.0.0");
+            assertThat(steps(d, "rollback-before-host", null)).hasSize(2);
+        }
+    }
+
+    private static List<JsonNode> rollbackSteps(JsonNode d) {
+        return StreamSupport.stream(d.get("steps").spliterator(), false)
+                .filter(s -> s.get("stage").asText().startsWith("rollback")).toList();
+    }
+
+    private static Instant started(JsonNode step) {
+        return Instant.parse(step.get("startedAt").asText());
+    }
+
+    private static Instant finished(JsonNode step) {
+        return Instant.parse(step.get("finishedAt").asText());
     }
 
     static List<JsonNode> steps(JsonNode d, String stage, String hostPrefix) {

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenlight.http.Json;
+import dev.greenlight.ssh.EmbeddedSshServer;
 import dev.greenlight.testing.TestDatabase;
 import dev.greenlight.testing.TestGreenlight;
 import dev.greenlight.testing.TestHosts;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /** A running Greenlight, simulated hosts and a database, for pipeline tests; the environment is {@code shop/staging}. */
 final class RollingFixture implements AutoCloseable {
@@ -62,7 +64,20 @@ final class RollingFixture implements AutoCloseable {
     static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
                                 String extraCommands, String topLevel, String image, String healthCommand)
             throws IOException {
-        TestHosts hosts = TestHosts.start(dir.resolve("hosts"), hostCount);
+        return start(dir, hostCount, environmentExtras, env, extraCommands, topLevel, image, healthCommand,
+                UnaryOperator.identity(), "", Map.of());
+    }
+
+    /**
+     * @param servers    options for each host's SSH server
+     * @param sshExtra   settings added to the environment's {@code ssh:} block
+     * @param properties service settings (e.g. {@code greenlight.dispatch.period})
+     */
+    static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
+                                String extraCommands, String topLevel, String image, String healthCommand,
+                                UnaryOperator<EmbeddedSshServer.Builder> servers, String sshExtra,
+                                Map<String, String> properties) throws IOException {
+        TestHosts hosts = TestHosts.start(dir.resolve("hosts"), hostCount, servers);
         String yaml = """
                 %s
                 access:
@@ -91,14 +106,14 @@ final class RollingFixture implements AutoCloseable {
                 %s
                 """.formatted(topLevel, image == null ? "" : "image: " + image,
                 environmentExtras.contains("trigger:") ? "" : "trigger: { push: main }",
-                String.join(", ", hosts.hostList()), hosts.sshYaml(), extraCommands.indent(10),
+                String.join(", ", hosts.hostList()), hosts.sshYaml(sshExtra), extraCommands.indent(10),
                 healthCommand == null ? "" : "command: \"" + healthCommand + "\"", hosts.httpPort(), environmentExtras.indent(8));
         yaml = yaml.replace("BUILD_HOST", hosts.hostList().get(0));
         Path config = Files.writeString(dir.resolve("greenlight.yaml"), yaml);
         TestDatabase db = TestDatabase.create();
         Map<String, String> environment = new HashMap<>(env);
         environment.put("TEST_TOKEN", TOKEN);
-        return new RollingFixture(hosts, db, TestGreenlight.start(config, db, environment));
+        return new RollingFixture(hosts, db, TestGreenlight.start(config, db, environment, properties));
     }
 
     /** Queues a deployment through the API and returns its id. */

@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -82,8 +83,22 @@ public final class EmbeddedSshServer implements AutoCloseable {
         private boolean acceptAnyPassword;
         private String bindHost = HOST;
         private List<String> keyExchanges = List.of();
+        private HandshakeMeter handshakes;
+        private Duration authenticationDelay = Duration.ZERO;
 
         private Builder() {
+        }
+
+        /** Counts this server's handshakes in flight (share one meter between servers to count across them). */
+        public Builder handshakes(HandshakeMeter meter) {
+            this.handshakes = meter;
+            return this;
+        }
+
+        /** Each authentication takes this long, like a busy host whose login is slow. */
+        public Builder authenticationDelay(Duration delay) {
+            this.authenticationDelay = delay;
+            return this;
         }
 
         /** Loopback address to listen on (127.0.0.x), so that several test hosts can share port numbers. */
@@ -130,7 +145,8 @@ public final class EmbeddedSshServer implements AutoCloseable {
             KeyPair client = clientKey != null ? clientKey : generateKeyPair(KeyPairProvider.SSH_ED25519);
             List<KeyPair> host = hostKeys.isEmpty() ? List.of(generateKeyPair(KeyPairProvider.SSH_ED25519))
                     : List.copyOf(hostKeys);
-            return new EmbeddedSshServer(bindHost, workDir, client, host, acceptAnyPassword, keyExchanges);
+            return new EmbeddedSshServer(bindHost, workDir, client, host, acceptAnyPassword, keyExchanges, handshakes,
+                    authenticationDelay);
         }
     }
 
@@ -145,10 +161,12 @@ public final class EmbeddedSshServer implements AutoCloseable {
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<String> negotiatedKeyExchanges = new CopyOnWriteArrayList<>();
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
+    private final Set<Session> handshaking = ConcurrentHashMap.newKeySet();
     private volatile String everyCommand;
 
     private EmbeddedSshServer(String bindHost, Path workDir, KeyPair clientKey, List<KeyPair> hostKeys,
-                              boolean acceptAnyPassword, List<String> keyExchanges) throws IOException {
+                              boolean acceptAnyPassword, List<String> keyExchanges, HandshakeMeter handshakes,
+                              Duration authenticationDelay) throws IOException {
         this.bindHost = bindHost;
         this.workDir = workDir;
         this.clientKey = clientKey;
@@ -162,7 +180,17 @@ public final class EmbeddedSshServer implements AutoCloseable {
             server.setKeyExchangeFactories(server.getKeyExchangeFactories().stream()
                     .filter(f -> keyExchanges.contains(f.getName())).toList());
         }
-        server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(clientKey.getPublic(), key));
+        server.setPublickeyAuthenticator((user, key, session) -> {
+            if (!authenticationDelay.isZero()) {
+                try {
+                    Thread.sleep(authenticationDelay.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return KeyUtils.compareKeys(clientKey.getPublic(), key);
+        });
         server.setPasswordAuthenticator((user, password, session) -> {
             passwordAttempts.incrementAndGet();
             return acceptAnyPassword;
@@ -175,17 +203,31 @@ public final class EmbeddedSshServer implements AutoCloseable {
             @Override
             public void sessionCreated(Session session) {
                 sessionsOpened.incrementAndGet();
+                if (handshakes != null) {
+                    handshaking.add(session);
+                    handshakes.started();
+                }
             }
 
             @Override
             public void sessionClosed(Session session) {
                 sessionsClosed.incrementAndGet();
+                handshakeEnded(session);
             }
 
             @Override
             public void sessionEvent(Session session, Event event) {
                 if (event == Event.KeyEstablished) {
                     negotiatedKeyExchanges.add(session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS));
+                }
+                if (event == Event.Authenticated) {
+                    handshakeEnded(session);
+                }
+            }
+
+            private void handshakeEnded(Session session) {
+                if (handshakes != null && handshaking.remove(session)) {
+                    handshakes.ended();
                 }
             }
         });

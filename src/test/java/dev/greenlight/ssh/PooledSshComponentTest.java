@@ -149,6 +149,8 @@ class PooledSshComponentTest {
                 "certResource must be a file: path");
         assertRefused(uri.replaceAll("&knownHostsResource=RAW\\([^)]*\\)", ""), "knownHostsResource is required");
         assertRefused(uri.replace("commandTimeout=10000", "commandTimeout=0"), "commandTimeout must be a positive number of milliseconds");
+        assertRefused(SshEndpointUri.of(target, Duration.ofSeconds(10), "shop/staging", 1)
+                .replace("maxConcurrentStarts=1", "maxConcurrentStarts=0"), "maxConcurrentStarts must be a positive");
         assertThat(server.sessionsOpened()).isZero();
         assertThat(server.passwordAttempts()).isZero();
     }

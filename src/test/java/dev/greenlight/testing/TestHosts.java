@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 
 /**
@@ -21,7 +22,8 @@ import org.apache.sshd.common.keyprovider.KeyPairProvider;
  * commands in that directory, and an HTTP server on the same address (one port shared by all hosts, as apps are)
  * whose answers follow the directory: {@code version} holds the deployed version, a file {@code unhealthy-<version>}
  * makes every path answer 503 while that version runs, {@code fail_<path>-<version>} only that path (e.g.
- * {@code fail_smoke-2.0.0} for {@code /smoke}), {@code unhealthy} every path always.
+ * {@code fail_smoke-2.0.0} for {@code /smoke}), {@code unhealthy} every path always; {@code delay_<path>} (e.g.
+ * {@code delay_health_db}) holds how many milliseconds that path's answers take.
  * Each host's {@code deploy.sh <version>} is what the tests' deploy command runs; by default it records the version.
  */
 public final class TestHosts implements AutoCloseable {
@@ -35,7 +37,7 @@ public final class TestHosts implements AutoCloseable {
     private final Path knownHosts;
     private final ConcurrentMap<String, AtomicInteger> requests = new ConcurrentHashMap<>();
 
-    private TestHosts(Path dir, int count) throws IOException {
+    private TestHosts(Path dir, int count, UnaryOperator<EmbeddedSshServer.Builder> servers) throws IOException {
         this.dir = dir;
         KeyPair clientKey = EmbeddedSshServer.generateKeyPair(KeyPairProvider.SSH_ED25519);
         httpPort = TestGreenlight.freePort();
@@ -43,8 +45,8 @@ public final class TestHosts implements AutoCloseable {
         for (int i = 1; i <= count; i++) {
             Path hostDir = Files.createDirectories(dir.resolve("host-" + i));
             Files.writeString(hostDir.resolve("deploy.sh"), DEFAULT_DEPLOY_SCRIPT);
-            EmbeddedSshServer server = EmbeddedSshServer.builder().bindHost(address(i)).workDir(hostDir)
-                    .clientKey(clientKey).start();
+            EmbeddedSshServer server = servers.apply(EmbeddedSshServer.builder().bindHost(address(i)).workDir(hostDir)
+                    .clientKey(clientKey)).start();
             ssh.add(server);
             server.hostKeys().forEach(k -> known.append(server.knownHostsLine(k)).append('\n'));
             http.add(startHttp(address(i), hostDir));
@@ -54,7 +56,13 @@ public final class TestHosts implements AutoCloseable {
     }
 
     public static TestHosts start(Path dir, int count) throws IOException {
-        return new TestHosts(dir, count);
+        return new TestHosts(dir, count, UnaryOperator.identity());
+    }
+
+    /** @param servers adds options to each host's SSH server (a slow login, a handshake meter) */
+    public static TestHosts start(Path dir, int count, UnaryOperator<EmbeddedSshServer.Builder> servers)
+            throws IOException {
+        return new TestHosts(dir, count, servers);
     }
 
     public static String address(int i) {
@@ -65,6 +73,14 @@ public final class TestHosts implements AutoCloseable {
         HttpServer server = HttpServer.create(new InetSocketAddress(address, httpPort), 50);
         server.createContext("/", exchange -> {
             requests.computeIfAbsent(address + exchange.getRequestURI().getPath(), k -> new AtomicInteger()).incrementAndGet();
+            String delay = read(hostDir.resolve("delay" + exchange.getRequestURI().getPath().replace('/', '_')));
+            if (delay != null) {
+                try {
+                    Thread.sleep(Long.parseLong(delay));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             String version = read(hostDir.resolve("version"));
             String path = exchange.getRequestURI().getPath();
             boolean healthy = version != null && !Files.exists(hostDir.resolve("unhealthy"))
@@ -94,8 +110,13 @@ public final class TestHosts implements AutoCloseable {
 
     /** The {@code ssh:} block for greenlight.yaml. */
     public String sshYaml() {
+        return sshYaml("");
+    }
+
+    /** The same, with more settings, e.g. {@code "max-concurrent-starts: 2"}. */
+    public String sshYaml(String extra) {
         return "{ user: deploy, key-file: " + keyFile + ", known-hosts: " + knownHosts + ", connect-timeout: "
-                + CONNECT_TIMEOUT + " }";
+                + CONNECT_TIMEOUT + (extra.isEmpty() ? "" : ", " + extra) + " }";
     }
 
     public int httpPort() {

@@ -126,6 +126,25 @@ class StoreTest {
         }
     }
 
+    /**
+     * H2 writes a commit to its file only when WRITE_DELAY is 0; with its default (500 ms) a killed process loses
+     * the last commits it had answered for (CrashDurabilityTest kills the real service to show it).
+     */
+    @Test
+    void anH2FileDatabaseWritesEveryCommitToTheFileBeforeTheCommitReturns(@org.junit.jupiter.api.io.TempDir
+                                                                           java.nio.file.Path dir) throws Exception {
+        assertThat(Database.EMBEDDED_URL).endsWith(";WRITE_DELAY=0");
+        String url = "jdbc:h2:file:" + dir.resolve("greenlight") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE";
+        try (HikariDataSource ds = Database.open(url, "sa", null, null, 2)) {
+            assertThat(new Jdbc(ds).queryOne("select setting_value from information_schema.settings "
+                    + "where setting_name = 'WRITE_DELAY'", rs -> rs.getString(1))).hasValue("0");
+        }
+        assertThat(Database.durableAtCommit(url + ";WRITE_DELAY=100")).as("an explicit choice is kept")
+                .endsWith(";WRITE_DELAY=100");
+        assertThat(Database.durableAtCommit("jdbc:h2:mem:x;DB_CLOSE_DELAY=-1")).isEqualTo("jdbc:h2:mem:x;DB_CLOSE_DELAY=-1");
+        assertThat(Database.durableAtCommit(TestDatabase.DEFAULT_PG_URL)).isEqualTo(TestDatabase.DEFAULT_PG_URL);
+    }
+
     // ---- outgoing events ----------------------------------------------------------------------------------
 
     /** A clock the test moves. */

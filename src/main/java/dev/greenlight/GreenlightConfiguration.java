@@ -11,6 +11,7 @@ import dev.greenlight.config.ConfigWarnings;
 import dev.greenlight.config.Durations;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.Secrets;
+import dev.greenlight.deploy.ActiveRuns;
 import dev.greenlight.deploy.Cancellations;
 import dev.greenlight.deploy.DeploymentFinisher;
 import dev.greenlight.deploy.DeploymentQueue;
@@ -95,16 +96,15 @@ public class GreenlightConfiguration implements CamelConfiguration {
         AuditLog audit = new AuditLog(jdbc, clock, secrets);
         DeploymentStore deployments = new DeploymentStore(jdbc, clock, secrets);
         StepStore steps = new StepStore(jdbc, clock, secrets);
-        String ttl = props.resolveProperty("greenlight.lease.ttl").orElse("60s");
-        Duration leaseTtl = Durations.parse(ttl).filter(d -> !d.isZero()).orElseThrow(() -> new ConfigException(
-                "greenlight.lease.ttl: \"" + ttl + "\" is not a duration (examples: 500ms, 3s, 2m, 1h)"));
+        Duration leaseTtl = leaseTtl(props);
         String instanceId = instanceId();
-        EnvironmentLease lease = new EnvironmentLease(jdbc, clock, instanceId, leaseTtl);
+        EnvironmentLease lease = new EnvironmentLease(jdbc, instanceId, leaseTtl);
+        ActiveRuns activeRuns = new ActiveRuns(lease, deployments);
         EventOutbox outbox = new EventOutbox(jdbc, clock, instanceId);
         DeploymentEvents events = new DeploymentEvents(context.createProducerTemplate(), config, outbox, deployments);
         DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit, outbox, events::wake);
         DeploymentQueue queue = new DeploymentQueue(deployments, audit);
-        Dispatcher dispatcher = new Dispatcher(config, deployments, lease, finisher, audit, outbox, events::wake);
+        Dispatcher dispatcher = new Dispatcher(config, deployments, lease, finisher, steps, audit, outbox, events::wake);
         dispatcher.registerEnvironments();
         WebhookDeliveries deliveries = new WebhookDeliveries(clock);
         RefusalLimiter refusals = refusalLimiter(props, audit, clock);
@@ -137,6 +137,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("deploymentStore", deployments);
         registry.bind("stepStore", steps);
         registry.bind("environmentLease", lease);
+        registry.bind("activeRuns", activeRuns);
         registry.bind("deploymentFinisher", finisher);
         registry.bind("dispatcher", dispatcher);
         registry.bind("webhookIntake", new WebhookIntake(secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET"),
@@ -146,6 +147,25 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("apiErrors", new ApiErrors(audit, refusals));
         registry.bind("apiAuth", auth);
         registry.bind("refusalLimiter", refusals);
+    }
+
+    /** The shortest lease TTL: below it, a slow database round trip or a GC pause could let a busy lease lapse. */
+    static final Duration MIN_LEASE_TTL = Duration.ofSeconds(3);
+
+    /**
+     * {@code greenlight.lease.ttl}, and the heartbeat derived from it: a third of the TTL, so a lease outlives two
+     * missed beats. The heartbeat is not a setting of its own, so no combination can let a busy lease lapse.
+     */
+    private static Duration leaseTtl(PropertiesComponent props) {
+        String ttl = props.resolveProperty("greenlight.lease.ttl").orElse("60s");
+        Duration leaseTtl = Durations.parse(ttl).orElseThrow(() -> new ConfigException(
+                "greenlight.lease.ttl: \"" + ttl + "\" is not a duration (examples: 500ms, 3s, 2m, 1h)"));
+        if (leaseTtl.compareTo(MIN_LEASE_TTL) < 0) {
+            throw new ConfigException("greenlight.lease.ttl: \"" + ttl + "\" is too short: at least "
+                    + MIN_LEASE_TTL.toSeconds() + "s (a lease is renewed every third of it)");
+        }
+        props.addOverrideProperty("greenlight.lease.heartbeat", String.valueOf(leaseTtl.toMillis() / 3));
+        return leaseTtl;
     }
 
     /**

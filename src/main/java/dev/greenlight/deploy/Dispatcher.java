@@ -21,22 +21,26 @@ public final class Dispatcher {
     private final DeploymentStore deployments;
     private final EnvironmentLease lease;
     private final DeploymentFinisher finisher;
+    private final StepStore steps;
     private final AuditLog audit;
     private final EventOutbox outbox;
     private final Runnable onStarted;
 
     /**
+     * @param steps     closes the steps an interrupted deployment left open
      * @param outbox    gets a "started" event in the transaction that starts a deployment
      * @param onStarted told after that commit (wakes the event relay)
      */
     public Dispatcher(GreenlightConfig config, DeploymentStore deployments, EnvironmentLease lease,
-                      DeploymentFinisher finisher, AuditLog audit, EventOutbox outbox, Runnable onStarted) {
+                      DeploymentFinisher finisher, StepStore steps, AuditLog audit, EventOutbox outbox,
+                      Runnable onStarted) {
         this.outbox = outbox;
         this.onStarted = onStarted;
         this.config = config;
         this.deployments = deployments;
         this.lease = lease;
         this.finisher = finisher;
+        this.steps = steps;
         this.audit = audit;
     }
 
@@ -95,15 +99,19 @@ public final class Dispatcher {
     }
 
     /**
-     * A deployment that still says it runs where its instance's lease lapsed: that instance died. Its steps say how
-     * far it got; it is marked so a person can look (a rollback in flight becomes rollback_failed, which locks the
-     * environment), and the finisher frees or locks the lease as the outcome requires.
+     * A deployment that still says it runs where its lease lapsed: the instance running it died, or its pipeline
+     * did. Its steps say how far it got: the one that was under way when it stopped is closed as interrupted (it
+     * would otherwise say running forever). The deployment is marked so a person can look (a rollback in flight
+     * becomes rollback_failed, which locks the environment), and the finisher frees or locks the lease as the
+     * outcome requires.
      *
      * @return true when there was such a deployment
      */
     private boolean settleInterrupted(String app, String environment) {
         List<Deployment> orphans = deployments.unfinished(app, environment);
         for (Deployment d : orphans) {
+            steps.closeInterrupted(d.id(), "interrupted: the Greenlight instance running this step stopped before "
+                    + "it ended; what it did on the host is not known");
             if (d.status() == DeploymentStatus.RUNNING) {
                 finisher.finish(d.id(), DeploymentStatus.RUNNING, DeploymentStatus.FAILED,
                         "interrupted: the Greenlight instance running it stopped; see its steps for how far it got");

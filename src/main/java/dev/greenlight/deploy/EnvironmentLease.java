@@ -1,7 +1,6 @@
 package dev.greenlight.deploy;
 
 import dev.greenlight.store.Jdbc;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -11,16 +10,20 @@ import java.util.Optional;
  * The per-environment lock, kept in the database so that every Greenlight instance on the same database respects
  * it. A lease is taken with one conditional update; it expires unless its holder renews it, so a crashed instance
  * does not hold an environment forever.
+ *
+ * <p>Every expiry is set and judged by the database's clock ({@code current_timestamp} in the SQL, the same on
+ * PostgreSQL and H2), never by an instance's own: instances whose clocks disagree still agree on who holds a lease.
  */
 public final class EnvironmentLease {
+    /** The expiry of a lease taken or renewed now; its parameter is the TTL in milliseconds. */
+    private static final String EXPIRY = "current_timestamp + cast(? as bigint) * interval '0.001' second";
+
     private final Jdbc jdbc;
-    private final Clock clock;
     private final String holder;
     private final Duration ttl;
 
-    public EnvironmentLease(Jdbc jdbc, Clock clock, String holder, Duration ttl) {
+    public EnvironmentLease(Jdbc jdbc, String holder, Duration ttl) {
         this.jdbc = jdbc;
-        this.clock = clock;
         this.holder = holder;
         this.ttl = ttl;
     }
@@ -43,16 +46,26 @@ public final class EnvironmentLease {
     }
 
     public boolean tryAcquire(String app, String environment) {
-        Instant now = Instant.now(clock);
-        return jdbc.update("update environment_state set lease_holder = ?, lease_expires_at = ? where app = ? "
-                        + "and environment = ? and (lease_holder is null or lease_expires_at < ?)",
-                holder, now.plus(ttl), app, environment, now) == 1;
+        return jdbc.update("update environment_state set lease_holder = ?, lease_expires_at = " + EXPIRY
+                        + " where app = ? and environment = ? and (lease_holder is null "
+                        + "or lease_expires_at < current_timestamp)",
+                holder, ttl.toMillis(), app, environment) == 1;
     }
 
-    /** Extends every lease this instance holds; called on a heartbeat well inside the TTL. */
-    public int renewAll() {
-        return jdbc.update("update environment_state set lease_expires_at = ? where lease_holder = ?",
-                Instant.now(clock).plus(ttl), holder);
+    /**
+     * Extends the lease of the environment where {@code deploymentId} runs, while it is this instance's, has not
+     * lapsed, and the deployment still runs or rolls back there. A lapsed lease is never revived: once it has
+     * lapsed, another instance may already be settling the deployment as interrupted.
+     *
+     * @return false when there was no such lease to renew
+     */
+    public boolean renew(long deploymentId) {
+        return jdbc.update("update environment_state set lease_expires_at = " + EXPIRY
+                        + " where lease_holder = ? and lease_expires_at >= current_timestamp and exists ("
+                        + "select 1 from deployments d where d.id = ? and d.app = environment_state.app "
+                        + "and d.environment = environment_state.environment and d.status in (?, ?))",
+                ttl.toMillis(), holder, deploymentId, DeploymentStatus.RUNNING.key(),
+                DeploymentStatus.ROLLING_BACK.key()) == 1;
     }
 
     public void release(String app, String environment) {
@@ -94,18 +107,13 @@ public final class EnvironmentLease {
     /** Frees a lapsed lease whatever its holder: only after that holder's deployments have been settled. */
     public void forceRelease(String app, String environment) {
         jdbc.update("update environment_state set lease_holder = null, lease_expires_at = null where app = ? "
-                + "and environment = ? and lease_expires_at < ?", app, environment, Instant.now(clock));
-    }
-
-    public boolean isHeld(String app, String environment) {
-        return jdbc.queryOne("select lease_holder from environment_state where app = ? and environment = ? "
-                + "and lease_expires_at >= ?", rs -> rs.getString(1), app, environment, Instant.now(clock)).isPresent();
+                + "and environment = ? and lease_expires_at < current_timestamp", app, environment);
     }
 
     /** Environments whose lease has lapsed while a deployment there still says it runs: its runner died. */
     public List<String[]> lapsed() {
         return jdbc.query("select app, environment from environment_state where lease_holder is not null "
-                + "and lease_expires_at < ?", rs -> new String[] {rs.getString(1), rs.getString(2)}, Instant.now(clock));
+                + "and lease_expires_at < current_timestamp", rs -> new String[] {rs.getString(1), rs.getString(2)});
     }
 
     public Optional<String> liveVersion(String app, String environment) {

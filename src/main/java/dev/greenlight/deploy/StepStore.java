@@ -35,6 +35,18 @@ public final class StepStore {
                 Jdbc.fit(secrets.redact(output), OUTPUT_MAX), Jdbc.fit(secrets.redact(detail), 2000), stepId);
     }
 
+    /**
+     * Closes every step of the deployment still open (status running) as interrupted: after a crash nothing will
+     * close them, and a step that says it runs forever misleads whoever reads the record.
+     *
+     * @return how many steps were closed
+     */
+    public int closeInterrupted(long deploymentId, String detail) {
+        return jdbc.update("update deployment_steps set status = ?, finished_at = ?, detail = ? "
+                + "where deployment_id = ? and status = ?", "interrupted", Instant.now(clock), Jdbc.fit(detail, 2000),
+                deploymentId, "running");
+    }
+
     /** Secrets masked, for logs that quote command output or errors. */
     public String redact(String text) {
         return secrets.redact(text);

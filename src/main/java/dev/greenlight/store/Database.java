@@ -14,8 +14,14 @@ public final class Database {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     /** The setting an operator fixes when the database cannot be used, named in every start-up error. */
     private static final String SETTING = "greenlight.db.url (GREENLIGHT_DB_URL)";
+    /**
+     * The embedded default. {@code WRITE_DELAY=0}: H2 writes every commit to its file before the commit returns
+     * (its default, 500 ms, batches commits in memory and loses the last of them when the process is killed). H2
+     * does not fsync a commit: a killed process loses nothing, a power loss or kernel crash may lose what the
+     * operating system had not yet written.
+     */
     public static final String EMBEDDED_URL =
-            "jdbc:h2:file:./data/greenlight;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+            "jdbc:h2:file:./data/greenlight;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
 
     private Database() {
     }
@@ -23,7 +29,7 @@ public final class Database {
     /** @param schema optional schema to create and use (tests isolate themselves with one) */
     public static HikariDataSource open(String url, String user, String password, String schema, int poolSize) {
         boolean embedded = url == null || url.isBlank();
-        String jdbcUrl = embedded ? EMBEDDED_URL : url;
+        String jdbcUrl = embedded ? EMBEDDED_URL : durableAtCommit(url);
         if (embedded) {
             LOG.info("GREENLIGHT_DB_URL is not set: using the embedded H2 database under ./data/ "
                     + "(set GREENLIGHT_DB_URL to a PostgreSQL database for production)");
@@ -92,6 +98,16 @@ public final class Database {
             flyway.schemas(schema).createSchemas(true);
         }
         flyway.load().migrate();
+    }
+
+    /**
+     * An H2 database in a file, configured by hand, is made as durable at commit as the embedded default unless
+     * its URL sets {@code WRITE_DELAY} itself: an answered request must not vanish with the process.
+     */
+    static String durableAtCommit(String url) {
+        boolean fileH2 = url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:")
+                && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:");
+        return fileH2 && !url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=") ? url + ";WRITE_DELAY=0" : url;
     }
 
     /** URLs may carry a password, as a parameter or before the host: never log one. */

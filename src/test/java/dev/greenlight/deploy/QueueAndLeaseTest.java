@@ -17,7 +17,6 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -49,24 +48,48 @@ class QueueAndLeaseTest {
 
     /** One Greenlight instance's queue machinery. */
     record Instance(String holder, HikariDataSource ds, DeploymentStore store, EnvironmentLease lease,
-                    DeploymentFinisher finisher, Dispatcher dispatcher, DeploymentQueue queue) {
+                    DeploymentFinisher finisher, Dispatcher dispatcher, DeploymentQueue queue, StepStore steps,
+                    ActiveRuns runs) {
     }
 
-    Instance instance(String holder, Duration ttl, Clock leaseClock) {
+    Instance instance(String holder, Duration ttl) {
         HikariDataSource ds = Database.open(db.url(), db.user(), null, db.schema(), 6);
         Jdbc jdbc = new Jdbc(ds);
         Clock clock = Clock.systemUTC();
         Secrets secrets = new Secrets(name -> null);
         AuditLog audit = new AuditLog(jdbc, clock, secrets);
         DeploymentStore store = new DeploymentStore(jdbc, clock, secrets);
-        EnvironmentLease lease = new EnvironmentLease(jdbc, leaseClock, holder, ttl);
+        EnvironmentLease lease = new EnvironmentLease(jdbc, holder, ttl);
         EventOutbox outbox = new EventOutbox(jdbc, clock, holder);
+        StepStore steps = new StepStore(jdbc, clock, secrets);
         DeploymentFinisher finisher = new DeploymentFinisher(store, lease, audit, outbox, () -> { });
-        Dispatcher dispatcher = new Dispatcher(config, store, lease, finisher, audit, outbox, () -> { });
+        Dispatcher dispatcher = new Dispatcher(config, store, lease, finisher, steps, audit, outbox, () -> { });
         dispatcher.registerEnvironments();
-        Instance i = new Instance(holder, ds, store, lease, finisher, dispatcher, new DeploymentQueue(store, audit));
+        Instance i = new Instance(holder, ds, store, lease, finisher, dispatcher, new DeploymentQueue(store, audit),
+                steps, new ActiveRuns(lease, store));
         instances.add(i);
         return i;
+    }
+
+    /**
+     * Moves the database's notion of the holder's lease past its expiry: what the passing of a TTL without a
+     * renewal does, without waiting for it.
+     */
+    void lapse(Instance holder) {
+        Sql.update(db, "update environment_state set lease_expires_at = current_timestamp - interval '1' second "
+                + "where lease_holder = ?", holder.holder());
+    }
+
+    /** Brings the holder's lease to within two seconds of its expiry, by the database's clock. */
+    void nearExpiry(Instance holder) {
+        Sql.update(db, "update environment_state set lease_expires_at = current_timestamp + interval '2' second "
+                + "where lease_holder = ?", holder.holder());
+    }
+
+    /** Milliseconds until the lease of shop/qa expires, by the database's clock. */
+    long qaLeaseLeftMillis() {
+        return ((Number) Sql.rows(db, "select extract(epoch from (lease_expires_at - current_timestamp)) * 1000 as ms "
+                + "from environment_state where app = 'shop' and environment = 'qa'").get(0).get("ms")).longValue();
     }
 
     @BeforeEach
@@ -191,8 +214,8 @@ class QueueAndLeaseTest {
 
     @Test
     void concurrentTriggersNeverRunTwoAtOnceInAnEnvironmentWhileAnotherEnvironmentRunsInParallel() throws Exception {
-        Instance a = instance("instance-a", Duration.ofSeconds(30), Clock.systemUTC());
-        Instance b = instance("instance-b", Duration.ofSeconds(30), Clock.systemUTC());
+        Instance a = instance("instance-a", Duration.ofSeconds(30));
+        Instance b = instance("instance-b", Duration.ofSeconds(30));
 
         try (Runner runner = new Runner(List.of(a, b))) {
             triggerTogether(a, b, 12, 6); // while both instances dispatch
@@ -212,8 +235,8 @@ class QueueAndLeaseTest {
 
     @Test
     void queuedDeploymentsStartInArrivalOrderWhicheverInstanceDispatches() throws Exception {
-        Instance a = instance("instance-a", Duration.ofSeconds(30), Clock.systemUTC());
-        Instance b = instance("instance-b", Duration.ofSeconds(30), Clock.systemUTC());
+        Instance a = instance("instance-a", Duration.ofSeconds(30));
+        Instance b = instance("instance-b", Duration.ofSeconds(30));
         List<Long> queued = triggerTogether(a, b, 12, 6);
         assertThat(queued).doesNotHaveDuplicates();
 
@@ -232,7 +255,7 @@ class QueueAndLeaseTest {
      */
     @Test
     void aTriggerThatCommitsLateStillRunsInItsArrivalOrder() throws Exception {
-        Instance a = instance("instance-a", Duration.ofSeconds(30), Clock.systemUTC());
+        Instance a = instance("instance-a", Duration.ofSeconds(30));
         CountDownLatch firstHasItsId = new CountDownLatch(1);
         CountDownLatch letFirstCommit = new CountDownLatch(1);
         ExecutorService slow = Executors.newSingleThreadExecutor();
@@ -264,8 +287,8 @@ class QueueAndLeaseTest {
 
     @Test
     void aDeploymentWhoseInstanceDiedIsMarkedInterruptedAndTheQueueMovesOn() throws Exception {
-        Instance dying = instance("instance-dying", Duration.ofMillis(300), Clock.systemUTC());
-        Instance survivor = instance("instance-survivor", Duration.ofSeconds(30), Clock.systemUTC());
+        Instance dying = instance("instance-dying", Duration.ofSeconds(30));
+        Instance survivor = instance("instance-survivor", Duration.ofSeconds(30));
         long d1 = survivor.queue().enqueue(manual("shop", "qa", "v1"), "test").id();
         long d2 = survivor.queue().enqueue(manual("shop", "qa", "v2"), "test").id();
 
@@ -275,7 +298,7 @@ class QueueAndLeaseTest {
         assertThat(survivor.dispatcher().dispatch()).as("the lease is still valid").isEmpty();
         assertThat(survivor.store().find(d2).orElseThrow().status()).isEqualTo(DeploymentStatus.QUEUED);
 
-        Thread.sleep(400);
+        lapse(dying);
         assertThat(survivor.dispatcher().dispatch()).containsExactly(d2);
 
         Deployment interrupted = survivor.store().find(d1).orElseThrow();
@@ -291,13 +314,13 @@ class QueueAndLeaseTest {
 
     @Test
     void aDeploymentWhoseInstanceDiedIsRecoveredHoweverManyAreQueuedBehindIt() throws Exception {
-        Instance dying = instance("instance-dying", Duration.ofMillis(300), Clock.systemUTC());
-        Instance survivor = instance("instance-survivor", Duration.ofSeconds(30), Clock.systemUTC());
+        Instance dying = instance("instance-dying", Duration.ofSeconds(30));
+        Instance survivor = instance("instance-survivor", Duration.ofSeconds(30));
         long d1 = survivor.queue().enqueue(manual("shop", "qa", "v0"), "test").id();
         assertThat(dying.dispatcher().dispatch()).containsExactly(d1);
         for (int i = 1; i <= 60; i++) survivor.queue().enqueue(manual("shop", "qa", "v" + i), "test");
 
-        Thread.sleep(400);
+        lapse(dying);
         survivor.dispatcher().dispatch();
 
         assertThat(survivor.store().find(d1).orElseThrow().status()).isEqualTo(DeploymentStatus.FAILED);
@@ -307,13 +330,13 @@ class QueueAndLeaseTest {
 
     @Test
     void aRollbackWhoseInstanceDiedIsMarkedRollbackFailed() throws Exception {
-        Instance dying = instance("instance-dying", Duration.ofMillis(300), Clock.systemUTC());
-        Instance survivor = instance("instance-survivor", Duration.ofSeconds(30), Clock.systemUTC());
+        Instance dying = instance("instance-dying", Duration.ofSeconds(30));
+        Instance survivor = instance("instance-survivor", Duration.ofSeconds(30));
         long d1 = survivor.queue().enqueue(manual("shop", "qa", "v1"), "test").id();
 
         assertThat(dying.dispatcher().dispatch()).containsExactly(d1);
         assertThat(dying.finisher().move(d1, DeploymentStatus.RUNNING, DeploymentStatus.ROLLING_BACK, "health failed")).isTrue();
-        Thread.sleep(400);
+        lapse(dying);
         survivor.dispatcher().dispatch();
 
         Deployment d = survivor.store().find(d1).orElseThrow();
@@ -322,59 +345,138 @@ class QueueAndLeaseTest {
     }
 
     @Test
-    void aLiveInstanceKeepsItsEnvironmentByRenewingItsLease() throws Exception {
-        Instance holder = instance("instance-a", Duration.ofSeconds(1), Clock.systemUTC());
-        Instance other = instance("instance-b", Duration.ofSeconds(30), Clock.systemUTC());
+    void aStepUnderWayWhenItsInstanceDiedIsClosedAsInterruptedWhenTheDeploymentIsRecovered() throws Exception {
+        Instance dying = instance("instance-dying", Duration.ofSeconds(30));
+        Instance survivor = instance("instance-survivor", Duration.ofSeconds(30));
+        long d1 = survivor.queue().enqueue(manual("shop", "qa", "v1"), "test").id();
+        assertThat(dying.dispatcher().dispatch()).containsExactly(d1);
+        dying.steps().record(d1, "pre-check", "127.0.0.3:9", 1, true, null);
+        long deploy = dying.steps().open(d1, "deploy", "127.0.0.3:9", 1);
+        // the instance dies while the deploy command runs: nothing will ever close that step
+
+        lapse(dying);
+        survivor.dispatcher().dispatch();
+
+        assertThat(survivor.store().find(d1).orElseThrow().status()).isEqualTo(DeploymentStatus.FAILED);
+        List<Step> steps = survivor.steps().forDeployment(d1);
+        assertThat(steps).extracting(Step::stage, Step::status)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("pre-check", "succeeded"),
+                        org.assertj.core.groups.Tuple.tuple("deploy", "interrupted"));
+        Step interrupted = steps.get(1);
+        assertThat(interrupted.id()).isEqualTo(deploy);
+        assertThat(interrupted.finishedAt()).isNotNull().isAfterOrEqualTo(interrupted.startedAt());
+        assertThat(interrupted.detail()).contains("interrupted").contains("stopped before it ended");
+        assertThat(steps.get(0).detail()).as("a step that had ended is left as it was").isNull();
+    }
+
+    @Test
+    void theHeartbeatRenewsTheLeaseOfARunningPipelineByTheTtlFromTheDatabasesNow() throws Exception {
+        Instance holder = instance("instance-a", Duration.ofSeconds(30));
+        Instance other = instance("instance-b", Duration.ofSeconds(30));
         long d1 = other.queue().enqueue(manual("shop", "qa", "v1"), "test").id();
         long d2 = other.queue().enqueue(manual("shop", "qa", "v2"), "test").id();
         assertThat(holder.dispatcher().dispatch()).containsExactly(d1);
+        holder.runs().begin(d1); // its pipeline runs
 
-        // renewed well inside the TTL for longer than the TTL: the lease never lapses
-        for (int i = 0; i < 8; i++) {
-            Thread.sleep(200);
-            assertThat(holder.lease().renewAll()).isEqualTo(1);
+        for (int beat = 0; beat < 3; beat++) {
+            nearExpiry(holder);
+            holder.runs().renewLeases();
+            assertThat(qaLeaseLeftMillis()).as("renewed to the TTL from now").isBetween(25_000L, 30_000L);
             assertThat(other.dispatcher().dispatch()).isEmpty();
         }
         assertThat(other.store().find(d1).orElseThrow().status()).isEqualTo(DeploymentStatus.RUNNING);
         assertThat(other.store().find(d2).orElseThrow().status()).isEqualTo(DeploymentStatus.QUEUED);
 
         holder.finisher().succeeded(d1);
+        holder.runs().end(d1);
         assertThat(other.dispatcher().dispatch()).containsExactly(d2);
     }
 
     /**
+     * The pipeline of a deployment died in a live instance (it never ended the deployment): the heartbeat no longer
+     * renews its lease, so the instance's own dispatcher settles it once the lease lapses and the queue goes on. A
+     * heartbeat that renewed every lease the instance holds kept such an environment locked until a restart.
+     */
+    @Test
+    void aDeploymentWhosePipelineDiedLetsItsLeaseLapseAndIsSettledWithoutARestart() throws Exception {
+        Instance instance = instance("instance-a", Duration.ofSeconds(30));
+        long d1 = instance.queue().enqueue(manual("shop", "qa", "v1"), "test").id();
+        long d2 = instance.queue().enqueue(manual("shop", "qa", "v2"), "test").id();
+        long blog = instance.queue().enqueue(manual("blog", "staging", "b1"), "test").id();
+        assertThat(instance.dispatcher().dispatch()).containsExactlyInAnyOrder(d1, blog);
+        instance.runs().begin(d1);
+        instance.runs().begin(blog);
+        instance.runs().end(d1); // its pipeline's exchange ended without ending the deployment
+
+        nearExpiry(instance);
+        instance.runs().renewLeases();
+        assertThat(qaLeaseLeftMillis()).as("not renewed").isLessThanOrEqualTo(2_000L);
+        assertThat(Sql.count(db, "select count(*) from environment_state where app = 'blog' and environment = 'staging' "
+                + "and lease_expires_at > current_timestamp + interval '20' second"))
+                .as("the live pipeline's lease is renewed").isEqualTo(1);
+        assertThat(instance.runs().isActive(d1)).isFalse();
+
+        Sql.update(db, "update environment_state set lease_expires_at = current_timestamp - interval '1' second "
+                + "where app = 'shop' and environment = 'qa'");
+        assertThat(instance.dispatcher().dispatch()).containsExactly(d2);
+        Deployment settled = instance.store().find(d1).orElseThrow();
+        assertThat(settled.status()).isEqualTo(DeploymentStatus.FAILED);
+        assertThat(settled.statusDetail()).contains("interrupted");
+        assertThat(instance.store().find(blog).orElseThrow().status()).isEqualTo(DeploymentStatus.RUNNING);
+    }
+
+    @Test
+    void aLapsedLeaseIsNeverRevivedByItsHolder() throws Exception {
+        Instance holder = instance("instance-a", Duration.ofSeconds(30));
+        Instance other = instance("instance-b", Duration.ofSeconds(30));
+        long d1 = other.queue().enqueue(manual("shop", "qa", "v1"), "test").id();
+        assertThat(holder.dispatcher().dispatch()).containsExactly(d1);
+        holder.runs().begin(d1);
+
+        lapse(holder); // the holder stalled for longer than the TTL: another instance may be settling d1 now
+        holder.runs().renewLeases();
+
+        assertThat(qaLeaseLeftMillis()).isNegative();
+        assertThat(holder.runs().isActive(d1)).as("no longer renewed").isFalse();
+        other.dispatcher().dispatch();
+        assertThat(other.store().find(d1).orElseThrow().status()).isEqualTo(DeploymentStatus.FAILED);
+    }
+
+    /**
      * The lease of a dead instance lapses between the dispatcher's look for lapsed leases and its attempt to take
-     * the lease: the attempt succeeds, the next deployment starts while the dead one still says running, and the
-     * dead one is never settled (the lease is now held and renewed by a live instance). Modelled with a lease clock
-     * that moves past the expiry between those two reads.
+     * the lease: the attempt succeeds, and the deployment the dead instance left running must still be settled
+     * before the next one starts. The lapse is made to happen exactly there: a transaction of the test locks the
+     * deployments table, so the dispatcher, having found no lapsed lease, waits at its first look at a queue; the
+     * transaction then moves the lease's expiry into the past and commits.
      */
     @Test
     void aLeaseThatLapsesWhileTheDispatcherLooksIsStillRecoveredBeforeTheNextStart() throws Exception {
-        Instance dying = instance("instance-dying", Duration.ofSeconds(5), Clock.systemUTC());
-        AtomicInteger reads = new AtomicInteger();
-        Clock stepping = new Clock() {
-            @Override
-            public Instant instant() {
-                // the first read (the look for lapsed leases) is now; every later one is past the dead lease
-                return reads.getAndIncrement() == 0 ? Instant.now() : Instant.now().plusSeconds(60);
-            }
-
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-        };
-        Instance survivor = instance("instance-survivor", Duration.ofSeconds(30), stepping);
+        Instance dying = instance("instance-dying", Duration.ofSeconds(30));
+        Instance survivor = instance("instance-survivor", Duration.ofSeconds(30));
         long d1 = survivor.queue().enqueue(manual("shop", "qa", "v1"), "test").id();
         long d2 = survivor.queue().enqueue(manual("shop", "qa", "v2"), "test").id();
         assertThat(dying.dispatcher().dispatch()).containsExactly(d1);
 
-        survivor.dispatcher().dispatch();
+        ExecutorService dispatcher = Executors.newSingleThreadExecutor();
+        try (java.sql.Connection lapse = db.connect(); var sql = lapse.createStatement()) {
+            lapse.setAutoCommit(false);
+            sql.execute("lock table deployments in access exclusive mode");
+            int lapsePid;
+            try (var pid = sql.executeQuery("select pg_backend_pid()")) {
+                pid.next();
+                lapsePid = pid.getInt(1);
+            }
+            Future<List<Long>> started = dispatcher.submit(() -> survivor.dispatcher().dispatch());
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Sql.count(db,
+                    "select count(*) from pg_stat_activity where ? = any(pg_blocking_pids(pid))", lapsePid) > 0);
+            assertThat(started).as("waiting at the queue, past its look for lapsed leases").isNotDone();
+            assertThat(sql.executeUpdate("update environment_state set lease_expires_at = current_timestamp "
+                    + "- interval '1' second where app = 'shop' and environment = 'qa'")).isEqualTo(1);
+            lapse.commit();
+            started.get(30, TimeUnit.SECONDS);
+        } finally {
+            dispatcher.shutdownNow();
+        }
 
         assertThat(Sql.count(db, "select count(*) from deployments where app = 'shop' and environment = 'qa' "
                 + "and status = 'running'")).as("at most one running").isLessThanOrEqualTo(1);

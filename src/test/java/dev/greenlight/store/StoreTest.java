@@ -62,7 +62,7 @@ class StoreTest {
         }
 
         EnvironmentLease lease(String holder, Duration ttl) {
-            return new EnvironmentLease(jdbc, Clock.systemUTC(), holder, ttl);
+            return new EnvironmentLease(jdbc, holder, ttl);
         }
 
         Deployment queue(String app, String environment, String version) {
@@ -124,6 +124,25 @@ class StoreTest {
                 assertThat(new DeploymentStore(new Jdbc(again), Clock.systemUTC(), new Secrets(name -> null)).find(id)).isPresent();
             }
         }
+    }
+
+    /**
+     * H2 writes a commit to its file only when WRITE_DELAY is 0; with its default (500 ms) a killed process loses
+     * the last commits it had answered for (CrashDurabilityTest kills the real service to show it).
+     */
+    @Test
+    void anH2FileDatabaseWritesEveryCommitToTheFileBeforeTheCommitReturns(@org.junit.jupiter.api.io.TempDir
+                                                                           java.nio.file.Path dir) throws Exception {
+        assertThat(Database.EMBEDDED_URL).endsWith(";WRITE_DELAY=0");
+        String url = "jdbc:h2:file:" + dir.resolve("greenlight") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE";
+        try (HikariDataSource ds = Database.open(url, "sa", null, null, 2)) {
+            assertThat(new Jdbc(ds).queryOne("select setting_value from information_schema.settings "
+                    + "where setting_name = 'WRITE_DELAY'", rs -> rs.getString(1))).hasValue("0");
+        }
+        assertThat(Database.durableAtCommit(url + ";WRITE_DELAY=100")).as("an explicit choice is kept")
+                .endsWith(";WRITE_DELAY=100");
+        assertThat(Database.durableAtCommit("jdbc:h2:mem:x;DB_CLOSE_DELAY=-1")).isEqualTo("jdbc:h2:mem:x;DB_CLOSE_DELAY=-1");
+        assertThat(Database.durableAtCommit(TestDatabase.DEFAULT_PG_URL)).isEqualTo(TestDatabase.DEFAULT_PG_URL);
     }
 
     // ---- outgoing events ----------------------------------------------------------------------------------
@@ -492,31 +511,79 @@ class StoreTest {
 
     // ---- environment state ---------------------------------------------------------------------------------
 
+    /** Moves the environment's lease past its expiry by the database's clock: a TTL passing without renewal. */
+    static void lapse(Store s, String app, String environment) {
+        dev.greenlight.testing.Sql.update(s.db(), "update environment_state set lease_expires_at = "
+                + "current_timestamp - interval '1' second where app = ? and environment = ?", app, environment);
+    }
+
+    /** Seconds until the environment's lease expires, as the database counts them (negative once lapsed). */
+    static long leaseLeftSeconds(Store s, String app, String environment) {
+        Instant expires = s.jdbc().queryOne("select lease_expires_at from environment_state where app = ? "
+                + "and environment = ?", rs -> Jdbc.instant(rs, "lease_expires_at"), app, environment).orElseThrow();
+        Instant now = s.jdbc().queryOne("select current_timestamp", rs -> rs.getTimestamp(1).toInstant()).orElseThrow();
+        return Duration.between(now, expires).toSeconds();
+    }
+
     @ParameterizedTest
     @MethodSource("databases")
     void theLeaseIsHeldByOneHolderUntilReleasedOrLapsed(Supplier<TestDatabase> kind) throws Exception {
         try (Store s = Store.open(kind.get())) {
-            EnvironmentLease a = s.lease("instance-a", Duration.ofMillis(300));
+            EnvironmentLease a = s.lease("instance-a", Duration.ofMinutes(1));
             EnvironmentLease b = s.lease("instance-b", Duration.ofMinutes(1));
             a.register("shop", "qa");
             b.register("shop", "qa"); // a second instance registers the same environment: no error
 
             assertThat(a.tryAcquire("shop", "qa")).isTrue();
-            assertThat(a.isHeld("shop", "qa")).isTrue();
+            assertThat(leaseLeftSeconds(s, "shop", "qa")).as("the TTL from the database's now").isBetween(55L, 60L);
             assertThat(b.tryAcquire("shop", "qa")).isFalse();
             assertThat(a.tryAcquire("shop", "qa")).as("not re-entrant").isFalse();
             b.release("shop", "qa"); // not b's to release
             assertThat(b.tryAcquire("shop", "qa")).isFalse();
             assertThat(a.lapsed()).isEmpty();
 
-            Thread.sleep(400);
+            lapse(s, "shop", "qa");
             assertThat(b.lapsed()).extracting(e -> e[0] + "/" + e[1]).containsExactly("shop/qa");
-            assertThat(a.isHeld("shop", "qa")).isFalse();
             assertThat(b.tryAcquire("shop", "qa")).as("a lapsed lease can be taken").isTrue();
-            assertThat(a.renewAll()).isZero();
-            assertThat(b.renewAll()).isEqualTo(1);
+            assertThat(a.tryAcquire("shop", "qa")).isFalse();
             b.release("shop", "qa");
             assertThat(a.tryAcquire("shop", "qa")).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aLeaseIsRenewedOnlyByItsHolderWhileItsDeploymentRunsAndBeforeItLapses(Supplier<TestDatabase> kind)
+            throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            EnvironmentLease a = s.lease("instance-a", Duration.ofMinutes(1));
+            EnvironmentLease b = s.lease("instance-b", Duration.ofMinutes(1));
+            a.register("shop", "qa");
+            a.register("shop", "staging");
+            long qa = s.queue("shop", "qa", "v1").id();
+            long staging = s.queue("shop", "staging", "v1").id();
+            assertThat(a.tryAcquire("shop", "qa")).isTrue();
+            assertThat(a.renew(qa)).as("still queued, not running").isFalse();
+            s.deployments().inTransaction(c -> s.deployments().transition(c, qa, DeploymentStatus.QUEUED,
+                    DeploymentStatus.RUNNING, null));
+            s.deployments().inTransaction(c -> s.deployments().transition(c, staging, DeploymentStatus.QUEUED,
+                    DeploymentStatus.RUNNING, null));
+
+            dev.greenlight.testing.Sql.update(s.db(), "update environment_state set lease_expires_at = "
+                    + "current_timestamp + interval '5' second where app = 'shop' and environment = 'qa'");
+            assertThat(a.renew(qa)).isTrue();
+            assertThat(leaseLeftSeconds(s, "shop", "qa")).isBetween(55L, 60L);
+            assertThat(b.renew(qa)).as("not b's lease").isFalse();
+            assertThat(a.renew(staging)).as("a does not hold shop/staging").isFalse();
+            assertThat(a.lapsed()).isEmpty();
+
+            s.deployments().inTransaction(c -> s.deployments().transition(c, qa, DeploymentStatus.RUNNING,
+                    DeploymentStatus.ROLLING_BACK, null));
+            assertThat(a.renew(qa)).as("a rollback keeps its lease").isTrue();
+
+            lapse(s, "shop", "qa");
+            assertThat(a.renew(qa)).as("a lapsed lease is not revived").isFalse();
+            assertThat(leaseLeftSeconds(s, "shop", "qa")).isNegative();
         }
     }
 

@@ -43,4 +43,14 @@ public final class Sql {
     public static List<Map<String, Object>> table(TestDatabase db, String table) {
         return rows(db, "select * from " + table + " order by 1");
     }
+
+    /** Changes the store directly: how a test moves a lease's expiry instead of waiting for it. */
+    public static int update(TestDatabase db, String sql, Object... params) {
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) ps.setObject(i + 1, params[i]);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

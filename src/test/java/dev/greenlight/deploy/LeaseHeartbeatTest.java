@@ -1,0 +1,119 @@
+package dev.greenlight.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenlight.testing.Sql;
+import dev.greenlight.testing.TestConfig;
+import dev.greenlight.testing.TestDatabase;
+import dev.greenlight.testing.TestGreenlight;
+import dev.greenlight.testing.TestHosts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.timer.TimerEndpoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The lease in the running service: its heartbeat follows the TTL, and it renews the lease of a pipeline that is
+ * alive, and only that: a pipeline whose exchange has ended, however it ended, no longer keeps its environment.
+ * The heartbeat is driven by calling it (the bean the timer calls), and the lease's expiry is moved in the database,
+ * so nothing waits for a TTL to pass.
+ */
+class LeaseHeartbeatTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theHeartbeatIsAThirdOfTheLeaseTtl() throws Exception {
+        try (TestDatabase db = TestDatabase.create();
+             TestGreenlight app = TestGreenlight.start(TestConfig.write(dir), db, TestConfig.environment(),
+                     Map.of("greenlight.lease.ttl", "9s"))) {
+            TimerEndpoint timer = (TimerEndpoint) app.context().getRoute("lease-heartbeat").getEndpoint();
+            assertThat(timer.getPeriod()).isEqualTo(3_000);
+        }
+    }
+
+    @Test
+    void aLeaseTtlTooShortForItsHeartbeatStopsTheStartNamingTheSetting() throws Exception {
+        try (TestDatabase db = TestDatabase.create()) {
+            assertThatThrownBy(() -> TestGreenlight.start(TestConfig.write(dir), db, TestConfig.environment(),
+                    Map.of("greenlight.lease.ttl", "2s")).close())
+                    .rootCause().hasMessage("greenlight.lease.ttl: \"2s\" is too short: at least 3s "
+                            + "(a lease is renewed every third of it)");
+        }
+    }
+
+    @Test
+    void aRunningPipelineHasItsLeaseRenewedUntilItEnds() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 1, "", Map.of())) {
+            Path started = f.hosts.hostDir(1).resolve("started");
+            Path go = f.hosts.hostDir(1).resolve("go");
+            f.hosts.deployScript(1, "touch started\nwhile [ ! -f go ]; do sleep 0.05; done\n"
+                    + TestHosts.DEFAULT_DEPLOY_SCRIPT);
+            ActiveRuns runs = f.app.bean("activeRuns", ActiveRuns.class);
+            long id = f.deploy("1.0.0");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(started));
+
+            assertThat(runs.isActive(id)).as("its pipeline runs, on another thread than the dispatcher's").isTrue();
+            nearExpiry(f.db);
+            runs.renewLeases();
+            assertThat(leaseOutlasts(f.db, 50)).as("renewed to the 60 s TTL").isTrue();
+
+            Files.writeString(go, "");
+            assertThat(f.awaitEnd(id).get("status").asText()).isEqualTo("succeeded");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !runs.isActive(id));
+            assertThat(Sql.count(f.db, "select count(*) from environment_state where lease_holder is not null"))
+                    .as("released at the end").isZero();
+        }
+    }
+
+    /**
+     * The pipeline's exchange fails outside every error handler (here its rollback route throws), so nothing ends
+     * the deployment: it still says running. Its lease is no longer renewed, and once it lapses the dispatcher
+     * settles it and the next deployment runs, in the same live instance.
+     */
+    @Test
+    void aPipelineThatDiedIsNoLongerRenewedAndTheNextDeploymentRunsWithoutARestart() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 1, "", Map.of())) {
+            AdviceWith.adviceWith(f.app.context(), "rollback",
+                    a -> a.weaveAddFirst().throwException(new IllegalStateException("the rollback route broke")));
+            f.hosts.deployScript(1, "exit 3\n");
+            ActiveRuns runs = f.app.bean("activeRuns", ActiveRuns.class);
+            long broken = f.deploy("1.0.0");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !runs.isActive(broken)
+                    && f.deployment(broken).get("steps").size() > 1);
+            assertThat(f.deployment(broken).get("status").asText()).as("nothing ended it").isEqualTo("running");
+
+            nearExpiry(f.db);
+            runs.renewLeases();
+            assertThat(leaseOutlasts(f.db, 3)).as("not renewed").isFalse();
+
+            f.hosts.deployScript(1, TestHosts.DEFAULT_DEPLOY_SCRIPT);
+            long next = f.deploy("1.0.1");
+            Sql.update(f.db, "update environment_state set lease_expires_at = current_timestamp - interval '1' second "
+                    + "where app = 'shop' and environment = 'staging'");
+            assertThat(f.awaitEnd(next).get("status").asText()).isEqualTo("succeeded");
+            JsonNode settled = f.deployment(broken);
+            assertThat(settled.get("status").asText()).isEqualTo("failed");
+            assertThat(settled.get("detail").asText()).contains("interrupted");
+        }
+    }
+
+    private static void nearExpiry(TestDatabase db) {
+        assertThat(Sql.update(db, "update environment_state set lease_expires_at = current_timestamp "
+                + "+ interval '2' second where app = 'shop' and environment = 'staging' and lease_holder is not null"))
+                .as("the environment's lease is held").isEqualTo(1);
+    }
+
+    /** Whether the lease of shop/staging expires more than {@code seconds} from now, by the database's clock. */
+    private static boolean leaseOutlasts(TestDatabase db, int seconds) {
+        return Sql.count(db, "select count(*) from environment_state where app = 'shop' and environment = 'staging' "
+                + "and lease_expires_at > current_timestamp + " + seconds + " * interval '1' second") == 1;
+    }
+}

@@ -1,7 +1,5 @@
 package dev.greenlight.config;
 
-import dev.greenlight.health.HealthSpec;
-import dev.greenlight.health.SmokeCheck;
 import dev.greenlight.ssh.KeyExchanges;
 import dev.greenlight.ssh.SshSessionPool;
 import java.io.IOException;

@@ -1,7 +1,5 @@
 package dev.greenlight.config;
 
-import dev.greenlight.health.HealthSpec;
-import dev.greenlight.health.SmokeCheck;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

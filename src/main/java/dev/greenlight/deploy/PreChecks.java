@@ -1,9 +1,9 @@
 package dev.greenlight.deploy;
 
 import dev.greenlight.config.HostAddress;
-import dev.greenlight.health.RegistryClient;
-import dev.greenlight.health.RegistryException;
-import dev.greenlight.health.TagCheck;
+import dev.greenlight.registry.RegistryClient;
+import dev.greenlight.registry.RegistryException;
+import dev.greenlight.registry.TagCheck;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;

@@ -1,5 +1,7 @@
 package dev.greenlight.health;
 
+import dev.greenlight.config.HealthSpec;
+import dev.greenlight.http.Http;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,5 +1,8 @@
 package dev.greenlight.health;
 
+import dev.greenlight.config.SmokeCheck;
+import dev.greenlight.http.CappedBody;
+import dev.greenlight.http.Http;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -3,6 +3,7 @@ package dev.greenlight.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.greenlight.config.HealthSpec;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,12 @@
 package dev.greenlight.health;
 
-import static dev.greenlight.health.TestHttpServer.respond;
-import static dev.greenlight.health.TestHttpServer.sleep;
-import static dev.greenlight.health.TestHttpServer.status;
+import static dev.greenlight.testing.TestHttpServer.respond;
+import static dev.greenlight.testing.TestHttpServer.sleep;
+import static dev.greenlight.testing.TestHttpServer.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.greenlight.config.SmokeCheck;
+import dev.greenlight.testing.TestHttpServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;

@@ -1,4 +1,4 @@
-package dev.greenlight.health;
+package dev.greenlight.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

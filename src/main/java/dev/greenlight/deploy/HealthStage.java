@@ -1,11 +1,10 @@
-package dev.greenlight.health;
+package dev.greenlight.deploy;
 
 import dev.greenlight.config.EnvironmentConfig;
+import dev.greenlight.config.HealthSpec;
 import dev.greenlight.config.HostAddress;
-import dev.greenlight.deploy.CommandFailedException;
-import dev.greenlight.deploy.DeploymentRun;
-import dev.greenlight.deploy.StepFailedException;
-import dev.greenlight.deploy.StepStore;
+import dev.greenlight.health.HealthReport;
+import dev.greenlight.health.HttpHealthChecker;
 import dev.greenlight.ssh.CommandResult;
 import org.apache.camel.Exchange;
 

@@ -1,4 +1,4 @@
-package dev.greenlight.health;
+package dev.greenlight.registry;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -1,4 +1,4 @@
-package dev.greenlight.health;
+package dev.greenlight.http;
 
 import java.net.ConnectException;
 import java.net.URI;
@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /** HTTP plumbing shared by the checks: building the client, bounding a request in time, naming failures. */
-final class Http {
+public final class Http {
 
-    static final String USER_AGENT = "greenlight";
+    public static final String USER_AGENT = "greenlight";
 
     private Http() {
     }
@@ -30,7 +30,7 @@ final class Http {
      * A client that never follows redirects (a redirect to a login page is not a healthy answer) and speaks
      * HTTP/1.1 (plain-http targets should not receive h2c upgrade attempts).
      */
-    static HttpClient newClient(Duration connectTimeout) {
+    public static HttpClient newClient(Duration connectTimeout) {
         return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -43,7 +43,7 @@ final class Http {
      * only covers the wait for the response headers; without the deadline a body that trickles in slowly
      * would hold the check indefinitely.
      */
-    static <T> CompletableFuture<HttpResponse<T>> sendWithin(HttpClient client, HttpRequest request,
+    public static <T> CompletableFuture<HttpResponse<T>> sendWithin(HttpClient client, HttpRequest request,
                                                              HttpResponse.BodyHandler<T> handler, Duration timeout) {
         CompletableFuture<HttpResponse<T>> sent = client.sendAsync(request, handler);
         CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -52,7 +52,7 @@ final class Http {
     }
 
     /** Joins a base URL and a path, tolerating a trailing or missing slash. */
-    static URI resolve(String baseUrl, String path) {
+    public static URI resolve(String baseUrl, String path) {
         String base = baseUrl.strip();
         while (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
@@ -69,14 +69,14 @@ final class Http {
         return uri;
     }
 
-    static void requirePositive(Duration timeout) {
+    public static void requirePositive(Duration timeout) {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
     }
 
     /** Words for a failed exchange, as they should appear in a step record. */
-    static String describe(Throwable failure, URI uri, Duration timeout, HttpClient client) {
+    public static String describe(Throwable failure, URI uri, Duration timeout, HttpClient client) {
         Throwable root = unwrap(failure);
         for (Throwable t = root; t != null; t = t.getCause()) {
             if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
@@ -116,7 +116,7 @@ final class Http {
     }
 
     /** {@code 2s} for whole seconds, {@code 1500ms} otherwise. */
-    static String human(Duration duration) {
+    public static String human(Duration duration) {
         long millis = duration.toMillis();
         return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }

@@ -1,4 +1,4 @@
-package dev.greenlight.health;
+package dev.greenlight.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -17,14 +17,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /** A real HTTP server on a random loopback port whose answers each test scripts, routed by exact path. */
-final class TestHttpServer implements AutoCloseable {
+public final class TestHttpServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService pool = Executors.newCachedThreadPool();
     private final Map<String, HttpHandler> routes = new ConcurrentHashMap<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
 
-    TestHttpServer() {
+    public TestHttpServer() {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
         } catch (IOException e) {
@@ -45,26 +45,26 @@ final class TestHttpServer implements AutoCloseable {
         server.start();
     }
 
-    TestHttpServer on(String path, HttpHandler handler) {
+    public TestHttpServer on(String path, HttpHandler handler) {
         routes.put(path, handler);
         return this;
     }
 
     /** {@code http://127.0.0.1:port} */
-    String url() {
+    public String url() {
         return "http://" + hostPort();
     }
 
-    String hostPort() {
+    public String hostPort() {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** Method and path of every request received, in order. */
-    List<String> requests() {
+    public List<String> requests() {
         return requests;
     }
 
-    static void respond(HttpExchange exchange, int status, String body) throws IOException {
+    public static void respond(HttpExchange exchange, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         boolean noBody = bytes.length == 0 || exchange.getRequestMethod().equals("HEAD");
         exchange.sendResponseHeaders(status, noBody ? -1 : bytes.length);
@@ -74,12 +74,12 @@ final class TestHttpServer implements AutoCloseable {
         exchange.close();
     }
 
-    static HttpHandler status(int status, String body) {
+    public static HttpHandler status(int status, String body) {
         return exchange -> respond(exchange, status, body);
     }
 
     /** A loopback port nothing listens on, so connecting to it is refused. */
-    static int closedPort() {
+    public static int closedPort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             return socket.getLocalPort();
         } catch (IOException e) {
@@ -87,7 +87,7 @@ final class TestHttpServer implements AutoCloseable {
         }
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -1,4 +1,4 @@
-package dev.greenlight.health;
+package dev.greenlight.http;
 
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
@@ -13,10 +13,10 @@ import java.util.concurrent.Flow;
  * Reads a whole response body but keeps only its first {@code cap} bytes, so a large or endless body cannot
  * exhaust memory while the connection is still drained properly.
  */
-final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.Text> {
+public final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.Text> {
 
     /** The kept part of a body, decoded as UTF-8, and whether anything was dropped. */
-    record Text(String text, boolean truncated) {
+    public record Text(String text, boolean truncated) {
     }
 
     private final int cap;
@@ -28,7 +28,7 @@ final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.Text> {
         this.cap = cap;
     }
 
-    static HttpResponse.BodyHandler<Text> handler(int cap) {
+    public static HttpResponse.BodyHandler<Text> handler(int cap) {
         return info -> new CappedBody(cap);
     }
 

@@ -1,10 +1,11 @@
-package dev.greenlight.health;
+package dev.greenlight.deploy;
 
 import dev.greenlight.config.EnvironmentConfig;
 import dev.greenlight.config.HostAddress;
-import dev.greenlight.deploy.DeploymentRun;
-import dev.greenlight.deploy.StepFailedException;
-import dev.greenlight.deploy.StepStore;
+import dev.greenlight.config.SmokeCheck;
+import dev.greenlight.health.SmokeResult;
+import dev.greenlight.health.SmokeTester;
+import dev.greenlight.http.Http;
 import java.net.URI;
 
 /**

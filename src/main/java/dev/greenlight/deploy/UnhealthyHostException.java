@@ -1,4 +1,4 @@
-package dev.greenlight.health;
+package dev.greenlight.deploy;
 
 /** A host failed a health attempt and has attempts left: the health-check route redelivers on this. */
 public class UnhealthyHostException extends RuntimeException {

@@ -1,8 +1,10 @@
-package dev.greenlight.health;
+package dev.greenlight.registry;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.greenlight.http.CappedBody;
+import dev.greenlight.http.Http;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;

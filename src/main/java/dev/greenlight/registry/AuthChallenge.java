@@ -1,4 +1,4 @@
-package dev.greenlight.health;
+package dev.greenlight.registry;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

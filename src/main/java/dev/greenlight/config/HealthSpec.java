@@ -1,4 +1,4 @@
-package dev.greenlight.health;
+package dev.greenlight.config;
 
 import java.time.Duration;
 import java.util.List;

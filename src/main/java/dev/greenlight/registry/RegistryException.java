@@ -1,4 +1,4 @@
-package dev.greenlight.health;
+package dev.greenlight.registry;
 
 /**
  * The registry could not be asked: unreachable, refused authentication, rate limited or answered nonsense.

@@ -1,10 +1,12 @@
-package dev.greenlight.health;
+package dev.greenlight.registry;
 
-import static dev.greenlight.health.TestHttpServer.respond;
+import static dev.greenlight.testing.TestHttpServer.respond;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.greenlight.http.Http;
+import dev.greenlight.testing.TestHttpServer;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

@@ -74,15 +74,18 @@ class LeaseHeartbeatTest {
     }
 
     /**
-     * The pipeline's exchange fails outside every error handler (here its rollback route throws), so nothing ends
-     * the deployment: it still says running. Its lease is no longer renewed, and once it lapses the dispatcher
-     * settles it and the next deployment runs, in the same live instance.
+     * The pipeline's exchange fails outside every error handler (here its rollback route throws, and so does the end
+     * of the run that would settle it, as when the database is briefly out of reach), so nothing ends the
+     * deployment: it still says running. Its lease is no longer renewed, and once it lapses the dispatcher settles it
+     * and the next deployment runs, in the same live instance.
      */
     @Test
     void aPipelineThatDiedIsNoLongerRenewedAndTheNextDeploymentRunsWithoutARestart() throws Exception {
         try (RollingFixture f = RollingFixture.start(dir, 1, "", Map.of())) {
             AdviceWith.adviceWith(f.app.context(), "rollback",
                     a -> a.weaveAddFirst().throwException(new IllegalStateException("the rollback route broke")));
+            AdviceWith.adviceWith(f.app.context(), "run-deployment",
+                    a -> a.weaveById("close-run").replace().throwException(new IllegalStateException("no database")));
             f.hosts.deployScript(1, "exit 3\n");
             ActiveRuns runs = f.app.bean("activeRuns", ActiveRuns.class);
             long broken = f.deploy("1.0.0");

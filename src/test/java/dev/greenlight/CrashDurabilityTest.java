@@ -55,12 +55,8 @@ class CrashDurabilityTest {
 
     @Test
     void everyDeliveryAnswered202SurvivesAKillOfTheProcess() throws Exception {
-        // the working directory of an installation: its settings, its routes and its greenlight.yaml
+        // the working directory of an installation: its settings and its greenlight.yaml (the routes are in the jar)
         Files.copy(Path.of("application.properties"), work.resolve("application.properties"));
-        Files.createDirectories(work.resolve("routes"));
-        try (var routes = Files.newDirectoryStream(Path.of("routes"), "*.camel.yaml")) {
-            for (Path route : routes) Files.copy(route, work.resolve("routes").resolve(route.getFileName()));
-        }
         TestConfig.write(work);
         Random random = new Random();
         for (int kill = 1; kill <= KILLS; kill++) {

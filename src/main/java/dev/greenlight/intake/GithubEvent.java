@@ -56,9 +56,6 @@ public record GithubEvent(
         String htmlUrl,
         Long hookId) {
 
-    /** Release action GitHub sends when a release (or pre-release) becomes public. */
-    public static final String ACTION_PUBLISHED = "published";
-
     /** The event kinds Greenlight distinguishes; everything else is {@link #OTHER}. */
     public enum Type {
         PING, PUSH, RELEASE, OTHER;
@@ -82,50 +79,5 @@ public record GithubEvent(
 
     public GithubEvent {
         Objects.requireNonNull(type, "type");
-    }
-
-    public boolean isPing() {
-        return type == Type.PING;
-    }
-
-    public boolean isPush() {
-        return type == Type.PUSH;
-    }
-
-    public boolean isRelease() {
-        return type == Type.RELEASE;
-    }
-
-    /** A push that updated or created a branch (the staging trigger). Deletions excluded. */
-    public boolean isBranchPush() {
-        return type == Type.PUSH && branch != null && !deleted;
-    }
-
-    /** A push that deleted a branch. */
-    public boolean isBranchDeletion() {
-        return type == Type.PUSH && branch != null && deleted;
-    }
-
-    /** A push that created or moved a tag. Deletions excluded. */
-    public boolean isTagPush() {
-        return type == Type.PUSH && tag != null && !deleted;
-    }
-
-    /** A push that deleted a tag. */
-    public boolean isTagDeletion() {
-        return type == Type.PUSH && tag != null && deleted;
-    }
-
-    /**
-     * A release event with action {@code published} (the production trigger). GitHub sends it for
-     * pre-releases too; check {@link #prerelease()} where that matters.
-     */
-    public boolean isReleasePublished() {
-        return type == Type.RELEASE && ACTION_PUBLISHED.equals(action);
-    }
-
-    /** Whether a commit id is known ({@link #sha()} is non-null). */
-    public boolean hasSha() {
-        return sha != null;
     }
 }

@@ -81,13 +81,6 @@ class GithubEventParserTest {
             GithubEvent event = parse("push", BRANCH_CREATED);
 
             assertThat(event).isEqualTo(branchCreatedEvent("push"));
-            assertThat(event.isPush()).isTrue();
-            assertThat(event.isBranchPush()).isTrue();
-            assertThat(event.isBranchDeletion()).isFalse();
-            assertThat(event.isTagPush()).isFalse();
-            assertThat(event.isTagDeletion()).isFalse();
-            assertThat(event.isReleasePublished()).isFalse();
-            assertThat(event.hasSha()).isTrue();
         }
 
         @Test
@@ -99,11 +92,6 @@ class GithubEventParserTest {
                     false, true, false,
                     "https://github.com/Codertocat/Hello-World/compare/6113728f27ae...000000000000",
                     null, false, false, null, null));
-            assertThat(event.isTagDeletion()).isTrue();
-            assertThat(event.isTagPush()).isFalse();
-            assertThat(event.isBranchPush()).isFalse();
-            assertThat(event.isBranchDeletion()).isFalse();
-            assertThat(event.hasSha()).isFalse();
         }
 
         @Test
@@ -111,10 +99,6 @@ class GithubEventParserTest {
             GithubEvent event = parse("release", RELEASE_PUBLISHED);
 
             assertThat(event).isEqualTo(releasePublishedEvent());
-            assertThat(event.isRelease()).isTrue();
-            assertThat(event.isReleasePublished()).isTrue();
-            assertThat(event.isBranchPush()).isFalse();
-            assertThat(event.isTagPush()).isFalse();
         }
 
         @Test
@@ -126,7 +110,6 @@ class GithubEventParserTest {
                     false, false, false, null,
                     "master", true, false,
                     "https://github.com/Codertocat/Hello-World/releases/tag/0.0.1", null));
-            assertThat(event.isReleasePublished()).isFalse();
         }
 
         @Test
@@ -137,8 +120,6 @@ class GithubEventParserTest {
                     null, null, null, null,
                     false, false, false, null,
                     null, false, false, null, 109948940L));
-            assertThat(event.isPing()).isTrue();
-            assertThat(event.isPush()).isFalse();
         }
 
         @Test
@@ -150,8 +131,6 @@ class GithubEventParserTest {
                     null, null, null, null,
                     false, false, false, null,
                     null, false, false, null, null));
-            assertThat(event.isTagPush()).isFalse();
-            assertThat(event.isBranchPush()).isFalse();
         }
     }
 
@@ -162,7 +141,8 @@ class GithubEventParserTest {
         void pushCreatingABranchIsANormalBranchPush() {
             GithubEvent event = parse("push", BRANCH_CREATED);
             assertThat(event.created()).isTrue();
-            assertThat(event.isBranchPush()).isTrue();
+            assertThat(event.type()).isEqualTo(Type.PUSH);
+            assertThat(event.deleted()).isFalse();
             assertThat(event.branch()).isEqualTo("master");
             assertThat(event.sha()).isEqualTo(SHA);
         }
@@ -177,7 +157,7 @@ class GithubEventParserTest {
 
             assertThat(event.created()).isFalse();
             assertThat(event.deleted()).isFalse();
-            assertThat(event.isBranchPush()).isTrue();
+            assertThat(event.type()).isEqualTo(Type.PUSH);
             assertThat(event.branch()).isEqualTo("master");
             assertThat(event.sha()).isEqualTo(SHA);
         }
@@ -212,7 +192,9 @@ class GithubEventParserTest {
             GithubEvent event = parse("push", tree);
 
             assertThat(event.sha()).isEqualTo(OTHER_SHA);
-            assertThat(event.isBranchPush()).isTrue();
+            assertThat(event.type()).isEqualTo(Type.PUSH);
+            assertThat(event.branch()).isEqualTo("master");
+            assertThat(event.deleted()).isFalse();
         }
 
         @ParameterizedTest
@@ -234,7 +216,6 @@ class GithubEventParserTest {
             GithubEvent event = parse("push", tree);
 
             assertThat(event.sha()).isNull();
-            assertThat(event.hasSha()).isFalse();
             assertThat(event.branch()).isEqualTo("master");
         }
 
@@ -269,8 +250,7 @@ class GithubEventParserTest {
             assertThat(event.branch()).isEqualTo("feature/login");
             assertThat(event.tag()).isNull();
             assertThat(event.sha()).isNull();
-            assertThat(event.isBranchDeletion()).isTrue();
-            assertThat(event.isBranchPush()).isFalse();
+            assertThat(event.type()).isEqualTo(Type.PUSH);
             assertThat(event.repository()).isEqualTo(REPO);
         }
 
@@ -283,7 +263,8 @@ class GithubEventParserTest {
             GithubEvent event = parse("push", tree);
 
             assertThat(event.deleted()).isTrue();
-            assertThat(event.isBranchDeletion()).isTrue();
+            assertThat(event.type()).isEqualTo(Type.PUSH);
+            assertThat(event.branch()).isEqualTo("old");
             assertThat(event.sha()).isNull();
         }
 
@@ -305,12 +286,11 @@ class GithubEventParserTest {
 
             GithubEvent event = parse("push", tree);
 
-            assertThat(event.isTagPush()).isTrue();
+            assertThat(event.type()).isEqualTo(Type.PUSH);
+            assertThat(event.deleted()).isFalse();
             assertThat(event.tag()).isEqualTo("v1.2.0");
             assertThat(event.branch()).isNull();
             assertThat(event.sha()).isEqualTo(SHA);
-            assertThat(event.isBranchPush()).isFalse();
-            assertThat(event.isTagDeletion()).isFalse();
         }
 
         @Test
@@ -335,8 +315,6 @@ class GithubEventParserTest {
             assertThat(event.ref()).isEqualTo(ref);
             assertThat(event.branch()).isNull();
             assertThat(event.tag()).isNull();
-            assertThat(event.isBranchPush()).isFalse();
-            assertThat(event.isTagPush()).isFalse();
             assertThat(event.sha()).isEqualTo(SHA);
         }
 
@@ -348,7 +326,9 @@ class GithubEventParserTest {
             GithubEvent event = parse("push", tree);
 
             assertThat(event.forced()).isTrue();
-            assertThat(event.isBranchPush()).isTrue();
+            assertThat(event.type()).isEqualTo(Type.PUSH);
+            assertThat(event.branch()).isEqualTo("master");
+            assertThat(event.deleted()).isFalse();
         }
 
         @Test
@@ -379,7 +359,6 @@ class GithubEventParserTest {
             assertThat(event.type()).isEqualTo(Type.RELEASE);
             assertThat(event.action()).isEqualTo(action);
             assertThat(event.tag()).isEqualTo("0.0.1");
-            assertThat(event.isReleasePublished()).isFalse();
         }
 
         @Test
@@ -530,7 +509,8 @@ class GithubEventParserTest {
             GithubEvent event = parse("push", tree);
 
             assertThat(event.deleted()).isTrue();
-            assertThat(event.isBranchDeletion()).isTrue();
+            assertThat(event.type()).isEqualTo(Type.PUSH);
+            assertThat(event.branch()).isEqualTo("old");
         }
 
         @Test
@@ -571,7 +551,7 @@ class GithubEventParserTest {
             GithubEvent event = parse(eventName, RELEASE_PUBLISHED);
 
             assertThat(event.type()).isEqualTo(Type.RELEASE);
-            assertThat(event.isReleasePublished()).isTrue();
+            assertThat(event.action()).isEqualTo("published");
             assertThat(event.eventName()).isEqualTo(eventName);
         }
 
@@ -598,7 +578,6 @@ class GithubEventParserTest {
             assertThat(event.ref()).isNull();
             assertThat(event.branch()).isNull();
             assertThat(event.sha()).isNull();
-            assertThat(event.isBranchPush()).isFalse();
         }
 
         @Test
@@ -608,7 +587,6 @@ class GithubEventParserTest {
             assertThat(event.type()).isEqualTo(Type.OTHER);
             assertThat(event.action()).isEqualTo("published");
             assertThat(event.tag()).isNull();
-            assertThat(event.isReleasePublished()).isFalse();
         }
     }
 

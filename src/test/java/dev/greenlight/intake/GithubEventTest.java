@@ -29,13 +29,12 @@ class GithubEventTest {
 
     @Test
     void typeIsRequired() {
-        assertThatThrownBy(() -> event(null, "refs/heads/main", "main", null, false))
+        assertThatThrownBy(() -> event(null))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("type");
     }
 
-    private static GithubEvent event(Type type, String ref, String branch, String tag, boolean deleted) {
-        return new GithubEvent(type, "x", "o/r", "u", null, ref, branch, tag, null,
-                false, deleted, false, null, null, false, false, null, null);
+    private static GithubEvent event(Type type) {
+        return new GithubEvent(type, "x", "o/r", "u", null, "main", null, null, false, false, false);
     }
 }

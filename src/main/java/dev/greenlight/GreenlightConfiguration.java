@@ -158,8 +158,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
      */
     private static Duration leaseTtl(PropertiesComponent props) {
         String ttl = props.resolveProperty("greenlight.lease.ttl").orElse("60s");
-        Duration leaseTtl = Durations.parse(ttl).orElseThrow(() -> new ConfigException(
-                "greenlight.lease.ttl: \"" + ttl + "\" is not a duration (examples: 500ms, 3s, 2m, 1h)"));
+        Duration leaseTtl = Durations.requirePositive("greenlight.lease.ttl", ttl);
         if (leaseTtl.compareTo(MIN_LEASE_TTL) < 0) {
             throw new ConfigException("greenlight.lease.ttl: \"" + ttl + "\" is too short: at least "
                     + MIN_LEASE_TTL.toSeconds() + "s (a lease is renewed every third of it)");
@@ -199,8 +198,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
     private static RefusalLimiter refusalLimiter(PropertiesComponent props, AuditLog audit, Clock clock) {
         int limit = (int) number(props, "greenlight.http.refusal-limit", "20", 1, 1_000_000);
         String text = props.resolveProperty("greenlight.http.refusal-window").orElse("1m");
-        Duration window = Durations.parse(text).filter(d -> !d.isZero()).orElseThrow(() -> new ConfigException(
-                "greenlight.http.refusal-window: \"" + text + "\" is not a duration (examples: 500ms, 3s, 2m, 1h)"));
+        Duration window = Durations.requirePositive("greenlight.http.refusal-window", text);
         return new RefusalLimiter(audit, clock, limit, window);
     }
 

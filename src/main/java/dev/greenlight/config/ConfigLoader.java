@@ -252,7 +252,9 @@ public final class ConfigLoader {
         if (url != null && !URL.matcher(url).matches()) throw n.error("url", "\"" + url + "\" is not an http(s) URL");
         if (url != null && paths.isEmpty()) throw n.error("paths", "is required when url is set");
         return new HealthSpec(n.get("command").optionalString().orElse(null), url, paths,
-                n.integer("attempts", 10, 1, 1000), duration(n, "interval", "3s"), timeout(n, "timeout", "2s"));
+                n.integer("attempts", HealthSpec.DEFAULT_ATTEMPTS, 1, 1000),
+                duration(n, "interval", Durations.format(HealthSpec.DEFAULT_INTERVAL)),
+                timeout(n, "timeout", Durations.format(HealthSpec.DEFAULT_TIMEOUT)));
     }
 
     private static List<SmokeCheck> smoke(YamlNode n) {
@@ -298,7 +300,7 @@ public final class ConfigLoader {
 
     /** A timeout: zero would fail every command or check, so it is refused at start-up. */
     private static Duration timeout(YamlNode n, String key, String fallback) {
-        return n.parsed(key, fallback, text -> Durations.parse(text).filter(d -> !d.isZero()),
+        return n.parsed(key, fallback, Durations::parsePositive,
                 "is not a timeout (more than zero, for example 500ms, 3s, 2m, 1h)");
     }
 

@@ -26,6 +26,20 @@ public final class Durations {
         });
     }
 
+    /**
+     * A duration that must be more than zero (a timeout, a TTL, a window: zero would make it expire at once); empty
+     * for zero and for text that is no duration.
+     */
+    public static Optional<Duration> parsePositive(String text) {
+        return parse(text).filter(d -> !d.isZero());
+    }
+
+    /** {@link #parsePositive} for a service setting: a bad value stops the start with a message naming it. */
+    public static Duration requirePositive(String setting, String text) {
+        return parsePositive(text).orElseThrow(() -> new ConfigException(
+                setting + ": \"" + text + "\" is not a duration (examples: 500ms, 3s, 2m, 1h)"));
+    }
+
     /** The inverse of {@link #parse}, for messages and the API. */
     public static String format(Duration d) {
         long ms = d.toMillis();

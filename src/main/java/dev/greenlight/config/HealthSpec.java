@@ -40,16 +40,6 @@ public record HealthSpec(String command, String url, List<String> paths, int att
         }
     }
 
-    /** True when HTTP paths are to be checked. */
-    public boolean hasUrl() {
-        return url != null;
-    }
-
-    /** True when a container-level command is to be run. */
-    public boolean hasCommand() {
-        return command != null;
-    }
-
     private static String blankToNull(String value) {
         return value == null || value.isBlank() ? null : value.strip();
     }

@@ -16,11 +16,6 @@ public record HostAddress(String host, int port) {
         return port >= 1 && port <= 65535 ? Optional.of(new HostAddress(m.group(1), port)) : Optional.empty();
     }
 
-    /** True for names that could only be a host: used to validate values before they reach a template. */
-    public static boolean isValidHost(String host) {
-        return host != null && FORM.matcher(host).matches() && !host.contains(":");
-    }
-
     @Override
     public String toString() {
         return port == 22 ? host : host + ":" + port;

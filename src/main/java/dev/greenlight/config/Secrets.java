@@ -34,10 +34,6 @@ public final class Secrets {
         this.environment = environment;
     }
 
-    public static Secrets fromSystemEnvironment() {
-        return new Secrets(System::getenv);
-    }
-
     /** The value of environment variable {@code name}, or the trimmed content of the file it names. */
     public Optional<String> get(String envName, String fileName) {
         String value = envName == null ? null : environment.apply(envName);

@@ -23,9 +23,4 @@ public record SmokeCheck(String name, String method, String path, String body, i
         // an empty substring would make the body check pass vacuously
         bodyContains = bodyContains == null || bodyContains.isEmpty() ? null : bodyContains;
     }
-
-    /** A GET expecting 200. */
-    public static SmokeCheck get(String path) {
-        return new SmokeCheck(null, "GET", path, null, 200, null);
-    }
 }

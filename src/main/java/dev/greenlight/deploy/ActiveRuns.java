@@ -34,7 +34,8 @@ public final class ActiveRuns {
         running.remove(deploymentId);
     }
 
-    public boolean isActive(long deploymentId) {
+    /** How tests see which runs this instance keeps leases for. */
+    boolean isActive(long deploymentId) {
         return running.contains(deploymentId);
     }
 

@@ -76,11 +76,6 @@ public final class DeploymentStore {
                 + (shared ? "share" : "update"), rs -> rs.getString(1), app, environment);
     }
 
-    public int countQueued(String app, String environment) {
-        return jdbc.queryOne("select count(*) from deployments where app = ? and environment = ? and status = ?",
-                rs -> rs.getInt(1), app, environment, DeploymentStatus.QUEUED.key()).orElse(0);
-    }
-
     public Optional<Deployment> running(String app, String environment) {
         return unfinished(app, environment).stream().findFirst();
     }
@@ -89,17 +84,6 @@ public final class DeploymentStore {
     public List<Deployment> unfinished(String app, String environment) {
         return jdbc.query("select * from deployments where app = ? and environment = ? and status in (?, ?) order by id",
                 DeploymentStore::map, app, environment, DeploymentStatus.RUNNING.key(), DeploymentStatus.ROLLING_BACK.key());
-    }
-
-    public List<Deployment> withStatus(DeploymentStatus status) {
-        return jdbc.query("select * from deployments where status = ? order by id", DeploymentStore::map, status.key());
-    }
-
-    /** The latest succeeded deployment before {@code beforeId}: what a rollback returns to. */
-    public Optional<Deployment> lastSucceededBefore(String app, String environment, long beforeId) {
-        return jdbc.queryOne("select * from deployments where app = ? and environment = ? and status = ? and id < ? "
-                        + "order by id desc limit 1", DeploymentStore::map, app, environment,
-                DeploymentStatus.SUCCEEDED.key(), beforeId);
     }
 
     /** Moves {@code id} from {@code from} to {@code to}; false when it was no longer in {@code from}. */

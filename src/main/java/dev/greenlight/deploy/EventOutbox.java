@@ -67,7 +67,7 @@ public final class EventOutbox {
         jdbc.update("update deployment_events set sent_at = ? where id = ?", Instant.now(clock), id);
     }
 
-    /** Events not yet marked sent, for the health of the relay and for tests. */
+    /** Events not yet marked sent: how tests see the relay catch up. */
     public int unsent() {
         return jdbc.queryOne("select count(*) from deployment_events where sent_at is null", rs -> rs.getInt(1))
                 .orElse(0);

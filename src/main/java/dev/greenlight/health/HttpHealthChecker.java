@@ -1,6 +1,5 @@
 package dev.greenlight.health;
 
-import dev.greenlight.config.HealthSpec;
 import dev.greenlight.http.Http;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,11 +34,6 @@ public final class HttpHealthChecker {
     /** The client must not follow redirects: a health path that redirects is not healthy. */
     public HttpHealthChecker(HttpClient client) {
         this.client = Objects.requireNonNull(client, "client");
-    }
-
-    /** Checks the spec's paths and timeout against a base URL rendered for one host. */
-    public HealthReport check(String baseUrl, HealthSpec spec) {
-        return check(baseUrl, spec.paths(), spec.timeout());
     }
 
     /** Blocks at most about {@code timeout}, since all paths run concurrently. */

@@ -10,31 +10,23 @@ import java.util.Objects;
  * <p>Every reference-typed component except {@code type} may be null: a component is null when it
  * does not apply to the event type or when the payload did not carry a usable value.
  *
- * @param type            the kind of event, derived from the {@code X-GitHub-Event} header
- * @param eventName       the {@code X-GitHub-Event} header value exactly as received
- * @param repository      repository full name, {@code owner/name}
- * @param sender          login of the user who triggered the event ({@code sender.login})
- * @param action          the payload's {@code action} (e.g. {@code published} for a release);
- *                        null for pushes and pings, which have none
- * @param ref             push only: the full ref that was pushed, e.g. {@code refs/heads/main}
- * @param branch          push only: branch name when {@code ref} is {@code refs/heads/<branch>}
- * @param tag             push: tag name when {@code ref} is {@code refs/tags/<tag>};
- *                        release: the release's {@code tag_name}
- * @param sha             push only: the commit the ref now points to ({@code after}, else
- *                        {@code head_commit.id}), lowercase hex; null for deletions and when no
- *                        well-formed commit id is present. Always null for releases, whose
- *                        payload names no commit reliably (see {@code targetCommitish})
- * @param created         push only: the push created the ref
- * @param deleted         push only: the push deleted the ref
- * @param forced          push only: the push was a force-push
- * @param compareUrl      push only: GitHub's {@code compare} URL for the pushed range
- * @param targetCommitish release only: the release's {@code target_commitish}. Usually a branch
- *                        name, sometimes a commit id; it is the target GitHub used only if it had to
- *                        create the tag, so it does not identify the tagged commit
- * @param prerelease      release only: the release is marked as a pre-release
- * @param draft           release only: the release is a draft
- * @param htmlUrl         release only: the release's page on GitHub
- * @param hookId          ping only: the id of the webhook being set up ({@code hook_id})
+ * @param type       the kind of event, derived from the {@code X-GitHub-Event} header
+ * @param eventName  the {@code X-GitHub-Event} header value exactly as received
+ * @param repository repository full name, {@code owner/name}
+ * @param sender     login of the user who triggered the event ({@code sender.login})
+ * @param action     the payload's {@code action} (e.g. {@code published} for a release);
+ *                   null for pushes and pings, which have none
+ * @param branch     push only: branch name when the pushed ref is {@code refs/heads/<branch>}
+ * @param tag        push: tag name when the pushed ref is {@code refs/tags/<tag>};
+ *                   release: the release's {@code tag_name}
+ * @param sha        push only: the commit the ref now points to ({@code after}, else
+ *                   {@code head_commit.id}), lowercase hex; null for deletions and when no
+ *                   well-formed commit id is present. Always null for releases, whose
+ *                   payload names no commit reliably ({@code target_commitish} is the target GitHub used
+ *                   only if it had to create the tag, so it does not identify the tagged commit)
+ * @param deleted    push only: the push deleted the ref
+ * @param prerelease release only: the release is marked as a pre-release
+ * @param draft      release only: the release is a draft
  */
 public record GithubEvent(
         Type type,
@@ -42,22 +34,12 @@ public record GithubEvent(
         String repository,
         String sender,
         String action,
-        String ref,
         String branch,
         String tag,
         String sha,
-        boolean created,
         boolean deleted,
-        boolean forced,
-        String compareUrl,
-        String targetCommitish,
         boolean prerelease,
-        boolean draft,
-        String htmlUrl,
-        Long hookId) {
-
-    /** Release action GitHub sends when a release (or pre-release) becomes public. */
-    public static final String ACTION_PUBLISHED = "published";
+        boolean draft) {
 
     /** The event kinds Greenlight distinguishes; everything else is {@link #OTHER}. */
     public enum Type {
@@ -82,50 +64,5 @@ public record GithubEvent(
 
     public GithubEvent {
         Objects.requireNonNull(type, "type");
-    }
-
-    public boolean isPing() {
-        return type == Type.PING;
-    }
-
-    public boolean isPush() {
-        return type == Type.PUSH;
-    }
-
-    public boolean isRelease() {
-        return type == Type.RELEASE;
-    }
-
-    /** A push that updated or created a branch (the staging trigger). Deletions excluded. */
-    public boolean isBranchPush() {
-        return type == Type.PUSH && branch != null && !deleted;
-    }
-
-    /** A push that deleted a branch. */
-    public boolean isBranchDeletion() {
-        return type == Type.PUSH && branch != null && deleted;
-    }
-
-    /** A push that created or moved a tag. Deletions excluded. */
-    public boolean isTagPush() {
-        return type == Type.PUSH && tag != null && !deleted;
-    }
-
-    /** A push that deleted a tag. */
-    public boolean isTagDeletion() {
-        return type == Type.PUSH && tag != null && deleted;
-    }
-
-    /**
-     * A release event with action {@code published} (the production trigger). GitHub sends it for
-     * pre-releases too; check {@link #prerelease()} where that matters.
-     */
-    public boolean isReleasePublished() {
-        return type == Type.RELEASE && ACTION_PUBLISHED.equals(action);
-    }
-
-    /** Whether a commit id is known ({@link #sha()} is non-null). */
-    public boolean hasSha() {
-        return sha != null;
     }
 }

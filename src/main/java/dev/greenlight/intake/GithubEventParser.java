@@ -61,11 +61,9 @@ public final class GithubEventParser {
             case PUSH -> push(eventName, root, repository, sender);
             case RELEASE -> release(eventName, root, repository, sender);
             case PING -> new GithubEvent(type, eventName, repository, sender, null,
-                    null, null, null, null, false, false, false, null,
-                    null, false, false, null, hookId(root));
+                    null, null, null, false, false, false);
             case OTHER -> new GithubEvent(type, eventName, repository, sender, text(root, "action"),
-                    null, null, null, null, false, false, false, null,
-                    null, false, false, null, null);
+                    null, null, null, false, false, false);
         };
     }
 
@@ -74,10 +72,6 @@ public final class GithubEventParser {
         String rawAfter = text(root, "after");
         // "deleted" is authoritative when true; an all-zero "after" also means the ref is gone.
         boolean deleted = Boolean.TRUE.equals(bool(root, "deleted")) || isZeroId(rawAfter);
-        Boolean createdFlag = bool(root, "created");
-        boolean created = createdFlag != null
-                ? createdFlag
-                : !deleted && isZeroId(text(root, "before"));
         String sha = null;
         if (!deleted) {
             sha = commitId(rawAfter);
@@ -86,20 +80,15 @@ public final class GithubEventParser {
             }
         }
         return new GithubEvent(GithubEvent.Type.PUSH, eventName, repository, sender, null,
-                ref, refName(ref, HEADS), refName(ref, TAGS), sha,
-                created, deleted, Boolean.TRUE.equals(bool(root, "forced")), text(root, "compare"),
-                null, false, false, null, null);
+                refName(ref, HEADS), refName(ref, TAGS), sha, deleted, false, false);
     }
 
     private static GithubEvent release(String eventName, JsonNode root, String repository, String sender) {
         JsonNode release = root.path("release");
         return new GithubEvent(GithubEvent.Type.RELEASE, eventName, repository, sender, text(root, "action"),
-                null, null, text(release, "tag_name"), null,
-                false, false, false, null,
-                text(release, "target_commitish"),
+                null, text(release, "tag_name"), null, false,
                 Boolean.TRUE.equals(bool(release, "prerelease")),
-                Boolean.TRUE.equals(bool(release, "draft")),
-                text(release, "html_url"), null);
+                Boolean.TRUE.equals(bool(release, "draft")));
     }
 
     // ---- reading the body ----------------------------------------------------------------
@@ -162,25 +151,6 @@ public final class GithubEventParser {
             }
             if (text.equalsIgnoreCase("false")) {
                 return Boolean.FALSE;
-            }
-        }
-        return null;
-    }
-
-    private static Long hookId(JsonNode root) {
-        Long id = longValue(root.path("hook_id"));
-        return id != null ? id : longValue(root.path("hook").path("id"));
-    }
-
-    private static Long longValue(JsonNode value) {
-        if (value.isIntegralNumber() && value.canConvertToLong()) {
-            return value.longValue();
-        }
-        if (value.isTextual()) {
-            try {
-                return Long.parseLong(value.textValue().strip());
-            } catch (NumberFormatException e) {
-                return null;
             }
         }
         return null;

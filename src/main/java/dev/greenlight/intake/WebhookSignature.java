@@ -9,7 +9,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signs and verifies GitHub webhook deliveries ({@code X-Hub-Signature-256}).
+ * Verifies GitHub webhook deliveries ({@code X-Hub-Signature-256}).
  *
  * <p>GitHub sends {@code sha256=} followed by the lowercase hex HMAC-SHA256 of the raw request
  * body, keyed with the webhook's shared secret. Verification must use the body bytes exactly as
@@ -62,18 +62,6 @@ public final class WebhookSignature {
             return false;
         }
         return MessageDigest.isEqual(expected, provided);
-    }
-
-    /**
-     * Computes the header value GitHub would send for {@code body}: {@code sha256=} followed by
-     * 64 lowercase hex digits.
-     *
-     * @param secret the webhook secret; must not be null or empty
-     * @param body   the body to sign; null is treated as an empty body
-     * @throws IllegalArgumentException if the secret is null or empty
-     */
-    public static String sign(byte[] secret, byte[] body) {
-        return PREFIX + HEX.formatHex(hmac(secret, body));
     }
 
     /** Returns the 32 digest bytes carried by a well-formed header, or null. */

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.greenlight.http.Json;
-import dev.greenlight.intake.WebhookSignature;
+import dev.greenlight.testing.GithubDelivery;
 import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -121,7 +121,7 @@ class GithubCommitStatusTest {
         var r = f.app.send(HttpRequest.newBuilder(f.app.uri("/webhooks/github"))
                 .header("Content-Type", "application/json").header("X-GitHub-Event", "push")
                 .header("X-GitHub-Delivery", "status-test-1")
-                .header("X-Hub-Signature-256", WebhookSignature.sign(SECRET.getBytes(StandardCharsets.UTF_8), body))
+                .header("X-Hub-Signature-256", GithubDelivery.sign(SECRET.getBytes(StandardCharsets.UTF_8), body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         return RollingFixture.json(r.body()).get("deployments").get(0).get("id").asLong();

@@ -9,7 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.greenlight.http.Json;
-import dev.greenlight.intake.WebhookSignature;
+import dev.greenlight.testing.GithubDelivery;
 import dev.greenlight.testing.TestHosts;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -92,7 +92,7 @@ class PipelineSafetyTest {
                 .header("Content-Type", "application/json")
                 .header("X-GitHub-Event", "release")
                 .header("X-GitHub-Delivery", UUID.randomUUID().toString())
-                .header("X-Hub-Signature-256", WebhookSignature.sign(WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), body))
+                .header("X-Hub-Signature-256", GithubDelivery.sign(WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
     }
 }

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.greenlight.http.Json;
-import dev.greenlight.intake.WebhookSignature;
+import dev.greenlight.testing.GithubDelivery;
 import dev.greenlight.testing.Sql;
 import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
@@ -71,7 +71,7 @@ class Sha256CommitTest {
             var r = f.app.send(HttpRequest.newBuilder(f.app.uri("/webhooks/github"))
                     .header("Content-Type", "application/json").header("X-GitHub-Event", "push")
                     .header("X-GitHub-Delivery", "sha256-test-1")
-                    .header("X-Hub-Signature-256", WebhookSignature.sign(SECRET.getBytes(StandardCharsets.UTF_8), body))
+                    .header("X-Hub-Signature-256", GithubDelivery.sign(SECRET.getBytes(StandardCharsets.UTF_8), body))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
             long id = RollingFixture.json(r.body()).get("deployments").get(0).get("id").asLong();

@@ -41,7 +41,6 @@ class HealthModelTest {
         HealthSpec spec = new HealthSpec(" ", "http://{{host}}:8080", null, 0, null, null);
 
         assertThat(spec.command()).isNull();
-        assertThat(spec.hasCommand()).isFalse();
         assertThat(spec.paths()).containsExactly("/health");
         assertThat(spec.attempts()).isEqualTo(10);
         assertThat(spec.interval()).isEqualTo(Duration.ofSeconds(3));
@@ -53,7 +52,7 @@ class HealthModelTest {
         HealthSpec spec = new HealthSpec("curl -fsS localhost:8080/health", null, List.of(), 5,
                 Duration.ofSeconds(1), Duration.ofSeconds(1));
 
-        assertThat(spec.hasUrl()).isFalse();
+        assertThat(spec.url()).isNull();
         assertThat(spec.paths()).isEmpty();
     }
 

@@ -203,7 +203,7 @@ class HttpHealthCheckerTest {
         HealthSpec spec = new HealthSpec(null, "http://{{host}}:8080", List.of("/ready"), 3, null,
                 Duration.ofSeconds(1));
 
-        HealthReport report = checker.check(server.url(), spec);
+        HealthReport report = checker.check(server.url(), spec.paths(), spec.timeout());
 
         assertThat(report.healthy()).isTrue();
         assertThat(server.requests()).containsExactly("GET /ready");

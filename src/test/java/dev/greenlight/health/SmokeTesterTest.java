@@ -42,7 +42,7 @@ class SmokeTesterTest {
     void statusMismatchSaysWhatWasExpected() {
         server.on("/api/orders", status(500, "{\"status\":\"ok\"}"));
 
-        SmokeResult result = tester.run(server.url(), SmokeCheck.get("/api/orders"), TIMEOUT);
+        SmokeResult result = tester.run(server.url(), new SmokeCheck(null, "GET", "/api/orders", null, 200, null), TIMEOUT);
 
         assertThat(result.passed()).isFalse();
         assertThat(result.status()).isEqualTo(500);
@@ -89,7 +89,7 @@ class SmokeTesterTest {
     void refusedConnectionIsAFailedResult() {
         String url = "http://127.0.0.1:" + TestHttpServer.closedPort();
 
-        SmokeResult result = tester.run(url, SmokeCheck.get("/api/ping"), TIMEOUT);
+        SmokeResult result = tester.run(url, new SmokeCheck(null, "GET", "/api/ping", null, 200, null), TIMEOUT);
 
         assertThat(result.passed()).isFalse();
         assertThat(result.status()).isZero();
@@ -103,7 +103,7 @@ class SmokeTesterTest {
             respond(exchange, 200, "ok");
         });
 
-        SmokeResult result = tester.run(server.url(), SmokeCheck.get("/api/slow"), Duration.ofSeconds(1));
+        SmokeResult result = tester.run(server.url(), new SmokeCheck(null, "GET", "/api/slow", null, 200, null), Duration.ofSeconds(1));
 
         assertThat(result.passed()).isFalse();
         assertThat(result.detail()).isEqualTo("timed out after 1s");

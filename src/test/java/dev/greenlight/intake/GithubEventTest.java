@@ -29,29 +29,12 @@ class GithubEventTest {
 
     @Test
     void typeIsRequired() {
-        assertThatThrownBy(() -> event(null, "refs/heads/main", "main", null, false))
+        assertThatThrownBy(() -> event(null))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("type");
     }
 
-    @Test
-    void branchAndTagPredicatesOnlyApplyToPushes() {
-        // Same ref facts under another type must not look like a push.
-        GithubEvent push = event(Type.PUSH, "refs/heads/main", "main", null, false);
-        GithubEvent other = event(Type.OTHER, "refs/heads/main", "main", null, false);
-        GithubEvent tagPush = event(Type.PUSH, "refs/tags/v1", null, "v1", false);
-        GithubEvent release = event(Type.RELEASE, null, null, "v1", false);
-
-        assertThat(push.isBranchPush()).isTrue();
-        assertThat(other.isBranchPush()).isFalse();
-        assertThat(tagPush.isTagPush()).isTrue();
-        assertThat(release.isTagPush()).isFalse();
-        assertThat(event(Type.OTHER, "refs/heads/main", "main", null, true).isBranchDeletion()).isFalse();
-        assertThat(event(Type.PUSH, "refs/heads/main", "main", null, true).isBranchDeletion()).isTrue();
-    }
-
-    private static GithubEvent event(Type type, String ref, String branch, String tag, boolean deleted) {
-        return new GithubEvent(type, "x", "o/r", "u", null, ref, branch, tag, null,
-                false, deleted, false, null, null, false, false, null, null);
+    private static GithubEvent event(Type type) {
+        return new GithubEvent(type, "x", "o/r", "u", null, "main", null, null, false, false, false);
     }
 }

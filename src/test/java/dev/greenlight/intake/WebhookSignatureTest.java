@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.greenlight.testing.GithubDelivery;
 
 class WebhookSignatureTest {
 
@@ -24,7 +25,7 @@ class WebhookSignatureTest {
 
     @Test
     void signMatchesGithubsPublishedTestVector() {
-        assertThat(WebhookSignature.sign(SECRET, PAYLOAD)).isEqualTo(EXPECTED);
+        assertThat(GithubDelivery.sign(SECRET, PAYLOAD)).isEqualTo(EXPECTED);
     }
 
     @Test
@@ -111,8 +112,8 @@ class WebhookSignatureTest {
 
     @Test
     void nullBodyIsTreatedAsEmptyBody() {
-        String emptyBodySignature = WebhookSignature.sign(SECRET, new byte[0]);
-        assertThat(WebhookSignature.sign(SECRET, null)).isEqualTo(emptyBodySignature);
+        String emptyBodySignature = GithubDelivery.sign(SECRET, new byte[0]);
+        assertThat(GithubDelivery.sign(SECRET, null)).isEqualTo(emptyBodySignature);
         assertThat(WebhookSignature.verify(SECRET, null, emptyBodySignature)).isTrue();
         assertThat(WebhookSignature.verify(SECRET, null, EXPECTED)).isFalse();
     }
@@ -124,15 +125,13 @@ class WebhookSignatureTest {
                 .hasMessageContaining("secret");
         assertThatThrownBy(() -> WebhookSignature.verify(null, PAYLOAD, EXPECTED))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> WebhookSignature.sign(null, PAYLOAD))
-                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void signatureCoversTheRawBytesNotTheJsonValue() throws Exception {
         byte[] raw = GithubFixtures.bytes("push.branch-created.json");
         byte[] secret = "s3cr3t".getBytes(UTF_8);
-        String header = WebhookSignature.sign(secret, raw);
+        String header = GithubDelivery.sign(secret, raw);
         assertThat(header).startsWith("sha256=").hasSize(71).isEqualTo(header.toLowerCase(Locale.ROOT));
         assertThat(WebhookSignature.verify(secret, raw, header)).isTrue();
 

@@ -2,6 +2,7 @@ package dev.greenlight.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.greenlight.audit.AuditEvent;
@@ -17,6 +18,7 @@ import dev.greenlight.deploy.EventOutbox;
 import dev.greenlight.deploy.Step;
 import dev.greenlight.deploy.StepStore;
 import dev.greenlight.deploy.TriggerKind;
+import dev.greenlight.testing.Sql;
 import dev.greenlight.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -190,8 +192,8 @@ class StoreTest {
             List<EventOutbox.Entry> firstRound = a.claim(10);
             // one's "finished" waits until its "started" is sent; what a holds, b cannot take
             assertThat(firstRound).extracting(EventOutbox.Entry::deploymentId, EventOutbox.Entry::kind)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple(one, "started"),
-                            org.assertj.core.groups.Tuple.tuple(two, "started"));
+                    .containsExactly(tuple(one, "started"),
+                            tuple(two, "started"));
             assertThat(b.claim(10)).isEmpty();
 
             a.sent(firstRound.get(0).id());
@@ -292,13 +294,15 @@ class StoreTest {
             Deployment a2 = s.queue("shop", "qa", "a2");
 
             assertThat(s.deployments().nextQueued("shop", "qa")).map(Deployment::id).hasValue(a1.id());
-            assertThat(s.deployments().countQueued("shop", "qa")).isEqualTo(2);
-            assertThat(s.deployments().countQueued("blog", "qa")).isZero();
+            String queuedIn = "select count(*) from deployments where app = ? and environment = ? and status = ?";
+            assertThat(Sql.count(s.db(), queuedIn, "shop", "qa", DeploymentStatus.QUEUED.key())).isEqualTo(2);
+            assertThat(Sql.count(s.db(), queuedIn, "blog", "qa", DeploymentStatus.QUEUED.key())).isZero();
             assertThat(s.deployments().transition(a1.id(), DeploymentStatus.QUEUED, DeploymentStatus.RUNNING, null)).isTrue();
             assertThat(s.deployments().nextQueued("shop", "qa")).map(Deployment::id).hasValue(a2.id());
             assertThat(s.deployments().running("shop", "qa")).map(Deployment::id).hasValue(a1.id());
             assertThat(s.deployments().running("shop", "staging")).isEmpty();
-            assertThat(s.deployments().withStatus(DeploymentStatus.QUEUED)).extracting(Deployment::id)
+            assertThat(Sql.rows(s.db(), "select id from deployments where status = ? order by id", DeploymentStatus.QUEUED.key()))
+                    .extracting(row -> ((Number) row.get("id")).longValue())
                     .containsExactly(other.id(), a2.id());
         }
     }
@@ -370,9 +374,11 @@ class StoreTest {
                 s.deployments().transition(id, DeploymentStatus.QUEUED, DeploymentStatus.RUNNING, null);
                 s.deployments().transition(id, DeploymentStatus.RUNNING, DeploymentStatus.SUCCEEDED, null);
             }
-            assertThat(s.deployments().lastSucceededBefore("shop", "qa", v3)).map(Deployment::version).hasValue("v2");
-            assertThat(s.deployments().lastSucceededBefore("shop", "qa", v2)).map(Deployment::version).hasValue("v1");
-            assertThat(s.deployments().lastSucceededBefore("shop", "qa", v1)).isEmpty();
+            assertThat(Sql.rows(s.db(), "select id, version from deployments where app = ? and environment = ? "
+                    + "and status = ? order by id", "shop", "qa", DeploymentStatus.SUCCEEDED.key()))
+                    .extracting(row -> ((Number) row.get("id")).longValue(), row -> row.get("version"))
+                    .containsExactly(tuple(v1, "v1"), tuple(v2, "v2"));
+            assertThat(s.deployments().find(v3).orElseThrow().status()).isEqualTo(DeploymentStatus.QUEUED);
 
             Deployment rollback = s.deployments().inTransaction(c -> s.deployments().create(c, new DeploymentRequest(
                     "shop", "qa", "v1", null, "rolling", TriggerKind.ROLLBACK, "deployer", "bad v2", v2, null)));

@@ -125,12 +125,13 @@ public final class DeploymentApi {
         AccessRule caller = caller(exchange);
         Deployment d = deployment(exchange);
         auth.authorize(caller, d.app(), d.environment(), "cancel.refused", RemoteAddress.of(exchange));
+        String reason = reasonOf(exchange);
         String source = RemoteAddress.of(exchange);
-        if (d.status() == DeploymentStatus.QUEUED && cancels.cancelQueued(d, caller.name(), source)) {
+        if (d.status() == DeploymentStatus.QUEUED && cancels.cancelQueued(d, caller.name(), source, reason)) {
             JsonReply.set(exchange, 200, Json.write(DeploymentView.of(deployments.find(d.id()).orElseThrow(), null)));
             return;
         }
-        Optional<String> refusal = cancels.requestStop(d, caller.name(), source);
+        Optional<String> refusal = cancels.requestStop(d, caller.name(), source, reason);
         if (refusal.isEmpty()) {
             JsonReply.set(exchange, 202, Json.write(DeploymentView.of(deployments.find(d.id()).orElseThrow(), null)));
             return;
@@ -138,7 +139,7 @@ public final class DeploymentApi {
         throw ApiError.conflict(refusal.get());
     }
 
-    /** The optional {"reason"} body of rollback and unlock. */
+    /** The optional {"reason"} body of rollback, cancel and unlock. */
     private static String reasonOf(Exchange exchange) {
         return ApiBody.optionalObject(exchange, REASON_ONLY).map(body -> ApiBody.text(body, "reason", false))
                 .orElse(null);

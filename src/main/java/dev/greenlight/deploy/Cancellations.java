@@ -19,15 +19,19 @@ public final class Cancellations {
         this.audit = audit;
     }
 
-    /** False when it was no longer queued (the dispatcher started it meanwhile). */
-    public boolean cancelQueued(Deployment d, String actor, String source) {
+    /**
+     * False when it was no longer queued (the dispatcher started it meanwhile).
+     *
+     * @param reason the caller's, for the audit trail; may be null
+     */
+    public boolean cancelQueued(Deployment d, String actor, String source, String reason) {
         return deployments.inTransaction(c -> {
             if (!deployments.transition(c, d.id(), DeploymentStatus.QUEUED, DeploymentStatus.CANCELLED,
                     "cancelled by " + actor + " before it started")) {
                 return false;
             }
             audit.record(c, AuditEvent.of(actor, "deployment.cancelled", "cancelled")
-                    .target(d.app(), d.environment(), d.version()).deployment(d.id()).source(source));
+                    .target(d.app(), d.environment(), d.version()).deployment(d.id()).source(source).detail(reason));
             return true;
         });
     }
@@ -37,10 +41,10 @@ public final class Cancellations {
      *
      * @return empty when the cancel was accepted (it will take effect), otherwise why it cannot be
      */
-    public Optional<String> requestStop(Deployment d, String actor, String source) {
+    public Optional<String> requestStop(Deployment d, String actor, String source, String reason) {
         if (deployments.requestCancel(d.id())) {
             audit.record(AuditEvent.of(actor, "deployment.cancel-requested", "accepted")
-                    .target(d.app(), d.environment(), d.version()).deployment(d.id()).source(source));
+                    .target(d.app(), d.environment(), d.version()).deployment(d.id()).source(source).detail(reason));
             return Optional.empty();
         }
         Deployment now = deployments.find(d.id()).orElseThrow();

@@ -491,6 +491,22 @@ class DeploymentApiTest {
         assertThat(rollback.path("error").asText()).isEqualTo("unknown field \"reasn\" (fields: reason)");
     }
 
+    @Test
+    void aCancelTakesAnOptionalReasonForTheAuditTrailAndRefusesUnknownFields() throws IOException {
+        long id = created("shop", "qa", "v-cancel-reason");
+        JsonNode typo = assertRefused(app.postRequest("/api/v1/deployments/" + id + "/cancel", DEPLOYER_TOKEN,
+                "{\"reasn\":\"typo\"}"), 400);
+        assertThat(typo.path("error").asText()).isEqualTo("unknown field \"reasn\" (fields: reason)");
+        assertThat(Sql.rows(db, "select status from deployments where id = ?", id)).as("still queued")
+                .containsExactly(Map.of("status", "queued"));
+
+        HttpResponse<String> cancelled = app.postJson("/api/v1/deployments/" + id + "/cancel", DEPLOYER_TOKEN,
+                "{\"reason\":\"wrong build\"}");
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+        assertThat(Sql.rows(db, "select actor, detail from audit_log where deployment_id = ? and action = ?", id,
+                "deployment.cancelled")).containsExactly(Map.of("actor", "deployer", "detail", "wrong build"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"text/html", "application/xml", "text/*"})
     void anAcceptHeaderTheApiCannotServeIsNotAcceptable(String accept) throws IOException {

@@ -141,7 +141,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("deploymentFinisher", finisher);
         registry.bind("dispatcher", dispatcher);
         registry.bind("webhookIntake", new WebhookIntake(secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET"),
-                new TriggerMatcher(config), queue, deployments, deliveries, audit, refusals));
+                new TriggerMatcher(config), queue, deployments, deliveries, audit, refusals, lease));
         registry.bind("deploymentApi", new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,
                 new Cancellations(deployments, audit)));
         registry.bind("apiErrors", new ApiErrors(audit, refusals));

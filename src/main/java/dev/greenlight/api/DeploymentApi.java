@@ -106,14 +106,7 @@ public final class DeploymentApi {
      */
     private String queuedAnswer(Deployment d) {
         ObjectNode answer = Json.MAPPER.valueToTree(DeploymentView.of(d, null));
-        lease.lockedBy(d.app(), d.environment()).ifPresent(lockedBy -> {
-            answer.put("environmentLocked", true);
-            answer.put("lockedBy", lockedBy);
-            answer.put("message", d.app() + "/" + d.environment() + " is locked since the rollback of deployment "
-                    + lockedBy + " failed: this deployment is queued and starts only after someone has checked the "
-                    + "hosts and unlocked the environment (POST /api/v1/environments/" + d.app() + "/"
-                    + d.environment() + "/unlock)");
-        });
+        lease.lockNotice(d.app(), d.environment()).ifPresent(notice -> notice.forEach(answer::putPOJO));
         return Json.write(answer);
     }
 

@@ -3,7 +3,9 @@ package dev.greenlight.deploy;
 import dev.greenlight.store.Jdbc;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -96,6 +98,22 @@ public final class EnvironmentLease {
     public Optional<Long> lockedBy(String app, String environment) {
         return jdbc.queryOne("select lease_holder from environment_state where app = ? and environment = ?",
                 rs -> rs.getString(1), app, environment).flatMap(EnvironmentLease::lockingDeployment);
+    }
+
+    /**
+     * What an answer that queued a deployment adds when a failed rollback locks its environment: the deployment stays
+     * queued and runs once someone has checked the hosts and unlocked the environment. Empty when it is not locked.
+     */
+    public Optional<Map<String, Object>> lockNotice(String app, String environment) {
+        return lockedBy(app, environment).map(lockedBy -> {
+            Map<String, Object> notice = new LinkedHashMap<>();
+            notice.put("environmentLocked", true);
+            notice.put("lockedBy", lockedBy);
+            notice.put("message", app + "/" + environment + " is locked since the rollback of deployment " + lockedBy
+                    + " failed: this deployment is queued and starts only after someone has checked the hosts and "
+                    + "unlocked the environment (POST /api/v1/environments/" + app + "/" + environment + "/unlock)");
+            return notice;
+        });
     }
 
     /** The deployment a lease holder names when it is the lock of a failed rollback. */

@@ -7,6 +7,7 @@ import dev.greenlight.deploy.Deployment;
 import dev.greenlight.deploy.DeploymentQueue;
 import dev.greenlight.deploy.DeploymentRequest;
 import dev.greenlight.deploy.DeploymentStore;
+import dev.greenlight.deploy.EnvironmentLease;
 import dev.greenlight.http.ApiError;
 import dev.greenlight.http.ApiErrors;
 import dev.greenlight.http.Json;
@@ -46,11 +47,12 @@ public final class WebhookIntake {
     private final DeploymentStore deployments;
     private final WebhookDeliveries deliveries;
     private final AuditLog audit;
+    private final EnvironmentLease lease;
     private final RefusalLimiter refusals;
 
     public WebhookIntake(Optional<String> secret, TriggerMatcher matcher, DeploymentQueue queue,
                          DeploymentStore deployments, WebhookDeliveries deliveries, AuditLog audit,
-                         RefusalLimiter refusals) {
+                         RefusalLimiter refusals, EnvironmentLease lease) {
         this.secret = secret.map(s -> s.getBytes(StandardCharsets.UTF_8)).orElse(null);
         if (this.secret == null) {
             LOG.warn("GREENLIGHT_WEBHOOK_SECRET (or GREENLIGHT_WEBHOOK_SECRET_FILE) is not set: every GitHub "
@@ -61,6 +63,7 @@ public final class WebhookIntake {
         this.deployments = deployments;
         this.deliveries = deliveries;
         this.audit = audit;
+        this.lease = lease;
         this.refusals = refusals;
     }
 
@@ -161,13 +164,15 @@ public final class WebhookIntake {
         return new WebhookDeliveries.Answer(202, Json.write(Map.of("deployments", queued)));
     }
 
-    static Map<String, Object> summary(Deployment d) {
+    /** A queued deployment in the answer, with the lock notice when a failed rollback locks its environment. */
+    private Map<String, Object> summary(Deployment d) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", d.id());
         m.put("app", d.app());
         m.put("environment", d.environment());
         m.put("version", d.version());
         m.put("status", d.status().key());
+        lease.lockNotice(d.app(), d.environment()).ifPresent(m::putAll);
         return m;
     }
 

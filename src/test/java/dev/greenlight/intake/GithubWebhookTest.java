@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.greenlight.deploy.EnvironmentLease;
 import dev.greenlight.testing.GithubDelivery;
 import dev.greenlight.testing.Sql;
 import dev.greenlight.testing.TestConfig;
@@ -18,14 +19,14 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -161,6 +162,25 @@ class GithubWebhookTest {
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         assertThat(json(r).at("/deployments/0/version").asText()).isEqualTo("sha-6113728");
+    }
+
+    @Test
+    void aPushToAnEnvironmentLockedByAFailedRollbackIsQueuedAndTheAnswerSaysSo() throws IOException {
+        EnvironmentLease lease = app.bean("environmentLease", EnvironmentLease.class);
+        lease.lockAfterFailedRollback("blog", "staging", 4242);
+        try {
+            GithubDelivery d = GithubDelivery.of("push", GithubDelivery.push("acme/blog", "main"));
+            HttpResponse<String> r = d.send(app);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            JsonNode queued = MAPPER.readTree(r.body()).path("deployments").get(0);
+            assertThat(queued.path("status").asText()).isEqualTo("queued");
+            assertThat(queued.path("environmentLocked").asBoolean()).isTrue();
+            assertThat(queued.path("lockedBy").asLong()).isEqualTo(4242);
+            assertThat(queued.path("message").asText()).contains("blog/staging is locked")
+                    .contains("/api/v1/environments/blog/staging/unlock");
+        } finally {
+            lease.unlock("blog", "staging");
+        }
     }
 
     @Test

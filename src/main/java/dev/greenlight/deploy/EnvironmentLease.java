@@ -1,11 +1,14 @@
 package dev.greenlight.deploy;
 
 import dev.greenlight.store.Jdbc;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -94,10 +97,13 @@ public final class EnvironmentLease {
                 + "and environment = ? and lease_holder like ?", app, environment, LOCKED_PREFIX + "%") == 1;
     }
 
+    private static final String LOCK_HOLDER = "select lease_holder from environment_state where app = ? "
+            + "and environment = ?";
+
     /** The deployment whose failed rollback locks the environment, if it is locked. */
     public Optional<Long> lockedBy(String app, String environment) {
-        return jdbc.queryOne("select lease_holder from environment_state where app = ? and environment = ?",
-                rs -> rs.getString(1), app, environment).flatMap(EnvironmentLease::lockingDeployment);
+        return jdbc.queryOne(LOCK_HOLDER, rs -> rs.getString(1), app, environment)
+                .flatMap(EnvironmentLease::lockingDeployment);
     }
 
     /**
@@ -105,15 +111,24 @@ public final class EnvironmentLease {
      * queued and runs once someone has checked the hosts and unlocked the environment. Empty when it is not locked.
      */
     public Optional<Map<String, Object>> lockNotice(String app, String environment) {
-        return lockedBy(app, environment).map(lockedBy -> {
-            Map<String, Object> notice = new LinkedHashMap<>();
-            notice.put("environmentLocked", true);
-            notice.put("lockedBy", lockedBy);
-            notice.put("message", app + "/" + environment + " is locked since the rollback of deployment " + lockedBy
-                    + " failed: this deployment is queued and starts only after someone has checked the hosts and "
-                    + "unlocked the environment (POST /api/v1/environments/" + app + "/" + environment + "/unlock)");
-            return notice;
-        });
+        return lockedBy(app, environment).map(lockedBy -> lockNotice(app, environment, lockedBy));
+    }
+
+    /** The same, inside the caller's transaction (which may hold the pool's last free connection). */
+    public Optional<Map<String, Object>> lockNotice(Connection c, String app, String environment) throws SQLException {
+        // a free environment's holder is null: no notice
+        return Jdbc.query(c, LOCK_HOLDER, rs -> rs.getString(1), app, environment).stream()
+                .filter(Objects::nonNull).findFirst().flatMap(EnvironmentLease::lockingDeployment).map(lockedBy -> lockNotice(app, environment, lockedBy));
+    }
+
+    private static Map<String, Object> lockNotice(String app, String environment, long lockedBy) {
+        Map<String, Object> notice = new LinkedHashMap<>();
+        notice.put("environmentLocked", true);
+        notice.put("lockedBy", lockedBy);
+        notice.put("message", app + "/" + environment + " is locked since the rollback of deployment " + lockedBy
+                + " failed: this deployment is queued and starts only after someone has checked the hosts and "
+                + "unlocked the environment (POST /api/v1/environments/" + app + "/" + environment + "/unlock)");
+        return notice;
     }
 
     /** The deployment a lease holder names when it is the lock of a failed rollback. */

@@ -69,7 +69,9 @@ public final class WebhookIntake {
 
     /**
      * First step of the route: only a correctly signed delivery with its headers goes further. The signature is
-     * checked before anything reads the body, whatever its content type, so an unsigned sender learns nothing.
+     * checked before anything parses the body, whatever its content type, so an unsigned sender learns nothing.
+     * Only two answers come before it: 429 for a client blocked for too many refusals, and 413 for a body over the
+     * size limit (the server refuses it while reading it).
      */
     public void verify(Exchange exchange) {
         exchange.setProperty(ApiErrors.ACTOR, "github");
@@ -159,20 +161,22 @@ public final class WebhookIntake {
         }
         List<Map<String, Object>> queued = new ArrayList<>();
         for (DeploymentRequest r : match.requests()) {
-            queued.add(summary(queue.enqueue(c, r, source)));
+            queued.add(summary(c, queue.enqueue(c, r, source)));
         }
         return new WebhookDeliveries.Answer(202, Json.write(Map.of("deployments", queued)));
     }
 
     /** A queued deployment in the answer, with the lock notice when a failed rollback locks its environment. */
-    private Map<String, Object> summary(Deployment d) {
+    private Map<String, Object> summary(Connection c, Deployment d) throws SQLException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", d.id());
         m.put("app", d.app());
         m.put("environment", d.environment());
         m.put("version", d.version());
         m.put("status", d.status().key());
-        lease.lockNotice(d.app(), d.environment()).ifPresent(m::putAll);
+        // on the transaction's own connection: with every pooled connection held by such a transaction, asking the
+        // pool for a second one would wait out its timeout and fail every delivery in flight
+        lease.lockNotice(c, d.app(), d.environment()).ifPresent(m::putAll);
         return m;
     }
 

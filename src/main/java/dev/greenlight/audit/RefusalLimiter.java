@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * audit table is append-only, so a summary is written once, never updated.
  *
  * <p>Only {@value #MAX_CLIENTS} clients are tracked at a time; beyond that, new addresses share one "other
- * clients" allowance, so spreading requests over many addresses does not buy more audit rows either.
+ * clients" allowance of audit rows, so spreading requests over many addresses does not buy more audit rows either.
+ * That shared allowance is never blocked: their refusals are counted, not answered 429.
  */
 public final class RefusalLimiter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RefusalLimiter.class);
@@ -70,8 +71,11 @@ public final class RefusalLimiter implements AutoCloseable {
         Optional<Duration> wait;
         synchronized (this) {
             Instant now = clock.instant();
-            Window w = current(key(client), now, ended, false);
-            if (w == null || w.refused < limit) {
+            String key = key(client);
+            Window w = current(key, now, ended, false);
+            // the shared allowance of untracked addresses only bounds their audit rows: blocking it would let anyone
+            // who fills the table with addresses have every new client (GitHub's senders too) refused
+            if (w == null || w.refused < limit || OTHERS.equals(key)) {
                 wait = Optional.empty();
             } else {
                 w.refused++;

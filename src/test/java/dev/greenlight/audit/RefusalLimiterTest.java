@@ -114,14 +114,19 @@ class RefusalLimiterTest {
     }
 
     @Test
-    void clientsBeyondTheTrackedNumberShareOneAllowance() {
+    void clientsBeyondTheTrackedNumberShareOneAllowanceOfAuditRowsButAreNeverBlockedTogether() {
         RefusalLimiter small = new RefusalLimiter(audit, clock, 2, Duration.ofMinutes(1), 2);
         small.refused("10.0.0.1", badToken());
         small.refused("10.0.0.2", badToken());
         for (int i = 3; i < 10; i++) small.refused("10.0.0." + i, badToken());
 
-        assertThat(entries()).hasSize(2 + 2);
-        assertThat(small.admit("10.0.0.99")).as("a new address is in the full shared allowance").isPresent();
+        assertThat(entries()).as("the shared allowance bounds the audit rows").hasSize(2 + 2);
+        assertThat(small.admit("10.0.0.99")).as("a new address is not blocked by what others did").isEmpty();
         assertThat(small.admit("10.0.0.1")).as("a tracked client keeps its own").isEmpty();
+        small.refused("10.0.0.1", badToken());
+        assertThat(small.admit("10.0.0.1")).as("and is blocked past its own limit").isPresent();
+        small.close();
+        assertThat(entries()).filteredOn(e -> e.action().equals(RefusalLimiter.SUMMARY_ACTION))
+                .extracting(AuditEvent::source).contains(RefusalLimiter.OTHERS);
     }
 }

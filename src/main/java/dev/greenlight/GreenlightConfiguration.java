@@ -88,7 +88,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
                 setting(props, secrets, "greenlight.db.user", "GREENLIGHT_DB_USER", null),
                 secrets.fromVariable("GREENLIGHT_DB_PASSWORD").orElse(null),
                 props.resolveProperty("greenlight.db.schema").orElse(null),
-                (int) number(props, "greenlight.db.pool-size", "10", 1, 1000));
+                (int) number(props, "greenlight.db.pool-size", "10", 2, 1000));
         context.addService(new Closer(dataSource));
 
         Clock clock = Clock.systemUTC();

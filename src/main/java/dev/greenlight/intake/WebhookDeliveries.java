@@ -48,7 +48,9 @@ public final class WebhookDeliveries {
         if (insertClaim(c, deliveryId, event)) return Optional.empty();
         Optional<Answer> first = answerOf(c, deliveryId);
         if (first.isPresent()) return first;
-        // a claim committed without an answer can only be an earlier version's, left by a crash: take it over
+        // a claim committed without an answer is an earlier version's (it committed claims on their own), left by a
+        // crash: take it over. An instance of that version still running on the same database would commit such a
+        // claim while it processes the delivery, which is why an upgrade stops every older instance first (README)
         int taken = Jdbc.update(c, "update webhook_deliveries set event = ?, received_at = ? "
                 + "where delivery_id = ? and response_status is null", event, Instant.now(clock), deliveryId);
         if (taken == 1) return Optional.empty();

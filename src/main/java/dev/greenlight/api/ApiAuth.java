@@ -61,8 +61,7 @@ public final class ApiAuth {
      */
     public void admit(Exchange exchange) {
         String source = RemoteAddress.of(exchange);
-        Optional<java.time.Duration> blocked = refusals.admit(source);
-        if (blocked.isPresent()) throw ApiError.tooManyRefusals(source, blocked.get());
+        ApiError.requireAdmitted(refusals, source);
         Credential c = credential(exchange.getMessage().getHeader("Authorization", String.class), source);
         exchange.setProperty(ApiErrors.ACTOR, c.rule().name());
         exchange.setProperty(ApiErrors.AUTHENTICATED, true);

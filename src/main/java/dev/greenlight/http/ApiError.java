@@ -1,5 +1,8 @@
 package dev.greenlight.http;
 
+import dev.greenlight.audit.RefusalLimiter;
+import java.util.Optional;
+
 /** A refusal with the HTTP status that fits it; the message is safe to show the caller. */
 public class ApiError extends RuntimeException {
     private final int status;
@@ -34,6 +37,12 @@ public class ApiError extends RuntimeException {
      * 429: the client has had too many requests refused. Counted by the refusal limiter, which audits it in its
      * summary, so it is marked audited.
      */
+    /** 429 for a client blocked for too many refused requests (the request is counted as refused). */
+    public static void requireAdmitted(RefusalLimiter refusals, String client) {
+        Optional<java.time.Duration> blocked = refusals.admit(client);
+        if (blocked.isPresent()) throw tooManyRefusals(client, blocked.get());
+    }
+
     public static ApiError tooManyRefusals(String client, java.time.Duration wait) {
         long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
         ApiError e = new ApiError(429, "too many refused requests from " + client + ": every request from it is "

@@ -77,8 +77,7 @@ public final class WebhookIntake {
         exchange.setProperty(ApiErrors.ACTOR, "github");
         exchange.setProperty(ApiErrors.ACTION, "webhook.refused");
         String source = RemoteAddress.of(exchange);
-        Optional<java.time.Duration> blocked = refusals.admit(source);
-        if (blocked.isPresent()) throw ApiError.tooManyRefusals(source, blocked.get());
+        ApiError.requireAdmitted(refusals, source);
         if (!(exchange.getMessage().getBody() instanceof byte[] body)) {
             throw new IllegalStateException("the webhook's endpoint must set useBodyHandler=false (RawBodyConsumer)");
         }

@@ -87,10 +87,8 @@ public final class Database {
     }
 
     private static void migrate(DataSource ds, String url, String schema) {
-        String vendor = url.startsWith("jdbc:postgresql:") ? "postgresql" : url.startsWith("jdbc:h2:") ? "h2" : null;
-        if (vendor == null) {
-            throw new IllegalArgumentException("GREENLIGHT_DB_URL must be a jdbc:postgresql: or jdbc:h2: URL");
-        }
+        // requireJdbcUrl has let only jdbc:postgresql: and jdbc:h2: URLs through
+        String vendor = url.startsWith("jdbc:postgresql:") ? "postgresql" : "h2";
         var flyway = Flyway.configure()
                 .dataSource(ds)
                 .locations("classpath:db/migration/common", "classpath:db/migration/" + vendor);

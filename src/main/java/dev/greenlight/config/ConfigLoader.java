@@ -134,38 +134,150 @@ public final class ConfigLoader {
         return new AppConfig(name, repository, image, Map.copyOf(environments));
     }
 
+    /** Keys only a blue-green environment has. */
+    private static final List<String> BLUE_GREEN_KEYS = List.of("approval", "approval-timeout", "promotion",
+            "promotion-timeout", "colors", "backup-host", "watch", "keep-previous", "restore-on-failed-start");
+
     private static EnvironmentConfig environment(String app, String env, YamlNode n,
                                                  Map<String, NotificationTarget> notifications) {
         name(n, env, "environment");
-        n.map("trigger", "version", "strategy", "batch", "hosts", "ssh", "commands", "build-host", "health",
-                "smoke", "notify", "command-timeout");
+        List<String> keys = new ArrayList<>(List.of("trigger", "version", "strategy", "batch", "hosts", "ssh",
+                "commands", "build-host", "health", "smoke", "notify", "command-timeout"));
+        keys.addAll(BLUE_GREEN_KEYS);
+        n.map(keys.toArray(String[]::new));
         Strategy strategy = n.parsed("strategy", "rolling", Strategy::parse, "is not a strategy (rolling, blue-green)");
-        List<HostAddress> hosts = hosts(n.get("hosts"));
-        Map<String, Template> commands = commands(n.get("commands"));
-        if (strategy == Strategy.ROLLING && !commands.containsKey("deploy")) {
-            throw n.error("commands.deploy", "is required for a rolling environment");
+        boolean blueGreen = strategy == Strategy.BLUE_GREEN;
+        if (!blueGreen) {
+            for (String key : BLUE_GREEN_KEYS) {
+                if (n.has(key)) throw n.error(key, "is only for strategy: blue-green");
+            }
         }
-        HostAddress buildHost = n.get("build-host").optionalString()
-                .map(h -> HostAddress.parse(h).orElseThrow(() -> n.error("build-host", "\"" + h + "\" is not host or host:port")))
-                .orElse(null);
+        List<HostAddress> hosts = hosts(n.get("hosts"));
+        Map<String, Template> commands = commands(n.get("commands"), blueGreen);
+        List<String> required = blueGreen ? BlueGreenSpec.REQUIRED_COMMANDS : List.of("deploy");
+        for (String command : required) {
+            if (!commands.containsKey(command)) {
+                throw n.error("commands." + command, "is required for a " + strategy.key() + " environment");
+            }
+        }
+        if (blueGreen && commands.containsKey("backup") != commands.containsKey("restore")) {
+            throw n.error("commands." + (commands.containsKey("backup") ? "restore" : "backup"),
+                    "is required with commands." + (commands.containsKey("backup") ? "backup" : "restore")
+                            + ": a backup nobody can restore, or a restore of no backup, protects nothing");
+        }
+        HostAddress buildHost = optionalHost(n, "build-host");
         if (commands.containsKey("build") && buildHost == null) {
             throw n.error("build-host", "is required when commands.build is set");
         }
         YamlNode health = n.get("health");
+        Set<String> urlNames = blueGreen ? Template.BLUE_GREEN_URL_NAMES : Template.URL_NAMES;
+        Template healthUrl = health.has("url") ? template(health.get("url"), null, urlNames) : null;
+        if (blueGreen && (healthUrl == null
+                || !healthUrl.names().contains("port") && !healthUrl.names().contains("color"))) {
+            throw n.error("health.url", "is required for a blue-green environment and must use {{port}} (or "
+                    + "{{color}}), so that each colour is checked on its own address");
+        }
+        Set<String> commandNames = blueGreen ? Template.BLUE_GREEN_COMMAND_NAMES : Template.COMMAND_NAMES;
         return new EnvironmentConfig(app, env, trigger(n.get("trigger")),
                 template(n.get("version"), "sha-{{sha7}}", Template.VERSION_NAMES),
                 strategy,
-                n.parsed("batch", "1", BatchSize::parse, "is not a host count or a percentage like \"25%\""),
+                n.parsed("batch", blueGreen ? "100%" : "1", BatchSize::parse,
+                        "is not a host count or a percentage like \"25%\""),
                 hosts,
                 ssh(n.get("ssh")),
                 commands,
                 buildHost,
-                health(health),
-                health.has("url") ? template(health.get("url"), null, Template.URL_NAMES) : null,
-                health.has("command") ? template(health.get("command"), null, Template.COMMAND_NAMES) : null,
+                health(health, blueGreen),
+                healthUrl,
+                health.has("command") ? template(health.get("command"), null, commandNames) : null,
                 smoke(n.get("smoke")),
                 notify(n.get("notify"), notifications),
-                timeout(n, "command-timeout", "10m"));
+                timeout(n, "command-timeout", "10m"),
+                blueGreen ? blueGreen(n, hosts) : null);
+    }
+
+    private static HostAddress optionalHost(YamlNode n, String key) {
+        return n.get(key).optionalString()
+                .map(h -> HostAddress.parse(h).orElseThrow(() -> n.error(key, "\"" + h + "\" is not host or host:port")))
+                .orElse(null);
+    }
+
+    private static BlueGreenSpec blueGreen(YamlNode n, List<HostAddress> hosts) {
+        HostAddress backupHost = optionalHost(n, "backup-host");
+        YamlNode health = n.get("health");
+        return new BlueGreenSpec(colors(n.get("colors")),
+                choice(n, "approval", "none", "required").equals("required"),
+                timeout(n, "approval-timeout", Durations.format(BlueGreenSpec.DEFAULT_APPROVAL_TIMEOUT)),
+                choice(n, "promotion", "auto", "manual").equals("manual"),
+                timeout(n, "promotion-timeout", Durations.format(BlueGreenSpec.DEFAULT_PROMOTION_TIMEOUT)),
+                backupHost == null ? hosts.get(0) : backupHost,
+                watch(n.get("watch")),
+                duration(n, "keep-previous", Durations.format(BlueGreenSpec.DEFAULT_KEEP_PREVIOUS)),
+                bool(n, "restore-on-failed-start", false),
+                health.has("live-url") ? liveUrl(health.get("live-url")) : null);
+    }
+
+    /** One of the allowed words, the first being the default. */
+    private static String choice(YamlNode n, String key, String... allowed) {
+        String value = n.string(key, allowed[0]);
+        if (!List.of(allowed).contains(value)) {
+            throw n.error(key, "\"" + value + "\" is not one of " + String.join(", ", allowed));
+        }
+        return value;
+    }
+
+    private static boolean bool(YamlNode n, String key, boolean fallback) {
+        Object raw = n.get(key).raw();
+        if (raw == null) return fallback;
+        if (raw instanceof Boolean b) return b;
+        throw n.error(key, "must be true or false");
+    }
+
+    private static Template liveUrl(YamlNode n) {
+        Template url = template(n, null, Template.URL_NAMES);
+        if (!URL.matcher(url.text()).matches()) throw n.error("\"" + url.text() + "\" is not an http(s) URL");
+        return url;
+    }
+
+    private static List<ColorSpec> colors(YamlNode n) {
+        if (n.raw() == null) throw n.error("is required for a blue-green environment: two colours and their ports");
+        Map<String, Object> names = n.anyMap();
+        if (names.size() != 2) throw n.error("must name exactly two colours (for example blue and green)");
+        List<ColorSpec> out = new ArrayList<>();
+        for (String name : names.keySet()) {
+            YamlNode c = n.get(name);
+            name(c, name, "colour");
+            c.map("port");
+            if (!c.has("port")) throw c.error("port", "is required: the port this colour serves on");
+            out.add(new ColorSpec(name, c.integer("port", 0, 1, 65535)));
+        }
+        if (out.get(0).port() == out.get(1).port()) {
+            throw n.get(out.get(1).name()).error("port", "is the port of " + out.get(0).name() + " too: each colour "
+                    + "needs its own");
+        }
+        return List.copyOf(out);
+    }
+
+    private static WatchSpec watch(YamlNode n) {
+        if (n.raw() == null) {
+            return new WatchSpec(WatchSpec.DEFAULT_DURATION, WatchSpec.DEFAULT_INTERVAL, WatchSpec.DEFAULT_MAX_ERRORS,
+                    null, WatchSpec.DEFAULT_ERRORS_FIELD, null);
+        }
+        n.map("duration", "interval", "max-errors", "errors-path", "errors-field", "max-p95");
+        Duration duration = duration(n, "duration", Durations.format(WatchSpec.DEFAULT_DURATION));
+        Duration interval = timeout(n, "interval", Durations.format(WatchSpec.DEFAULT_INTERVAL));
+        if (!duration.isZero() && interval.compareTo(duration) > 0) {
+            throw n.error("interval", "is longer than the watch's duration: not one probe would run");
+        }
+        String errorsPath = n.get("errors-path").optionalString().orElse(null);
+        if (errorsPath != null && !errorsPath.startsWith("/")) throw n.error("errors-path", "must start with /");
+        String field = n.string("errors-field", WatchSpec.DEFAULT_ERRORS_FIELD);
+        if (!field.matches("[A-Za-z_][A-Za-z0-9_.-]{0,63}")) {
+            throw n.error("errors-field", "\"" + field + "\" is not a JSON field name");
+        }
+        if (n.has("errors-field") && errorsPath == null) throw n.error("errors-field", "needs errors-path");
+        return new WatchSpec(duration, interval, n.integer("max-errors", WatchSpec.DEFAULT_MAX_ERRORS, 0, 1_000_000),
+                errorsPath, field, n.has("max-p95") ? timeout(n, "max-p95", null) : null);
     }
 
     private static TriggerSpec trigger(YamlNode n) {
@@ -221,12 +333,21 @@ public final class ConfigLoader {
         return n.stringList();
     }
 
-    private static Map<String, Template> commands(YamlNode n) {
+    private static Map<String, Template> commands(YamlNode n, boolean blueGreen) {
         Map<String, Template> out = new LinkedHashMap<>();
         if (n.raw() == null) return out;
-        n.map(EnvironmentConfig.COMMAND_KEYS.toArray(String[]::new));
+        if (blueGreen) {
+            for (String key : List.of("before-host", "after-host")) {
+                if (n.has(key)) {
+                    throw n.error(key, "is only for a rolling environment: a blue-green switch takes no host out "
+                            + "of rotation (use commands.switch)");
+                }
+            }
+        }
+        n.map((blueGreen ? BlueGreenSpec.COMMAND_KEYS : EnvironmentConfig.COMMAND_KEYS).toArray(String[]::new));
         for (String key : n.anyMap().keySet()) {
-            out.put(key, template(n.get(key), null, Template.COMMAND_NAMES));
+            out.put(key, template(n.get(key), null,
+                    blueGreen ? Template.BLUE_GREEN_COMMAND_NAMES : Template.COMMAND_NAMES));
         }
         return Map.copyOf(out);
     }
@@ -240,9 +361,14 @@ public final class ConfigLoader {
         }
     }
 
-    private static HealthSpec health(YamlNode n) {
+    private static HealthSpec health(YamlNode n, boolean blueGreen) {
         if (n.raw() == null) return null;
-        n.map("command", "url", "paths", "attempts", "interval", "timeout");
+        if (blueGreen) {
+            n.map("command", "url", "live-url", "paths", "attempts", "interval", "timeout");
+        } else {
+            if (n.has("live-url")) throw n.error("live-url", "is only for strategy: blue-green");
+            n.map("command", "url", "paths", "attempts", "interval", "timeout");
+        }
         List<String> paths = n.get("paths").stringList();
         for (int i = 0; i < paths.size(); i++) {
             if (!paths.get(i).startsWith("/")) throw n.get("paths").list().get(i).error("must start with /");

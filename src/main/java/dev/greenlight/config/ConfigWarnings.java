@@ -58,10 +58,6 @@ public final class ConfigWarnings {
                 + " will fail at the pre-check", out);
         missing(config, path + ".ssh.known-hosts", env.ssh().knownHosts(), "deployments of " + env.key()
                 + " will fail at the pre-check", out);
-        if (env.strategy() == Strategy.BLUE_GREEN) {
-            out.add(at(config, path + ".strategy", "blue-green is not in this version: deployments of " + env.key()
-                    + " fail before changing anything"));
-        }
         if (!env.notifications().isEmpty()) {
             out.add(at(config, path + ".notify", NOT_SENT + " " + env.notifications()));
         }

@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** One environment of an app: where it runs, how it is updated and how its health is judged. */
+/**
+ * One environment of an app: where it runs, how it is updated and how its health is judged. {@code blueGreen} is
+ * set exactly when the strategy is blue-green.
+ */
 public record EnvironmentConfig(
         String app,
         String name,
@@ -22,7 +25,8 @@ public record EnvironmentConfig(
         Template healthCommand,
         List<SmokeCheck> smoke,
         List<String> notifications,
-        Duration commandTimeout) {
+        Duration commandTimeout,
+        BlueGreenSpec blueGreen) {
 
     /** The command hooks a rolling environment may define. */
     public static final List<String> COMMAND_KEYS =

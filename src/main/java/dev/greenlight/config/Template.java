@@ -21,8 +21,14 @@ public final class Template {
     /** Names a remote command may use. */
     public static final Set<String> COMMAND_NAMES = Set.of(
             "version", "previous_version", "sha", "sha7", "host", "app", "environment", "deployment");
+    /** Names a remote command of a blue-green environment may use: the colour acted on, its port, the other colour. */
+    public static final Set<String> BLUE_GREEN_COMMAND_NAMES = Set.of(
+            "version", "previous_version", "sha", "sha7", "host", "app", "environment", "deployment",
+            "color", "port", "previous_color", "backup");
     /** Names a health URL may use. */
     public static final Set<String> URL_NAMES = Set.of("host", "app", "environment");
+    /** Names a health URL of a blue-green environment may use: the colour checked and its port. */
+    public static final Set<String> BLUE_GREEN_URL_NAMES = Set.of("host", "app", "environment", "color", "port");
     /** Names the version of a push may be built from. */
     public static final Set<String> VERSION_NAMES = Set.of("sha", "sha7");
 

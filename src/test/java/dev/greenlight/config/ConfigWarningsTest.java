@@ -60,6 +60,9 @@ class ConfigWarningsTest {
                         strategy: blue-green
                         hosts: ["127.0.0.2:9"]
                         ssh: { user: deploy, key-file: DIR/keys/production, known-hosts: DIR/keys }
+                        colors: { blue: { port: 8081 }, green: { port: 8082 } }
+                        commands: { deploy: "echo {{port}}", switch: "echo {{color}}", stop: "echo {{color}}" }
+                        health: { url: "http://{{host}}:{{port}}", paths: [/health] }
                 notifications:
                   team: { type: slack, url-env: SLACK_URL }
                   ops: { type: discord, url-file: DIR/ops-url }
@@ -80,8 +83,6 @@ class ConfigWarningsTest {
                         + " does not exist: deployments of shop/production will fail at the pre-check",
                 f + "apps.shop.environments.production.ssh.known-hosts: " + dir.resolve("keys")
                         + " is not a readable file: deployments of shop/production will fail at the pre-check",
-                f + "apps.shop.environments.production.strategy: blue-green is not in this version: deployments of "
-                        + "shop/production fail before changing anything",
                 f + "apps.shop.environments.staging.notify: chat notifications are not sent in this version [team]",
                 f + "notifications: chat notifications are not sent in this version [chat, ops, team]",
                 f + "notifications.ops.url-file: " + dir.resolve("ops-url") + " does not exist: the webhook URL of "

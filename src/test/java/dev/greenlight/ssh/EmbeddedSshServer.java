@@ -352,7 +352,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     /** From now on every command hangs after login, as behind a stuck home directory or shell start-up file. */
     public void hangAfterLogin() {
-        everyCommand = "sleep 30";
+        everyCommand = "exec sleep 30"; // exec: no shell left to print "Terminated" when the timeout kills it
     }
 
     /** Drops every open connection at once, as a network failure or server restart would. */

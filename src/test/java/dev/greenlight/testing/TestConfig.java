@@ -45,6 +45,12 @@ public final class TestConfig {
                     strategy: blue-green
                     hosts: ["127.0.0.2:9"]
                     ssh: { user: deploy, key-file: keys/production, known-hosts: keys/known_hosts }
+                    colors: { blue: { port: 8081 }, green: { port: 8082 } }
+                    commands:
+                      deploy: "echo {{version}} {{color}} {{port}}"
+                      switch: "echo {{color}}"
+                      stop: "echo {{color}}"
+                    health: { url: "http://{{host}}:{{port}}", paths: [/health] }
                   qa:
                     hosts: ["127.0.0.3:9"]
                     ssh: { user: deploy, key-file: keys/qa, known-hosts: keys/known_hosts }

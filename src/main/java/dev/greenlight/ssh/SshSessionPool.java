@@ -1,8 +1,6 @@
 package dev.greenlight.ssh;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 import java.util.Map;
@@ -16,8 +14,8 @@ import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.password.PasswordIdentityProvider;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
-import org.apache.sshd.common.kex.KeyExchangeFactory;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.common.random.JceRandom;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +49,9 @@ public final class SshSessionPool implements AutoCloseable {
     private final Map<StartBound, StartGate> gates = new ConcurrentHashMap<>();
     private final StartGate defaultGate = new StartGate(DEFAULT_MAX_CONCURRENT_STARTS);
     private final ScheduledExecutorService sweeper;
+    // as many as a pre-check opens at once by default, refilled once the handshakes have been over for 2 s
+    private final Sntrup761KeyPairs sntrup761Keys = new Sntrup761KeyPairs(DEFAULT_MAX_CONCURRENT_STARTS,
+            Duration.ofSeconds(2), JceRandom.getGlobalInstance());
     private volatile boolean closed;
 
     public SshSessionPool() {
@@ -65,7 +66,7 @@ public final class SshSessionPool implements AutoCloseable {
     public SshSessionPool(Duration idleTimeout) {
         this.idleTimeout = requirePositive(idleTimeout, "idleTimeout");
         FileCache<KnownHosts> knownHosts = new FileCache<>(KnownHosts::load);
-        this.client = newClient(knownHosts);
+        this.client = newClient(knownHosts, new KeyExchanges(new Sntrup761Kem(sntrup761Keys)));
         this.opener = new SessionOpener(client, new ClientKeys(), knownHosts::get);
         this.sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ssh-idle-sweep");
@@ -145,6 +146,11 @@ public final class SshSessionPool implements AutoCloseable {
         }
     }
 
+    /** Number of sntrup761 key pairs generated ahead and not yet used. */
+    int sntrup761KeyPairsReady() {
+        return sntrup761Keys.ready();
+    }
+
     /** Number of targets with an open session. */
     int openSessions() {
         return (int) targets.values().stream().filter(TargetSessions::hasOpenSession).count();
@@ -157,6 +163,7 @@ public final class SshSessionPool implements AutoCloseable {
         sweeper.shutdownNow();
         targets.values().forEach(TargetSessions::closeNow);
         client.stop();
+        sntrup761Keys.close();
     }
 
     private TargetSessions sessionsOf(SshTarget target) {
@@ -174,7 +181,7 @@ public final class SshSessionPool implements AutoCloseable {
         }
     }
 
-    private static SshClient newClient(FileCache<KnownHosts> knownHosts) {
+    private static SshClient newClient(FileCache<KnownHosts> knownHosts, KeyExchanges keyExchanges) {
         SshClient client = SshClient.setUpDefaultClient();
         client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
         client.setPasswordIdentityProvider(PasswordIdentityProvider.EMPTY_PASSWORDS_PROVIDER);
@@ -183,25 +190,14 @@ public final class SshSessionPool implements AutoCloseable {
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         client.setServerKeyVerifier(new HostKeyVerifier(knownHosts::get));
         client.addSessionListener(new HostKeyPreference(knownHosts::get));
-        client.addSessionListener(new KeyExchanges()); // a target's own choice overrides the order below
-        preferMlKem(client);
+        client.setKeyExchangeFactories(keyExchanges.defaults());
+        client.addSessionListener(keyExchanges); // a target's own choice overrides the defaults
         // a silent long-running command is not idleness; the pool closes sessions idle between commands
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
         // each command is a few small packets (open, exec, EOF): Nagle would hold them for the peer's ACK
         CoreModuleProperties.TCP_NODELAY.set(client, true);
         client.start();
         return client;
-    }
-
-    /**
-     * MINA's first choice, sntrup761x25519, costs about 50 ms of client CPU per handshake (measured here), which
-     * dominates opening many hosts at once. ML-KEM-768 hybrid is as post-quantum and costs well under 1 ms, so it
-     * goes first; servers that do not offer it (OpenSSH before 9.9) still negotiate sntrup761.
-     */
-    private static void preferMlKem(SshClient client) {
-        List<KeyExchangeFactory> kex = new ArrayList<>(client.getKeyExchangeFactories());
-        kex.sort(Comparator.comparingInt(f -> f.getName().startsWith("mlkem768x25519") ? 0 : 1));
-        client.setKeyExchangeFactories(kex);
     }
 
     private static String describe(Throwable cause) {

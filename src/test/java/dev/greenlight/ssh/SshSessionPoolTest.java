@@ -272,6 +272,24 @@ class SshSessionPoolTest {
     }
 
     @Test
+    void sntrup761HandshakesTakeTheKeyPairsGeneratedBetweenThem() throws IOException {
+        try (EmbeddedSshServer sntrupOnly = EmbeddedSshServer.builder().workDir(tmp.resolve("sntrup"))
+                .keyExchanges("sntrup761x25519-sha512").start()) {
+            SshTarget pq = sntrupOnly.target(tmp.resolve("sntrup-client"));
+            pool.check(pq); // nothing generated ahead yet
+            pool.release(pq);
+            await().atMost(Duration.ofSeconds(60)).until(() -> pool.sntrup761KeyPairsReady()
+                    == SshSessionPool.DEFAULT_MAX_CONCURRENT_STARTS);
+
+            assertThat(pool.exec(pq, "echo quantum", TIMEOUT).stdout()).isEqualTo("quantum\n");
+
+            assertThat(pool.sntrup761KeyPairsReady()).isEqualTo(SshSessionPool.DEFAULT_MAX_CONCURRENT_STARTS - 1);
+            assertThat(sntrupOnly.negotiatedKeyExchanges())
+                    .containsExactly("sntrup761x25519-sha512", "sntrup761x25519-sha512");
+        }
+    }
+
+    @Test
     void unknownHostIsRefusedBeforeAnyCommandRuns() throws IOException {
         Path knownHosts = Files.writeString(tmp.resolve("other_known_hosts"),
                 "# another host only\n[127.0.0.1]:1 " + publicKeyEntry(EmbeddedSshServer.generateKeyPair("ssh-ed25519"))

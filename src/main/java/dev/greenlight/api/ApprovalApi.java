@@ -1,12 +1,12 @@
 package dev.greenlight.api;
 
 import dev.greenlight.approval.Decisions;
+import dev.greenlight.audit.AuditEvent;
+import dev.greenlight.audit.AuditLog;
 import dev.greenlight.config.AccessRule;
 import dev.greenlight.deploy.Deployment;
 import dev.greenlight.deploy.DeploymentStatus;
 import dev.greenlight.deploy.DeploymentStore;
-import dev.greenlight.audit.AuditEvent;
-import dev.greenlight.audit.AuditLog;
 import dev.greenlight.http.ApiError;
 import dev.greenlight.http.Json;
 import dev.greenlight.http.JsonReply;
@@ -19,6 +19,7 @@ import org.apache.camel.Exchange;
  * that triggered a deployment may not approve or reject it: a second pair of eyes is the point of an approval.
  */
 public final class ApprovalApi {
+    /** Looks up {id} within the caller's scope, as every call on one deployment does. */
     private final DeploymentApi api;
     private final ApiAuth auth;
     private final Decisions decisions;
@@ -89,7 +90,7 @@ public final class ApprovalApi {
      * or rejection the caller did not trigger it (403, saying why).
      */
     private Decision decision(Exchange exchange, Kind kind) {
-        AccessRule caller = api.caller(exchange);
+        AccessRule caller = ApiAuth.caller(exchange);
         Deployment d = api.deployment(exchange);
         String source = RemoteAddress.of(exchange);
         auth.authorize(caller, d.app(), d.environment(), kind.refusal, source);
@@ -97,8 +98,8 @@ public final class ApprovalApi {
         if (d.status() != kind.awaited) throw notAwaiting(d, kind);
         if (kind.awaited == DeploymentStatus.AWAITING_APPROVAL && caller.name().equals(d.triggeredBy())) {
             String why = "token " + caller.name() + " triggered deployment " + d.id() + " and may not " + kind.verb
-                    + " it itself: another token allowed on " + d.app() + "/" + d.environment() + " must"
-                    + (kind == Kind.REJECT ? " (to withdraw it, cancel it instead)" : "");
+                    + " it itself: another token allowed on " + d.app() + "/" + d.environment() + " must " + kind.verb
+                    + " it" + (kind == Kind.REJECT ? " (to withdraw it, cancel it instead)" : "");
             audit.record(AuditEvent.of(caller.name(), kind.refusal, "forbidden")
                     .target(d.app(), d.environment(), d.version()).deployment(d.id()).source(source).detail(why));
             throw ApiError.forbidden(why).audited();

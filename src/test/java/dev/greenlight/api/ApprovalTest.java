@@ -164,6 +164,17 @@ class ApprovalTest {
     }
 
     @Test
+    void theOpenApiDocumentDescribesTheDecisions() {
+        JsonNode paths = ApprovalFixture.json(f.app.get("/api/v1/openapi.json", null).body()).path("paths");
+        for (String action : new String[] {"approve", "reject", "promote"}) {
+            JsonNode post = paths.path("/api/v1/deployments/{id}/" + action).path("post");
+            assertThat(post.isMissingNode()).as(action).isFalse();
+            assertThat(post.path("summary").asText() + post.path("description").asText()).as(action)
+                    .contains("409 unless it awaits");
+        }
+    }
+
+    @Test
     void aDecisionWithAnUnknownFieldIsRefusedAndChangesNothing() {
         long id = f.deploy("production", "2.0.0", ALICE);
         f.awaitStatus(id, "awaiting_approval");

@@ -155,6 +155,22 @@ class PromotionTest {
     }
 
     @Test
+    void aDeploymentLeftAwaitingPromotionByADeadInstanceIsSettledLikeARunningOne() {
+        // another instance's pipeline waited for a promotion and died: its lease has lapsed
+        Sql.update(f.db, "insert into deployments (app, environment, version, strategy, trigger_kind, triggered_by, "
+                + "status, created_at, started_at, decision_deadline) values ('shop', 'preview', '3.0.0', 'blue-green', "
+                + "'manual', 'alice', 'awaiting_promotion', current_timestamp, current_timestamp, current_timestamp)");
+        long id = ((Number) Sql.rows(f.db, "select max(id) as id from deployments").get(0).get("id")).longValue();
+        Sql.update(f.db, "update environment_state set lease_holder = 'dead-instance', lease_expires_at = "
+                + "current_timestamp - interval '1' second where app = 'shop' and environment = 'preview'");
+
+        JsonNode d = f.awaitStatus(id, "failed");
+        assertThat(d.get("detail").asText()).startsWith("interrupted while awaiting promotion");
+        assertThat(f.environmentState("preview").get("lease_holder")).isNull();
+        assertThat(f.audit(id)).contains("greenlight deployment.failed failed");
+    }
+
+    @Test
     void restoreIsRefusedWhereTheEnvironmentHasNoBackup() {
         Sql.update(f.db, "insert into deployments (app, environment, version, previous_version, strategy, "
                 + "trigger_kind, triggered_by, status, created_at) values ('shop', 'staging', '1.1.0', '1.0.0', "

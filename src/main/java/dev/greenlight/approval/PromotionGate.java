@@ -81,16 +81,20 @@ public final class PromotionGate {
         if (state.expired()) {
             String why = "promotion expired after " + Durations.format(run.environment().blueGreen().promotionTimeout())
                     + ": nobody promoted it";
-            resume(run, why, "deployment.promotion-expired");
+            // a promote that came in just before the deadline was judged wins
+            if (!resume(run, why, "deployment.promotion-expired")) return true;
             throw new DeploymentCancelledException(why);
         }
         return false;
     }
 
-    /** Awaiting promotion → running, so the rollback finds the deployment where it expects it. */
-    private void resume(DeploymentRun run, String detail, String action) {
+    /**
+     * Awaiting promotion → running, so the rollback finds the deployment where it expects it; false when it was no
+     * longer awaiting promotion (promoted meanwhile).
+     */
+    private boolean resume(DeploymentRun run, String detail, String action) {
         Deployment d = run.deployment();
-        deployments.inTransaction(c -> {
+        return deployments.inTransaction(c -> {
             if (!deployments.transition(c, d.id(), DeploymentStatus.AWAITING_PROMOTION, DeploymentStatus.RUNNING,
                     detail)) {
                 return false;

@@ -6,6 +6,6 @@ select s.app,
        (select count(*) from deployments d
          where d.app = s.app and d.environment = s.environment and d.status = 'queued') as queued,
        (select min(d.id) from deployments d
-         where d.app = s.app and d.environment = s.environment and d.status in ('running', 'rolling_back')) as running_id
+         where d.app = s.app and d.environment = s.environment and d.status in ('running', 'awaiting_promotion', 'rolling_back')) as running_id
   from environment_state s
  order by s.app, s.environment

@@ -2,6 +2,12 @@ package dev.greenlight;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.greenlight.api.ApiAuth;
+import dev.greenlight.api.ApprovalApi;
+import dev.greenlight.approval.ApprovalDeadlines;
+import dev.greenlight.approval.ApprovalGate;
+import dev.greenlight.approval.Decisions;
+import dev.greenlight.approval.PromotionGate;
+import dev.greenlight.approval.WaitStore;
 import dev.greenlight.api.DeploymentApi;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.audit.RefusalLimiter;
@@ -142,11 +148,25 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("dispatcher", dispatcher);
         registry.bind("webhookIntake", new WebhookIntake(secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET"),
                 new TriggerMatcher(config), queue, deployments, deliveries, audit, refusals, lease));
-        registry.bind("deploymentApi", new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,
-                new Cancellations(deployments, audit)));
+        DeploymentApi deploymentApi = new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,
+                new Cancellations(deployments, audit, finisher));
+        registry.bind("deploymentApi", deploymentApi);
+        bindApprovals(registry, config, jdbc, clock, deployments, lease, audit, finisher, auth, deploymentApi);
         registry.bind("apiErrors", new ApiErrors(audit, refusals));
         registry.bind("apiAuth", auth);
         registry.bind("refusalLimiter", refusals);
+    }
+
+    /** Approval and promotion of blue-green deployments: the pipeline's two gates, the deadlines, the API. */
+    private static void bindApprovals(Registry registry, GreenlightConfig config, Jdbc jdbc, Clock clock,
+                                      DeploymentStore deployments, EnvironmentLease lease, AuditLog audit,
+                                      DeploymentFinisher finisher, ApiAuth auth, DeploymentApi deploymentApi) {
+        WaitStore waits = new WaitStore(jdbc);
+        registry.bind("approvalGate", new ApprovalGate(deployments, waits, lease, audit));
+        registry.bind("promotionGate", new PromotionGate(deployments, waits, audit));
+        registry.bind("approvalDeadlines", new ApprovalDeadlines(config, deployments, waits, finisher));
+        registry.bind("approvalApi", new ApprovalApi(deploymentApi, auth,
+                new Decisions(deployments, waits, finisher, audit, clock), deployments, audit));
     }
 
     /** The shortest lease TTL: below it, a slow database round trip or a GC pause could let a busy lease lapse. */

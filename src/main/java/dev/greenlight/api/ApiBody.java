@@ -60,6 +60,14 @@ final class ApiBody {
         return v.asText();
     }
 
+    /** An optional boolean field: false when left out. */
+    static boolean bool(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) return false;
+        if (!v.isBoolean()) throw ApiError.badRequest("field " + field + " must be true or false");
+        return v.booleanValue();
+    }
+
     /** A field name as the error message shows it: quoted, and cut when a caller sent a very long one. */
     private static String shown(String name) {
         String cut = name.length() > 64 ? name.substring(0, 64) + "…" : name;

@@ -36,6 +36,7 @@ public final class DeploymentApi {
     private static final int MAX_LIMIT = 500;
     private static final List<String> CREATE_FIELDS = List.of("app", "environment", "version", "reason");
     private static final List<String> REASON_ONLY = List.of("reason");
+    private static final List<String> ROLLBACK_FIELDS = List.of("reason", "restore");
 
     private final GreenlightConfig config;
     private final ApiAuth auth;
@@ -79,13 +80,23 @@ public final class DeploymentApi {
         exchange.setProperty("greenlightQueued", true);
     }
 
-    /** POST /api/v1/deployments/{id}/rollback: deploys again the version that was live before {id}. */
+    /**
+     * POST /api/v1/deployments/{id}/rollback: deploys again the version that was live before {id}. Optional body
+     * {reason, restore}: {@code "restore": true} asks a blue-green rollback to restore the database from {id}'s backup
+     * too (stored on the rollback deployment).
+     */
     public void rollback(Exchange exchange) {
         AccessRule caller = caller(exchange);
         Deployment target = deployment(exchange);
         EnvironmentConfig env = environment(target.app(), target.environment());
         auth.authorize(caller, target.app(), target.environment(), "rollback.refused", RemoteAddress.of(exchange));
-        String given = reasonOf(exchange);
+        Optional<JsonNode> body = ApiBody.optionalObject(exchange, ROLLBACK_FIELDS);
+        String given = body.map(b -> ApiBody.text(b, "reason", false)).orElse(null);
+        boolean restore = body.map(b -> ApiBody.bool(b, "restore")).orElse(false);
+        if (restore && !env.command("restore").isPresent()) {
+            throw ApiError.unprocessable(target.app() + "/" + target.environment() + " has no database restore "
+                    + "(commands.backup and commands.restore of a blue-green environment): restore cannot be asked for");
+        }
         if (target.status() == DeploymentStatus.QUEUED) {
             throw ApiError.conflict("deployment " + target.id() + " has not run yet: cancel it instead");
         }
@@ -95,7 +106,7 @@ public final class DeploymentApi {
         }
         String reason = "rollback of deployment " + target.id() + (given == null ? "" : ": " + given);
         Deployment d = queue.enqueue(new DeploymentRequest(target.app(), target.environment(), target.previousVersion(),
-                null, env.strategy().key(), TriggerKind.ROLLBACK, caller.name(), reason, target.id(), null),
+                null, env.strategy().key(), TriggerKind.ROLLBACK, caller.name(), reason, target.id(), null, restore),
                 RemoteAddress.of(exchange));
         JsonReply.set(exchange, 202, queuedAnswer(d));
     }
@@ -111,8 +122,9 @@ public final class DeploymentApi {
     }
 
     /**
-     * POST /api/v1/deployments/{id}/cancel: a queued one is cancelled; a running one stops after its current step and
-     * rolls back (202); one past its last cancel point, rolling back or ended is refused with 409 saying why.
+     * POST /api/v1/deployments/{id}/cancel: a queued one, or one awaiting approval, is cancelled (200); a running one
+     * (or one awaiting promotion) stops after its current step and rolls back (202); one past its last cancel point,
+     * rolling back or ended is refused with 409 saying why.
      */
     public void cancel(Exchange exchange) {
         AccessRule caller = caller(exchange);
@@ -120,7 +132,9 @@ public final class DeploymentApi {
         auth.authorize(caller, d.app(), d.environment(), "cancel.refused", RemoteAddress.of(exchange));
         String reason = reasonOf(exchange);
         String source = RemoteAddress.of(exchange);
-        if (d.status() == DeploymentStatus.QUEUED && cancels.cancelQueued(d, caller.name(), source, reason)) {
+        if (d.status() == DeploymentStatus.QUEUED && cancels.cancelQueued(d, caller.name(), source, reason)
+                || d.status() == DeploymentStatus.AWAITING_APPROVAL
+                && cancels.cancelAwaitingApproval(d, caller.name(), source, reason)) {
             JsonReply.set(exchange, 200, Json.write(DeploymentView.of(deployments.find(d.id()).orElseThrow(), null)));
             return;
         }
@@ -132,8 +146,8 @@ public final class DeploymentApi {
         throw ApiError.conflict(refusal.get());
     }
 
-    /** The optional {"reason"} body of rollback, cancel and unlock. */
-    private static String reasonOf(Exchange exchange) {
+    /** The optional {"reason"} body of cancel, unlock, approve, reject and promote. */
+    static String reasonOf(Exchange exchange) {
         return ApiBody.optionalObject(exchange, REASON_ONLY).map(body -> ApiBody.text(body, "reason", false))
                 .orElse(null);
     }

@@ -6,15 +6,22 @@ import dev.greenlight.deploy.Step;
 import java.time.Instant;
 import java.util.List;
 
-/** A deployment as the API shows it (with its steps when one deployment is asked for). */
+/**
+ * A deployment as the API shows it (with its steps when one deployment is asked for). {@code decisionDeadline} is
+ * set while it awaits approval or promotion; {@code restoreRequested} only on a rollback that asked for a restore.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeploymentView(long id, String app, String environment, String version, String previousVersion,
                              String commitSha, String strategy, String trigger, String triggeredBy, String status,
                              String reason, Long rollbackOf, boolean cancelRequested, Instant createdAt,
-                             Instant startedAt, Instant finishedAt, String detail, List<Step> steps) {
+                             Instant startedAt, Instant finishedAt, String detail, Instant decisionDeadline,
+                             String approvedBy, Instant approvedAt, String promotedBy, Instant promotedAt,
+                             Boolean restoreRequested, List<Step> steps) {
     public static DeploymentView of(Deployment d, List<Step> steps) {
         return new DeploymentView(d.id(), d.app(), d.environment(), d.version(), d.previousVersion(), d.commitSha(),
                 d.strategy(), d.triggerKind(), d.triggeredBy(), d.status().key(), d.reason(), d.rollbackOf(),
-                d.cancelRequested(), d.createdAt(), d.startedAt(), d.finishedAt(), d.statusDetail(), steps);
+                d.cancelRequested(), d.createdAt(), d.startedAt(), d.finishedAt(), d.statusDetail(),
+                d.decisionDeadline(), d.approvedBy(), d.approvedAt(), d.promotedBy(), d.promotedAt(),
+                d.restoreRequested() ? Boolean.TRUE : null, steps);
     }
 }

@@ -5,7 +5,8 @@ import dev.greenlight.audit.AuditLog;
 import java.util.Optional;
 
 /**
- * Cancelling: a queued deployment ends at once; a running one stops after its current step and rolls back what it
+ * Cancelling: a queued deployment, or one awaiting approval, ends at once; a running one (or one awaiting promotion)
+ * stops after its current step and rolls back what it
  * changed. A cancel is never accepted and then dropped: once the pipeline has passed its last cancel point, or its
  * rollback has begun, a cancel is refused, saying why (the pipeline closes cancels with a guarded update, see
  * {@link DeploymentStore#closeCancels}).
@@ -13,10 +14,22 @@ import java.util.Optional;
 public final class Cancellations {
     private final DeploymentStore deployments;
     private final AuditLog audit;
+    private final DeploymentFinisher finisher;
 
-    public Cancellations(DeploymentStore deployments, AuditLog audit) {
+    public Cancellations(DeploymentStore deployments, AuditLog audit, DeploymentFinisher finisher) {
         this.deployments = deployments;
         this.audit = audit;
+        this.finisher = finisher;
+    }
+
+    /**
+     * A deployment awaiting approval has no pipeline to stop: it ends at once. False when it no longer awaited
+     * approval (it was approved, rejected or expired meanwhile).
+     */
+    public boolean cancelAwaitingApproval(Deployment d, String actor, String source, String reason) {
+        return finisher.endWaiting(d, DeploymentStatus.AWAITING_APPROVAL, DeploymentStatus.CANCELLED,
+                "cancelled by " + actor + " while awaiting approval",
+                AuditEvent.of(actor, "deployment.cancelled", "cancelled").source(source).detail(reason));
     }
 
     /**
@@ -56,6 +69,6 @@ public final class Cancellations {
             return Optional.of("deployment " + d.id() + " " + CancelClosed.ROLLING_BACK.refusal());
         }
         return Optional.of("deployment " + d.id() + " is " + now.status().key()
-                + ": only queued or running deployments can be cancelled");
+                + ": only queued, running, approval- or promotion-awaiting deployments can be cancelled");
     }
 }

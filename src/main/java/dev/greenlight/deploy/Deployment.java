@@ -2,7 +2,12 @@ package dev.greenlight.deploy;
 
 import java.time.Instant;
 
-/** One deployment of a version to an environment. */
+/**
+ * One deployment of a version to an environment.
+ *
+ * @param decisionDeadline while it awaits approval or promotion: when the wait ends it cancelled
+ * @param restoreRequested a manual rollback asked to restore the database from the rolled-back deployment's backup
+ */
 public record Deployment(
         long id,
         String app,
@@ -21,5 +26,11 @@ public record Deployment(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
-        String statusDetail) {
+        String statusDetail,
+        Instant decisionDeadline,
+        String approvedBy,
+        Instant approvedAt,
+        String promotedBy,
+        Instant promotedAt,
+        boolean restoreRequested) {
 }

@@ -67,6 +67,28 @@ public final class DeploymentFinisher {
         return true;
     }
 
+    /**
+     * Ends a deployment that waits without a pipeline or a lease (awaiting approval: rejected, expired, cancelled):
+     * the status change, {@code event} (who ended it) and the outgoing event in one transaction. The lease is not
+     * touched: the waiting deployment holds none, and whatever holds it now is another deployment's business.
+     *
+     * @return false when it was no longer in {@code from}
+     */
+    public boolean endWaiting(Deployment d, DeploymentStatus from, DeploymentStatus to, String detail,
+                              AuditEvent event) {
+        boolean moved = deployments.inTransaction(c -> {
+            if (!deployments.transition(c, d.id(), from, to, detail)) return false;
+            audit.record(c, event.target(d.app(), d.environment(), d.version()).deployment(d.id()));
+            outbox.record(c, d.id(), EventOutbox.FINISHED);
+            return true;
+        });
+        if (moved) {
+            LOG.info("deployment {} ({}/{} {}) {}: {}", d.id(), d.app(), d.environment(), d.version(), to.key(), detail);
+            onFinished.run();
+        }
+        return moved;
+    }
+
     /** A status change that does not end the deployment (running → rolling_back). */
     public boolean move(long id, DeploymentStatus from, DeploymentStatus to, String detail) {
         Deployment d = deployments.find(id).orElseThrow();

@@ -67,7 +67,8 @@ public final class DeploymentRuns {
 
     /**
      * The end of every run, whatever happened before (the pipeline's onCompletion): its SSH sessions are closed, and a
-     * deployment still running or rolling back, because the rollback itself broke, is ended here. Null when the run
+     * deployment still running, awaiting promotion or rolling back, because the rollback itself broke, is ended here;
+     * one awaiting approval is left waiting. Null when the run
      * could not even be opened.
      */
     public void close(DeploymentRun run) {
@@ -85,7 +86,8 @@ public final class DeploymentRuns {
      */
     private void endUnfinished(DeploymentRun run) {
         Deployment d = deployments.find(run.id()).orElseThrow();
-        if (d.status().terminal()) return;
+        // awaiting approval: the run stopped on purpose, and runs again once approved
+        if (d.status().terminal() || d.status() == DeploymentStatus.AWAITING_APPROVAL) return;
         String why = "the pipeline stopped without ending the deployment because of an internal error (the log of "
                 + "deployment " + run.id() + " has the details)";
         LOG.error("deployment {} was still {} when its run ended: {}", run.id(), d.status().key(), why);

@@ -31,11 +31,11 @@ public final class DeploymentStore {
     /** Inserts a queued deployment inside the caller's transaction. */
     public Deployment create(Connection c, DeploymentRequest r) throws SQLException {
         long id = Jdbc.insert(c, "insert into deployments (app, environment, version, commit_sha, strategy, trigger_kind, "
-                        + "triggered_by, status, reason, rollback_of, delivery_id, created_at) "
-                        + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + "triggered_by, status, reason, rollback_of, delivery_id, created_at, restore_requested) "
+                        + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 r.app(), r.environment(), r.version(), r.commitSha(), r.strategy(), r.triggerKind().key(),
                 Jdbc.fit(r.triggeredBy(), 128), DeploymentStatus.QUEUED.key(), Jdbc.fit(secrets.redact(r.reason()), 1000),
-                r.rollbackOf(), r.deliveryId(), Instant.now(clock));
+                r.rollbackOf(), r.deliveryId(), Instant.now(clock), r.restoreRequested());
         return Jdbc.query(c, "select * from deployments where id = ?", DeploymentStore::map, id).get(0);
     }
 
@@ -50,10 +50,16 @@ public final class DeploymentStore {
         return jdbc.query(f.newestFirst("deployments", limit), DeploymentStore::map, f.params());
     }
 
+    // a deployment awaiting approval keeps its place: nothing behind it starts until it is approved, rejected or expired
     private static final String NEXT_QUEUED = "select * from deployments where app = ? and environment = ? "
-            + "and status = ? order by id limit 1";
+            + "and status = ? and not exists (select 1 from deployments w where w.app = deployments.app "
+            + "and w.environment = deployments.environment and w.status = '"
+            + DeploymentStatus.AWAITING_APPROVAL.key() + "') order by id limit 1";
 
-    /** The oldest queued deployment of an environment: arrival order is id order. */
+    /**
+     * The oldest queued deployment of an environment (arrival order is id order); none while a deployment there awaits
+     * approval.
+     */
     public Optional<Deployment> nextQueued(String app, String environment) {
         return jdbc.queryOne(NEXT_QUEUED, DeploymentStore::map, app, environment, DeploymentStatus.QUEUED.key());
     }
@@ -80,17 +86,23 @@ public final class DeploymentStore {
         return unfinished(app, environment).stream().findFirst();
     }
 
-    /** Deployments of an environment that say they run or roll back, however many newer ones there are. */
+    /**
+     * Deployments of an environment that say a pipeline runs for them (running, awaiting promotion, rolling back),
+     * however many newer ones there are.
+     */
     public List<Deployment> unfinished(String app, String environment) {
-        return jdbc.query("select * from deployments where app = ? and environment = ? and status in (?, ?) order by id",
-                DeploymentStore::map, app, environment, DeploymentStatus.RUNNING.key(), DeploymentStatus.ROLLING_BACK.key());
+        return jdbc.query("select * from deployments where app = ? and environment = ? and status in (?, ?, ?) "
+                        + "order by id", DeploymentStore::map, app, environment, DeploymentStatus.RUNNING.key(),
+                DeploymentStatus.AWAITING_PROMOTION.key(), DeploymentStatus.ROLLING_BACK.key());
     }
 
     /** Moves {@code id} from {@code from} to {@code to}; false when it was no longer in {@code from}. */
     public boolean transition(Connection c, long id, DeploymentStatus from, DeploymentStatus to, String detail)
             throws SQLException {
         Instant now = Instant.now(clock);
-        String timestamps = to == DeploymentStatus.RUNNING ? ", started_at = ?" : to.terminal() ? ", finished_at = ?" : "";
+        // started when it leaves the queue; a promoted deployment (awaiting_promotion → running) keeps its start
+        String timestamps = from == DeploymentStatus.QUEUED && to == DeploymentStatus.RUNNING ? ", started_at = ?"
+                : to.terminal() ? ", finished_at = ?" : "";
         List<Object> params = new ArrayList<>(List.of(to.key()));
         params.add(Jdbc.fit(secrets.redact(detail), 2000));
         if (!timestamps.isEmpty()) params.add(now);
@@ -105,13 +117,13 @@ public final class DeploymentStore {
     }
 
     /**
-     * Flags a queued or running deployment to stop. Guarded by the pipeline not having closed cancels
-     * ({@link #closeCancels}): false once it is finishing or rolling back.
+     * Flags a queued, running or promotion-awaiting deployment to stop. Guarded by the pipeline not having closed
+     * cancels ({@link #closeCancels}): false once it is finishing or rolling back.
      */
     public boolean requestCancel(long id) {
-        return jdbc.update("update deployments set cancel_requested = ? where id = ? and status in (?, ?) "
+        return jdbc.update("update deployments set cancel_requested = ? where id = ? and status in (?, ?, ?) "
                         + "and cancel_closed is null", true, id, DeploymentStatus.QUEUED.key(),
-                DeploymentStatus.RUNNING.key()) == 1;
+                DeploymentStatus.RUNNING.key(), DeploymentStatus.AWAITING_PROMOTION.key()) == 1;
     }
 
     /**
@@ -147,7 +159,9 @@ public final class DeploymentStore {
                 DeploymentStatus.parse(rs.getString("status")).orElseThrow(), rs.getString("reason"),
                 Jdbc.longOrNull(rs, "rollback_of"), rs.getString("delivery_id"), rs.getBoolean("cancel_requested"),
                 Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "started_at"), Jdbc.instant(rs, "finished_at"),
-                rs.getString("status_detail"));
+                rs.getString("status_detail"), Jdbc.instant(rs, "decision_deadline"), rs.getString("approved_by"),
+                Jdbc.instant(rs, "approved_at"), rs.getString("promoted_by"), Jdbc.instant(rs, "promoted_at"),
+                rs.getBoolean("restore_requested"));
     }
 
     /** For callers outside a transaction. */

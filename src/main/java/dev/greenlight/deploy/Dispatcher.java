@@ -115,6 +115,12 @@ public final class Dispatcher {
             if (d.status() == DeploymentStatus.RUNNING) {
                 finisher.finish(d.id(), DeploymentStatus.RUNNING, DeploymentStatus.FAILED,
                         "interrupted: the Greenlight instance running it stopped; see its steps for how far it got");
+            } else if (d.status() == DeploymentStatus.AWAITING_PROMOTION) {
+                // its hosts were changed (the idle colour deployed) but traffic had not moved: settled like a running
+                // deployment, the steps saying what was deployed
+                finisher.finish(d.id(), DeploymentStatus.AWAITING_PROMOTION, DeploymentStatus.FAILED,
+                        "interrupted while awaiting promotion: the Greenlight instance running it stopped before the "
+                                + "switch; the idle colour may still run the new version (see its steps)");
             } else {
                 finisher.finish(d.id(), DeploymentStatus.ROLLING_BACK, DeploymentStatus.ROLLBACK_FAILED,
                         "interrupted during rollback: the Greenlight instance running it stopped");

@@ -21,7 +21,7 @@ import java.util.Optional;
  */
 public final class EnvironmentLease {
     /** The expiry of a lease taken or renewed now; its parameter is the TTL in milliseconds. */
-    private static final String EXPIRY = "current_timestamp + cast(? as bigint) * interval '0.001' second";
+    private static final String EXPIRY = Jdbc.NOW_PLUS_MILLIS;
 
     private final Jdbc jdbc;
     private final String holder;
@@ -59,7 +59,8 @@ public final class EnvironmentLease {
 
     /**
      * Extends the lease of the environment where {@code deploymentId} runs, while it is this instance's, has not
-     * lapsed, and the deployment still runs or rolls back there. A lapsed lease is never revived: once it has
+     * lapsed, and the deployment still runs, awaits promotion (its pipeline waits before the switch, holding the
+     * environment) or rolls back there. A lapsed lease is never revived: once it has
      * lapsed, another instance may already be settling the deployment as interrupted.
      *
      * @return false when there was no such lease to renew
@@ -68,9 +69,9 @@ public final class EnvironmentLease {
         return jdbc.update("update environment_state set lease_expires_at = " + EXPIRY
                         + " where lease_holder = ? and lease_expires_at >= current_timestamp and exists ("
                         + "select 1 from deployments d where d.id = ? and d.app = environment_state.app "
-                        + "and d.environment = environment_state.environment and d.status in (?, ?))",
+                        + "and d.environment = environment_state.environment and d.status in (?, ?, ?))",
                 ttl.toMillis(), holder, deploymentId, DeploymentStatus.RUNNING.key(),
-                DeploymentStatus.ROLLING_BACK.key()) == 1;
+                DeploymentStatus.AWAITING_PROMOTION.key(), DeploymentStatus.ROLLING_BACK.key()) == 1;
     }
 
     public void release(String app, String environment) {

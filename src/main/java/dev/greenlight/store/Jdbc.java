@@ -15,6 +15,12 @@ import javax.sql.DataSource;
 public final class Jdbc {
     private final DataSource dataSource;
 
+    /**
+     * SQL for the database's now plus a number of milliseconds (the parameter), the same on PostgreSQL and H2: expiries
+     * set and judged by one clock, whatever the clocks of the instances say.
+     */
+    public static final String NOW_PLUS_MILLIS = "current_timestamp + cast(? as bigint) * interval '0.001' second";
+
     public Jdbc(DataSource dataSource) {
         this.dataSource = dataSource;
     }

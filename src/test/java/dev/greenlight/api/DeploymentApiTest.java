@@ -282,7 +282,8 @@ class DeploymentApiTest {
     @Test
     void everyStatusCanBeFilteredOnAndOthersAreABadRequest() throws IOException {
         assertThat(Arrays.stream(DeploymentStatus.values()).map(DeploymentStatus::key)).containsExactly(
-                "queued", "running", "succeeded", "failed", "rolling_back", "rolled_back", "rollback_failed", "cancelled");
+                "queued", "running", "succeeded", "failed", "rolling_back", "rolled_back", "rollback_failed", "cancelled",
+                "awaiting_approval", "awaiting_promotion");
         for (DeploymentStatus s : DeploymentStatus.values()) {
             HttpResponse<String> r = app.get("/api/v1/deployments?status=" + s.key(), DEPLOYER_TOKEN);
             assertThat(r.statusCode()).as(s.key()).isEqualTo(200);
@@ -488,7 +489,7 @@ class DeploymentApiTest {
         app.bean("deploymentFinisher", DeploymentFinisher.class).succeeded(id);
         JsonNode rollback = assertRefused(app.postRequest("/api/v1/deployments/" + id + "/rollback", DEPLOYER_TOKEN,
                 "{\"reasn\":\"typo\"}"), 400);
-        assertThat(rollback.path("error").asText()).isEqualTo("unknown field \"reasn\" (fields: reason)");
+        assertThat(rollback.path("error").asText()).isEqualTo("unknown field \"reasn\" (fields: reason, restore)");
     }
 
     @Test

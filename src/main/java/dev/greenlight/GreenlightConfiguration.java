@@ -3,6 +3,7 @@ package dev.greenlight;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.greenlight.api.ApiAuth;
 import dev.greenlight.api.DeploymentApi;
+import dev.greenlight.api.IncidentApi;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.audit.RefusalLimiter;
 import dev.greenlight.config.ConfigException;
@@ -30,6 +31,11 @@ import dev.greenlight.health.HttpHealthChecker;
 import dev.greenlight.health.SmokeTester;
 import dev.greenlight.http.ApiErrors;
 import dev.greenlight.http.TrustedProxies;
+import dev.greenlight.incident.IncidentEvidence;
+import dev.greenlight.incident.IncidentIssues;
+import dev.greenlight.incident.IncidentMarkdown;
+import dev.greenlight.incident.IncidentReportStore;
+import dev.greenlight.incident.IncidentReports;
 import dev.greenlight.intake.TriggerMatcher;
 import dev.greenlight.intake.WebhookDeliveries;
 import dev.greenlight.intake.WebhookIntake;
@@ -142,11 +148,34 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("dispatcher", dispatcher);
         registry.bind("webhookIntake", new WebhookIntake(secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET"),
                 new TriggerMatcher(config), queue, deployments, deliveries, audit, refusals, lease));
-        registry.bind("deploymentApi", new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,
-                new Cancellations(deployments, audit)));
+        IncidentReportStore incidents = bindIncidentReports(registry, props, config, secrets, jdbc, clock, deployments,
+                steps, audit, lease, outbox);
+        DeploymentApi deploymentApi = new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,
+                new Cancellations(deployments, audit), incidents);
+        registry.bind("deploymentApi", deploymentApi);
+        registry.bind("incidentApi", new IncidentApi(deploymentApi, incidents));
         registry.bind("apiErrors", new ApiErrors(audit, refusals));
         registry.bind("apiAuth", auth);
         registry.bind("refusalLimiter", refusals);
+    }
+
+    /**
+     * Incident reports (written when a rollback ends) and their GitHub issues, sent from the outbox through
+     * camel-github's services bound for {@code github.api-url}.
+     */
+    private static IncidentReportStore bindIncidentReports(Registry registry, PropertiesComponent props,
+                                                           GreenlightConfig config, Secrets secrets, Jdbc jdbc,
+                                                           Clock clock, DeploymentStore deployments, StepStore steps,
+                                                           AuditLog audit, EnvironmentLease lease, EventOutbox outbox) {
+        IncidentReportStore store = new IncidentReportStore(jdbc, outbox);
+        registry.bind("incidentReports", new IncidentReports(new IncidentEvidence(deployments, steps, audit, lease, jdbc),
+                new IncidentMarkdown(), store, secrets, clock));
+        Duration retryDelay = Durations.requirePositive("greenlight.incidents.retry-delay",
+                props.resolveProperty("greenlight.incidents.retry-delay").orElse("30s"));
+        registry.bind("incidentIssues", new IncidentIssues(secrets.get(config.github().tokenEnv(),
+                config.github().tokenFile()), store, outbox, clock, retryDelay));
+        IncidentIssues.bindServices(registry, config.github());
+        return store;
     }
 
     /** The shortest lease TTL: below it, a slow database round trip or a GC pause could let a busy lease lapse. */

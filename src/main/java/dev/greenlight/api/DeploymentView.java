@@ -6,15 +6,23 @@ import dev.greenlight.deploy.Step;
 import java.time.Instant;
 import java.util.List;
 
-/** A deployment as the API shows it (with its steps when one deployment is asked for). */
+/**
+ * A deployment as the API shows it (with its steps when one deployment is asked for, and then with the link to its
+ * incident report when a rollback wrote one).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeploymentView(long id, String app, String environment, String version, String previousVersion,
                              String commitSha, String strategy, String trigger, String triggeredBy, String status,
                              String reason, Long rollbackOf, boolean cancelRequested, Instant createdAt,
-                             Instant startedAt, Instant finishedAt, String detail, List<Step> steps) {
+                             Instant startedAt, Instant finishedAt, String detail, List<Step> steps,
+                             String incidentUrl) {
     public static DeploymentView of(Deployment d, List<Step> steps) {
+        return of(d, steps, null);
+    }
+
+    public static DeploymentView of(Deployment d, List<Step> steps, String incidentUrl) {
         return new DeploymentView(d.id(), d.app(), d.environment(), d.version(), d.previousVersion(), d.commitSha(),
                 d.strategy(), d.triggerKind(), d.triggeredBy(), d.status().key(), d.reason(), d.rollbackOf(),
-                d.cancelRequested(), d.createdAt(), d.startedAt(), d.finishedAt(), d.statusDetail(), steps);
+                d.cancelRequested(), d.createdAt(), d.startedAt(), d.finishedAt(), d.statusDetail(), steps, incidentUrl);
     }
 }

@@ -5,6 +5,7 @@ import dev.greenlight.deploy.Deployment;
 import dev.greenlight.deploy.DeploymentStore;
 import dev.greenlight.deploy.EnvironmentLease;
 import dev.greenlight.deploy.StepStore;
+import dev.greenlight.store.Jdbc;
 
 /** Gathers what the records say about one deployment, for its incident report. */
 public final class IncidentEvidence {
@@ -15,7 +16,7 @@ public final class IncidentEvidence {
     private final BlueGreenColumns blueGreen;
 
     public IncidentEvidence(DeploymentStore deployments, StepStore steps, AuditLog audit, EnvironmentLease lease,
-                            dev.greenlight.store.Jdbc jdbc) {
+                            Jdbc jdbc) {
         this.deployments = deployments;
         this.steps = steps;
         this.audit = audit;

@@ -10,10 +10,10 @@ import java.time.Instant;
 import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.github.GitHubConstants;
+import org.apache.camel.spi.Registry;
 import org.eclipse.egit.github.core.Issue;
 import org.eclipse.egit.github.core.client.RequestException;
 import org.eclipse.egit.github.core.service.RepositoryService;
-import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

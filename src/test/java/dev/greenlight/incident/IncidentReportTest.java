@@ -100,6 +100,11 @@ class IncidentReportTest {
             assertThat(f.app.get("/api/v1/deployments/" + id + "/incident", "wrong-token").statusCode())
                     .isEqualTo(f.app.get("/api/v1/deployments/" + id, "wrong-token").statusCode()).isEqualTo(401);
             assertThat(f.app.get("/api/v1/deployments/999999/incident", RollingFixture.TOKEN).statusCode()).isEqualTo(404);
+            // Markdown is what it answers: asked for it by name it is served, asked for JSON only it says so
+            assertThat(withAccept(f, id, "text/markdown").statusCode()).isEqualTo(200);
+            HttpResponse<String> json = withAccept(f, id, "application/json");
+            assertThat(json.statusCode()).isEqualTo(406);
+            assertThat(json.body()).contains("text/markdown");
             assertThat(f.app.get("/api/v1/deployments/x/incident", RollingFixture.TOKEN).statusCode()).isEqualTo(400);
         }
     }
@@ -246,6 +251,11 @@ class IncidentReportTest {
         HttpResponse<String> r = f.app.get("/api/v1/deployments/" + id + "/incident", RollingFixture.TOKEN);
         assertThat(r.body().getBytes(StandardCharsets.UTF_8)).isNotEmpty();
         return r;
+    }
+
+    private static HttpResponse<String> withAccept(RollingFixture f, long id, String accept) {
+        return f.app.send(java.net.http.HttpRequest.newBuilder(f.app.uri("/api/v1/deployments/" + id + "/incident"))
+                .header("Authorization", "Bearer " + RollingFixture.TOKEN).header("Accept", accept).GET().build());
     }
 
     private static Integer issueNumber(RollingFixture f, long id) throws Exception {

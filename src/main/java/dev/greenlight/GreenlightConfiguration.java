@@ -133,8 +133,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("healthStage", new HealthStage(new HttpHealthChecker(), steps));
         registry.bind("smokeStage", new SmokeStage(new SmokeTester(), steps));
         registry.bind("rollbacks", new Rollbacks(finisher, deployments, steps));
-        registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(),
-                secrets.get(config.github().tokenEnv(), config.github().tokenFile())));
+        Optional<String> githubToken = secrets.get(config.github().tokenEnv(), config.github().tokenFile());
+        registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(), githubToken));
         registry.bind("deploymentEvents", events);
         registry.bind("eventOutbox", outbox);
         registry.bind("secrets", secrets);
@@ -148,8 +148,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("dispatcher", dispatcher);
         registry.bind("webhookIntake", new WebhookIntake(secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET"),
                 new TriggerMatcher(config), queue, deployments, deliveries, audit, refusals, lease));
-        IncidentReportStore incidents = bindIncidentReports(registry, props, config, secrets, jdbc, clock, deployments,
-                steps, audit, lease, outbox);
+        IncidentReportStore incidents = bindIncidentReports(registry, props, config, githubToken, secrets, jdbc, clock,
+                deployments, steps, audit, lease, outbox);
         DeploymentApi deploymentApi = new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,
                 new Cancellations(deployments, audit), incidents);
         registry.bind("deploymentApi", deploymentApi);
@@ -164,16 +164,17 @@ public class GreenlightConfiguration implements CamelConfiguration {
      * camel-github's services bound for {@code github.api-url}.
      */
     private static IncidentReportStore bindIncidentReports(Registry registry, PropertiesComponent props,
-                                                           GreenlightConfig config, Secrets secrets, Jdbc jdbc,
+                                                           GreenlightConfig config, Optional<String> githubToken,
+                                                           Secrets secrets, Jdbc jdbc,
                                                            Clock clock, DeploymentStore deployments, StepStore steps,
                                                            AuditLog audit, EnvironmentLease lease, EventOutbox outbox) {
         IncidentReportStore store = new IncidentReportStore(jdbc, outbox);
+        registry.bind("incidentReportStore", store);
         registry.bind("incidentReports", new IncidentReports(new IncidentEvidence(deployments, steps, audit, lease, jdbc),
                 new IncidentMarkdown(), store, secrets, clock));
         Duration retryDelay = Durations.requirePositive("greenlight.incidents.retry-delay",
                 props.resolveProperty("greenlight.incidents.retry-delay").orElse("30s"));
-        registry.bind("incidentIssues", new IncidentIssues(secrets.get(config.github().tokenEnv(),
-                config.github().tokenFile()), store, outbox, clock, retryDelay));
+        registry.bind("incidentIssues", new IncidentIssues(githubToken, store, outbox, clock, retryDelay));
         IncidentIssues.bindServices(registry, config.github());
         return store;
     }

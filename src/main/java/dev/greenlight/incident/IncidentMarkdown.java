@@ -31,6 +31,8 @@ public final class IncidentMarkdown {
     private static final String ROLLING_BACK = "deployment." + DeploymentStatus.ROLLING_BACK.key();
     /** The stages of a rollback besides those named {@code rollback…} (blue-green's database and hook steps). */
     private static final Set<String> ROLLBACK_STAGES = Set.of("set-aside", "restore", "after-rollback");
+    /** Rollback steps on the database's host: told under the database, not as a host going back to a version. */
+    private static final Set<String> DATABASE_STAGES = Set.of("set-aside", "restore");
     private static final DateTimeFormatter DAY_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
             .withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
@@ -138,7 +140,9 @@ public final class IncidentMarkdown {
         md.append("## What was restored and set aside\n\n");
         Map<String, List<Step>> byHost = new LinkedHashMap<>();
         for (Step s : f.steps()) {
-            if (rollbackStage(s.stage())) byHost.computeIfAbsent(s.host() == null ? "" : s.host(), h -> new ArrayList<>()).add(s);
+            if (rollbackStage(s.stage()) && !DATABASE_STAGES.contains(s.stage())) {
+                byHost.computeIfAbsent(s.host() == null ? "" : s.host(), h -> new ArrayList<>()).add(s);
+            }
         }
         if (byHost.isEmpty()) md.append("- No rollback step was recorded.\n");
         byHost.forEach((host, steps) -> {

@@ -170,8 +170,9 @@ public class GreenlightConfiguration implements CamelConfiguration {
                                                            AuditLog audit, EnvironmentLease lease, EventOutbox outbox) {
         IncidentReportStore store = new IncidentReportStore(jdbc, outbox);
         registry.bind("incidentReportStore", store);
-        registry.bind("incidentReports", new IncidentReports(new IncidentEvidence(deployments, steps, audit, lease, jdbc),
-                new IncidentMarkdown(), store, secrets, clock));
+        registry.bind("incidentReports", new IncidentReports(deployments,
+                new IncidentEvidence(deployments, steps, audit, lease, jdbc), new IncidentMarkdown(), store, secrets,
+                clock));
         Duration retryDelay = Durations.requirePositive("greenlight.incidents.retry-delay",
                 props.resolveProperty("greenlight.incidents.retry-delay").orElse("30s"));
         registry.bind("incidentIssues", new IncidentIssues(githubToken, store, outbox, clock, retryDelay));

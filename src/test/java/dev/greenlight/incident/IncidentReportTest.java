@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.StreamSupport;
+import org.apache.camel.builder.AdviceWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -126,6 +127,27 @@ class IncidentReportTest {
                     .contains("- Status: **rollback_failed**")
                     .contains("- Environment locked: **yes**, by the failed rollback of deployment " + id)
                     .contains("`POST /api/v1/environments/shop/staging/unlock`");
+        }
+    }
+
+    @Test
+    void aRollbackThatBreaksBeforeItsEndStillGetsItsReportWhenTheRunEnds() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 2", Map.of())) {
+            f.deployed("1.0.0");
+            f.hosts.unhealthyWhileRunning(2, "2.0.0");
+            AdviceWith.adviceWith(f.app.context(), "rollback", a -> a.weaveById("rollback-finish").replace()
+                    .throwException(new IllegalStateException("rollback bookkeeping broke")));
+
+            long id = f.deploy("2.0.0");
+            assertThat(f.awaitEnd(id).get("status").asText()).isEqualTo("rollback_failed");
+
+            String md = awaitReport(f, id).body();
+            assertThat(md).startsWith("# Incident: shop/staging 2.0.0 ROLLBACK FAILED\n")
+                    .contains(f.hosts.hostList().get(1) + " unhealthy (attempt 2/2)")
+                    .contains("- Environment locked: **yes**, by the failed rollback of deployment " + id);
+            // the first deployment succeeded: no report for it
+            assertThat(f.app.get("/api/v1/deployments/" + (id - 1) + "/incident", RollingFixture.TOKEN).statusCode())
+                    .isEqualTo(404);
         }
     }
 

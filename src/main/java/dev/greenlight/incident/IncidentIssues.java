@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * An incident report opened as an issue in the app's repository (route {@code github-incident-issue}, camel-github's
  * {@code createIssue}). It is sent from the outbox and, unlike a commit status, waits there while GitHub cannot be
  * reached: a 5xx, 408, 429 or a network failure leaves the event unsent, to be tried again after a delay that doubles
- * with every failure (from {@code greenlight.incidents.retry-delay}, at most 32 times it). Any other refusal (a bad
- * token, an unknown repository) would be refused again: it is logged as an error and given up.
+ * with every failure (from {@code greenlight.incidents.retry-delay}, at most 32 times it). A refusal GitHub explains
+ * (another 4xx with its JSON error: a bad token, an unknown repository) or a failure before any call (a bug) would
+ * fail again: it is logged as an error and given up.
  */
 public final class IncidentIssues {
     private static final Logger LOG = LoggerFactory.getLogger(IncidentIssues.class);

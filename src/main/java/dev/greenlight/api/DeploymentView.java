@@ -23,6 +23,7 @@ public record DeploymentView(long id, String app, String environment, String ver
     public static DeploymentView of(Deployment d, List<Step> steps, String incidentUrl) {
         return new DeploymentView(d.id(), d.app(), d.environment(), d.version(), d.previousVersion(), d.commitSha(),
                 d.strategy(), d.triggerKind(), d.triggeredBy(), d.status().key(), d.reason(), d.rollbackOf(),
-                d.cancelRequested(), d.createdAt(), d.startedAt(), d.finishedAt(), d.statusDetail(), steps, incidentUrl);
+                d.cancelRequested(), d.createdAt(), d.startedAt(), d.finishedAt(), d.statusDetail(), steps,
+                incidentUrl);
     }
 }

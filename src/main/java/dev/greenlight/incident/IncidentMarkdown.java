@@ -46,7 +46,8 @@ public final class IncidentMarkdown {
     public String render(IncidentFacts f) {
         StringBuilder md = new StringBuilder(8_192);
         Deployment d = f.deployment();
-        Optional<AuditEvent> rollbackStart = f.audit().stream().filter(e -> ROLLING_BACK.equals(e.action())).findFirst();
+        Optional<AuditEvent> rollbackStart = f.audit().stream().filter(e -> ROLLING_BACK.equals(e.action()))
+                .findFirst();
         md.append("# ").append(Markdown.text(title(f))).append("\n\n");
         md.append("Deployment ").append(d.id()).append(" of ").append(Markdown.text(d.app())).append(" to ")
                 .append(Markdown.text(d.environment())).append(" ended **").append(d.status().key()).append("**")

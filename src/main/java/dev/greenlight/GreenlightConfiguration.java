@@ -9,6 +9,7 @@ import dev.greenlight.approval.Decisions;
 import dev.greenlight.approval.PromotionGate;
 import dev.greenlight.approval.WaitStore;
 import dev.greenlight.api.DeploymentApi;
+import dev.greenlight.api.IncidentApi;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.audit.RefusalLimiter;
 import dev.greenlight.config.ConfigException;
@@ -36,6 +37,11 @@ import dev.greenlight.health.HttpHealthChecker;
 import dev.greenlight.health.SmokeTester;
 import dev.greenlight.http.ApiErrors;
 import dev.greenlight.http.TrustedProxies;
+import dev.greenlight.incident.IncidentEvidence;
+import dev.greenlight.incident.IncidentIssues;
+import dev.greenlight.incident.IncidentMarkdown;
+import dev.greenlight.incident.IncidentReportStore;
+import dev.greenlight.incident.IncidentReports;
 import dev.greenlight.intake.TriggerMatcher;
 import dev.greenlight.intake.WebhookDeliveries;
 import dev.greenlight.intake.WebhookIntake;
@@ -133,8 +139,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("healthStage", new HealthStage(new HttpHealthChecker(), steps));
         registry.bind("smokeStage", new SmokeStage(new SmokeTester(), steps));
         registry.bind("rollbacks", new Rollbacks(finisher, deployments, steps));
-        registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(),
-                secrets.get(config.github().tokenEnv(), config.github().tokenFile())));
+        Optional<String> githubToken = secrets.get(config.github().tokenEnv(), config.github().tokenFile());
+        registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(), githubToken));
         registry.bind("deploymentEvents", events);
         registry.bind("eventOutbox", outbox);
         registry.bind("secrets", secrets);
@@ -148,9 +154,12 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("dispatcher", dispatcher);
         registry.bind("webhookIntake", new WebhookIntake(secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET"),
                 new TriggerMatcher(config), queue, deployments, deliveries, audit, refusals, lease));
+        IncidentReportStore incidents = bindIncidentReports(registry, props, config, githubToken, secrets, jdbc, clock,
+                deployments, steps, audit, lease, outbox);
         DeploymentApi deploymentApi = new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,
-                new Cancellations(deployments, audit, finisher));
+                new Cancellations(deployments, audit, finisher), incidents);
         registry.bind("deploymentApi", deploymentApi);
+        registry.bind("incidentApi", new IncidentApi(deploymentApi, incidents));
         bindApprovals(registry, config, jdbc, clock, deployments, lease, audit, finisher, auth, deploymentApi);
         registry.bind("apiErrors", new ApiErrors(audit, refusals));
         registry.bind("apiAuth", auth);
@@ -167,6 +176,27 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("approvalDeadlines", new ApprovalDeadlines(config, deployments, waits, finisher));
         registry.bind("approvalApi", new ApprovalApi(deploymentApi, auth,
                 new Decisions(deployments, waits, finisher, audit, clock), deployments, audit));
+    }
+
+    /**
+     * Incident reports (written when a rollback ends) and their GitHub issues, sent from the outbox through
+     * camel-github's services bound for {@code github.api-url}.
+     */
+    private static IncidentReportStore bindIncidentReports(Registry registry, PropertiesComponent props,
+                                                           GreenlightConfig config, Optional<String> githubToken,
+                                                           Secrets secrets, Jdbc jdbc,
+                                                           Clock clock, DeploymentStore deployments, StepStore steps,
+                                                           AuditLog audit, EnvironmentLease lease, EventOutbox outbox) {
+        IncidentReportStore store = new IncidentReportStore(jdbc, outbox);
+        registry.bind("incidentReportStore", store);
+        registry.bind("incidentReports", new IncidentReports(deployments,
+                new IncidentEvidence(deployments, steps, audit, lease, jdbc), new IncidentMarkdown(), store, secrets,
+                clock));
+        Duration retryDelay = Durations.requirePositive("greenlight.incidents.retry-delay",
+                props.resolveProperty("greenlight.incidents.retry-delay").orElse("30s"));
+        registry.bind("incidentIssues", new IncidentIssues(githubToken, store, outbox, clock, retryDelay));
+        IncidentIssues.bindServices(registry, config.github());
+        return store;
     }
 
     /** The shortest lease TTL: below it, a slow database round trip or a GC pause could let a busy lease lapse. */

@@ -21,6 +21,7 @@ import dev.greenlight.http.ApiErrors;
 import dev.greenlight.http.Json;
 import dev.greenlight.http.JsonReply;
 import dev.greenlight.http.RemoteAddress;
+import dev.greenlight.incident.IncidentReportStore;
 import dev.greenlight.store.Scope;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -46,10 +47,13 @@ public final class DeploymentApi {
     private final EnvironmentLease lease;
     private final AuditLog audit;
     private final Cancellations cancels;
+    private final IncidentReportStore incidents;
 
     public DeploymentApi(GreenlightConfig config, ApiAuth auth, DeploymentQueue queue, DeploymentStore deployments,
-                         StepStore steps, EnvironmentLease lease, AuditLog audit, Cancellations cancels) {
+                         StepStore steps, EnvironmentLease lease, AuditLog audit, Cancellations cancels,
+                         IncidentReportStore incidents) {
         this.cancels = cancels;
+        this.incidents = incidents;
         this.config = config;
         this.auth = auth;
         this.queue = queue;
@@ -165,7 +169,8 @@ public final class DeploymentApi {
     /** GET /api/v1/deployments/{id} */
     public void get(Exchange exchange) {
         Deployment d = deployment(exchange);
-        JsonReply.set(exchange, 200, Json.write(DeploymentView.of(d, steps.forDeployment(d.id()))));
+        String incidentUrl = incidents.exists(d.id()) ? IncidentApi.url(config.github().publicUrl(), d.id()) : null;
+        JsonReply.set(exchange, 200, Json.write(DeploymentView.of(d, steps.forDeployment(d.id()), incidentUrl)));
     }
 
     /**

@@ -7,8 +7,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A deployment as the API shows it (with its steps when one deployment is asked for). {@code decisionDeadline} is
- * set while it awaits approval or promotion; {@code restoreRequested} only on a rollback that asked for a restore.
+ * A deployment as the API shows it (with its steps when one deployment is asked for, and then with the link to its
+ * incident report when a rollback wrote one). {@code decisionDeadline} is set while it awaits approval or promotion;
+ * {@code restoreRequested} only on a rollback that asked for a restore.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeploymentView(long id, String app, String environment, String version, String previousVersion,
@@ -16,12 +17,16 @@ public record DeploymentView(long id, String app, String environment, String ver
                              String reason, Long rollbackOf, boolean cancelRequested, Instant createdAt,
                              Instant startedAt, Instant finishedAt, String detail, Instant decisionDeadline,
                              String approvedBy, Instant approvedAt, String promotedBy, Instant promotedAt,
-                             Boolean restoreRequested, List<Step> steps) {
+                             Boolean restoreRequested, List<Step> steps, String incidentUrl) {
     public static DeploymentView of(Deployment d, List<Step> steps) {
+        return of(d, steps, null);
+    }
+
+    public static DeploymentView of(Deployment d, List<Step> steps, String incidentUrl) {
         return new DeploymentView(d.id(), d.app(), d.environment(), d.version(), d.previousVersion(), d.commitSha(),
                 d.strategy(), d.triggerKind(), d.triggeredBy(), d.status().key(), d.reason(), d.rollbackOf(),
                 d.cancelRequested(), d.createdAt(), d.startedAt(), d.finishedAt(), d.statusDetail(),
                 d.decisionDeadline(), d.approvedBy(), d.approvedAt(), d.promotedBy(), d.promotedAt(),
-                d.restoreRequested() ? Boolean.TRUE : null, steps);
+                d.restoreRequested() ? Boolean.TRUE : null, steps, incidentUrl);
     }
 }

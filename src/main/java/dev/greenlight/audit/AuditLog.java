@@ -57,6 +57,11 @@ public final class AuditLog {
         return jdbc.query(f.newestFirst("audit_log", limit), AuditLog::map, f.params());
     }
 
+    /** Every entry about one deployment, oldest first (its incident report's trail). */
+    public List<AuditEvent> forDeployment(long deploymentId) {
+        return jdbc.query("select * from audit_log where deployment_id = ? order by id", AuditLog::map, deploymentId);
+    }
+
     private static AuditEvent map(ResultSet rs) throws SQLException {
         return new AuditEvent(rs.getLong("id"), Jdbc.instant(rs, "at"), rs.getString("actor"), rs.getString("action"),
                 rs.getString("app"), rs.getString("environment"), rs.getString("version"),

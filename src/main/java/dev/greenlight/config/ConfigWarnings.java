@@ -39,7 +39,8 @@ public final class ConfigWarnings {
         }
         GithubSettings github = config.github();
         if (github.tokenEnv() != null && github.tokenFile() == null && secrets.setting(github.tokenEnv()).isEmpty()) {
-            out.add(at(config, "github.token-env", github.tokenEnv() + " is not set: no commit status is sent"));
+            out.add(at(config, "github.token-env", github.tokenEnv()
+                    + " is not set: no commit status or incident issue is sent"));
         }
         config.apps().values().stream().flatMap(app -> app.environments().values().stream())
                 .sorted(Comparator.comparing(EnvironmentConfig::key))

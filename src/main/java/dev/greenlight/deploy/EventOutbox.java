@@ -20,11 +20,13 @@ import java.util.List;
 public final class EventOutbox {
     public static final String STARTED = "started";
     public static final String FINISHED = "finished";
+    /** A rolled-back deployment's incident report, to be opened as a GitHub issue. */
+    public static final String INCIDENT = "incident";
     /** Longer than a send with all its retries takes. */
     public static final Duration CLAIM_LAPSES = Duration.ofMinutes(2);
 
-    /** One event to send. */
-    public record Entry(long id, long deploymentId, String kind) {
+    /** One event to send; {@code attempts} counts the tries that failed before. */
+    public record Entry(long id, long deploymentId, String kind, int attempts) {
     }
 
     private final Jdbc jdbc;
@@ -47,12 +49,14 @@ public final class EventOutbox {
     public List<Entry> claim(int limit) {
         Instant now = Instant.now(clock);
         Instant lapsed = now.minus(CLAIM_LAPSES);
-        List<Entry> candidates = jdbc.query("select e.id, e.deployment_id, e.kind from deployment_events e "
+        List<Entry> candidates = jdbc.query("select e.id, e.deployment_id, e.kind, e.attempts from deployment_events e "
                         + "where e.sent_at is null and (e.claimed_at is null or e.claimed_at < ?) "
+                        + "and (e.retry_at is null or e.retry_at <= ?) "
                         + "and not exists (select 1 from deployment_events earlier where earlier.deployment_id = "
                         + "e.deployment_id and earlier.id < e.id and earlier.sent_at is null) "
                         + "order by e.id limit " + limit,
-                rs -> new Entry(rs.getLong("id"), rs.getLong("deployment_id"), rs.getString("kind")), lapsed);
+                rs -> new Entry(rs.getLong("id"), rs.getLong("deployment_id"), rs.getString("kind"),
+                        rs.getInt("attempts")), lapsed, now);
         List<Entry> claimed = new ArrayList<>();
         for (Entry entry : candidates) {
             int won = jdbc.update("update deployment_events set claimed_by = ?, claimed_at = ? where id = ? "
@@ -65,6 +69,15 @@ public final class EventOutbox {
     /** The event was delivered, or given up on after its retries: it is not sent again. */
     public void sent(long id) {
         jdbc.update("update deployment_events set sent_at = ? where id = ?", Instant.now(clock), id);
+    }
+
+    /**
+     * The provider could not be reached: the event stays unsent, its claim is given up, and it is claimed again from
+     * {@code retryAt} on. Later events of the same deployment wait behind it, as they wait behind any unsent one.
+     */
+    public void retryLater(long id, Instant retryAt) {
+        jdbc.update("update deployment_events set claimed_by = null, claimed_at = null, attempts = attempts + 1, "
+                + "retry_at = ? where id = ? and sent_at is null", retryAt, id);
     }
 
     /** Events not yet marked sent: how tests see the relay catch up. */

@@ -33,8 +33,8 @@ public final class HttpFailures implements Handler<RoutingContext> {
 
     /**
      * The last route of the router: a request no route took. 405 with {@code Allow} when routes serve the path with
-     * other methods; 406 when one serves it with this method but the request's {@code Accept} rules out its
-     * {@code application/json} (what a route's {@code produces} makes Vert.x check before it is chosen); else 404.
+     * other methods; 406 when one serves it with this method but the request's {@code Accept} rules out what it
+     * produces (a route's {@code produces}, which Vert.x checks before it is chosen); else 404.
      * Not audited: scanners would fill the audit trail with noise.
      */
     public static Handler<RoutingContext> unmatched(Router router) {
@@ -53,7 +53,7 @@ public final class HttpFailures implements Handler<RoutingContext> {
             } else if (allowed.contains(ctx.request().method().name())) {
                 String accept = ctx.request().getHeader("Accept");
                 ctx.response().setStatusCode(406).putHeader("Content-Type", "application/json")
-                        .end(Json.error(path + " answers application/json only, which Accept: "
+                        .end(Json.error(path + " answers " + answers(path) + " only, which Accept: "
                                 + (accept == null ? "" : accept.length() > 100 ? accept.substring(0, 100) + "…" : accept)
                                 + " does not admit"));
             } else {
@@ -63,6 +63,11 @@ public final class HttpFailures implements Handler<RoutingContext> {
                                 + " (allowed: " + String.join(", ", allowed) + ")"));
             }
         };
+    }
+
+    /** What a path's routes produce: every call answers JSON but the incident report, which is Markdown. */
+    private static String answers(String path) {
+        return path.endsWith("/incident") ? "text/markdown" : "application/json";
     }
 
     /** A Vert.x route path ({@code /a/:id/b}, or ending in {@code *}) against a request path. */

@@ -43,7 +43,7 @@ public final class DeploymentEvents {
     public List<DeploymentEvent> claim() {
         return outbox.claim(BATCH).stream()
                 .map(e -> deployments.find(e.deploymentId())
-                        .map(d -> new DeploymentEvent(e.id(), e.kind(), d, repository(d.app()))))
+                        .map(d -> new DeploymentEvent(e.id(), e.kind(), d, repository(d.app()), e.attempts())))
                 .flatMap(java.util.Optional::stream)
                 .toList();
     }

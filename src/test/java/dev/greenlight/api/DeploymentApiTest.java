@@ -11,6 +11,8 @@ import dev.greenlight.deploy.DeploymentStatus;
 import dev.greenlight.deploy.Dispatcher;
 import dev.greenlight.deploy.EnvironmentLease;
 import dev.greenlight.deploy.StepStore;
+import dev.greenlight.incident.IncidentReportStore;
+import dev.greenlight.incident.IncidentReports;
 import dev.greenlight.testing.Sql;
 import dev.greenlight.testing.TestConfig;
 import dev.greenlight.testing.TestDatabase;
@@ -453,6 +455,21 @@ class DeploymentApiTest {
         assertThat(assertRefused(app.postRequest("/api/v1/deployments/" + production + "/rollback", CI_TOKEN, "{}"), 404)
                 .path("error").asText()).isEqualTo("no deployment " + production);
         assertThat(app.get("/api/v1/deployments/" + production, DEPLOYER_TOKEN).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anIncidentReportOfAnotherEnvironmentIsNotFoundLikeItsDeployment() throws IOException {
+        long production = created("shop", "production", "p4");
+        IncidentReports reports = app.bean("incidentReports", IncidentReports.class);
+        assertThat(app.bean("incidentReportStore", IncidentReportStore.class).save(reports.render(production))).isTrue();
+
+        JsonNode hidden = assertRefused(get("/api/v1/deployments/" + production + "/incident", CI_TOKEN), 404);
+        assertThat(hidden.path("error").asText()).isEqualTo("no deployment " + production);
+        HttpResponse<String> seen = app.get("/api/v1/deployments/" + production + "/incident", DEPLOYER_TOKEN);
+        assertThat(seen.statusCode()).isEqualTo(200);
+        assertThat(seen.body()).startsWith("# Incident: shop/production p4 ");
+        assertThat(json(app.get("/api/v1/deployments/" + production, DEPLOYER_TOKEN)).path("incidentUrl").asText())
+                .endsWith("/api/v1/deployments/" + production + "/incident");
     }
 
     @Test

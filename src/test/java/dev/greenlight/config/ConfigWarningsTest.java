@@ -78,7 +78,7 @@ class ConfigWarningsTest {
         assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
                 f + "access[1].token-env: TOKEN_CI is not set: access rule \"ci\" is dropped, and every call with its "
                         + "token is refused as not valid",
-                f + "github.token-env: GITHUB_TOKEN is not set: no commit status is sent",
+                f + "github.token-env: GITHUB_TOKEN is not set: no commit status or incident issue is sent",
                 f + "apps.shop.environments.production.ssh.key-file: " + dir.resolve("keys/production")
                         + " does not exist: deployments of shop/production will fail at the pre-check",
                 f + "apps.shop.environments.production.ssh.known-hosts: " + dir.resolve("keys")

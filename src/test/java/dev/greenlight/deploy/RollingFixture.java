@@ -19,13 +19,13 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /** A running Greenlight, simulated hosts and a database, for pipeline tests; the environment is {@code shop/staging}. */
-final class RollingFixture implements AutoCloseable {
-    static final String TOKEN = "test-token-0123456789";
-    static final Set<String> TERMINAL = Set.of("succeeded", "failed", "rolled_back", "rollback_failed", "cancelled");
+public final class RollingFixture implements AutoCloseable {
+    public static final String TOKEN = "test-token-0123456789";
+    public static final Set<String> TERMINAL = Set.of("succeeded", "failed", "rolled_back", "rollback_failed", "cancelled");
 
-    final TestHosts hosts;
-    final TestDatabase db;
-    final TestGreenlight app;
+    public final TestHosts hosts;
+    public final TestDatabase db;
+    public final TestGreenlight app;
 
     private RollingFixture(TestHosts hosts, TestDatabase db, TestGreenlight app) {
         this.hosts = hosts;
@@ -36,18 +36,18 @@ final class RollingFixture implements AutoCloseable {
     /**
      * @param environmentExtras YAML lines added to the staging environment (indented 8 spaces), e.g. batch or smoke
      */
-    static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env) throws IOException {
+    public static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env) throws IOException {
         return start(dir, hostCount, environmentExtras, env, "");
     }
 
     /** @param extraCommands YAML lines added under {@code commands:} beside deploy */
-    static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
+    public static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
                                 String extraCommands) throws IOException {
         return start(dir, hostCount, environmentExtras, env, extraCommands, "");
     }
 
     /** @param topLevel YAML added at the top level of greenlight.yaml (e.g. a github: block) */
-    static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
+    public static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
                                 String extraCommands, String topLevel) throws IOException {
         return start(dir, hostCount, environmentExtras, env, extraCommands, topLevel, null, null);
     }
@@ -56,12 +56,12 @@ final class RollingFixture implements AutoCloseable {
      * @param image       the app's image (enables the registry check), or null
      * @param healthCommand the container-level health command, or null
      */
-    static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
+    public static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
                                 String extraCommands, String topLevel, String image) throws IOException {
         return start(dir, hostCount, environmentExtras, env, extraCommands, topLevel, image, null);
     }
 
-    static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
+    public static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
                                 String extraCommands, String topLevel, String image, String healthCommand)
             throws IOException {
         return start(dir, hostCount, environmentExtras, env, extraCommands, topLevel, image, healthCommand,
@@ -73,7 +73,7 @@ final class RollingFixture implements AutoCloseable {
      * @param sshExtra   settings added to the environment's {@code ssh:} block
      * @param properties service settings (e.g. {@code greenlight.dispatch.period})
      */
-    static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
+    public static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
                                 String extraCommands, String topLevel, String image, String healthCommand,
                                 UnaryOperator<EmbeddedSshServer.Builder> servers, String sshExtra,
                                 Map<String, String> properties) throws IOException {
@@ -117,31 +117,31 @@ final class RollingFixture implements AutoCloseable {
     }
 
     /** Queues a deployment through the API and returns its id. */
-    long deploy(String version) {
+    public long deploy(String version) {
         var r = app.postJson("/api/v1/deployments", TOKEN,
                 "{\"app\":\"shop\",\"environment\":\"staging\",\"version\":\"" + version + "\"}");
         if (r.statusCode() != 202) throw new AssertionError("deploy refused: " + r.statusCode() + " " + r.body());
         return json(r.body()).get("id").asLong();
     }
 
-    JsonNode deployment(long id) {
+    public JsonNode deployment(long id) {
         return json(app.get("/api/v1/deployments/" + id, TOKEN).body());
     }
 
     /** Waits until the deployment ends and returns it with its steps. */
-    JsonNode awaitEnd(long id) {
+    public JsonNode awaitEnd(long id) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                 .until(() -> TERMINAL.contains(deployment(id).get("status").asText()));
         return deployment(id);
     }
 
     /** Deploys {@code version} and expects it to succeed: the starting point of a rollback test. */
-    void deployed(String version) {
+    public void deployed(String version) {
         JsonNode d = awaitEnd(deploy(version));
         if (!"succeeded".equals(d.get("status").asText())) throw new AssertionError("setup deployment failed: " + d);
     }
 
-    static JsonNode json(String body) {
+    public static JsonNode json(String body) {
         try {
             return Json.MAPPER.readTree(body);
         } catch (IOException e) {

@@ -88,9 +88,9 @@ class StoreTest {
             Map<String, List<String>> h2Schema = columns(h2.db());
             assertThat(pgSchema).containsOnlyKeys("deployments", "deployment_steps", "environment_state",
                     "webhook_deliveries", "audit_log", "deployment_events", "audit_log_truncate_guard",
-                    "flyway_schema_history");
+                    "incident_reports", "flyway_schema_history");
             assertThat(h2Schema).isEqualTo(pgSchema);
-            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5", "6", "7", "9");
+            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5", "6", "7", "9", "10");
         }
     }
 
@@ -207,6 +207,33 @@ class StoreTest {
             retaken.forEach(e -> a.sent(e.id()));
             assertThat(a.unsent()).isZero();
             assertThat(a.claim(10)).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void anEventLeftForALaterTryIsClaimedAgainOnlyFromItsRetryTimeAndCountsItsAttempts(Supplier<TestDatabase> kind)
+            throws Exception {
+        try (Store s = Store.open(kind.get())) {
+            MovableClock clock = new MovableClock();
+            EventOutbox outbox = new EventOutbox(s.jdbc(), clock, "instance-a");
+            long id = s.queue("shop", "qa", "v1").id();
+            s.jdbc().inTransaction(c -> {
+                outbox.record(c, id, EventOutbox.INCIDENT);
+                return null;
+            });
+            EventOutbox.Entry first = outbox.claim(10).get(0);
+            assertThat(first.attempts()).isZero();
+
+            outbox.retryLater(first.id(), clock.instant().plusSeconds(30));
+            assertThat(outbox.claim(10)).as("not before its retry time").isEmpty();
+            assertThat(outbox.unsent()).isEqualTo(1);
+            clock.advance(Duration.ofSeconds(31));
+            List<EventOutbox.Entry> again = outbox.claim(10);
+            assertThat(again).extracting(EventOutbox.Entry::id, EventOutbox.Entry::attempts)
+                    .containsExactly(tuple(first.id(), 1));
+            outbox.sent(first.id());
+            assertThat(outbox.unsent()).isZero();
         }
     }
 

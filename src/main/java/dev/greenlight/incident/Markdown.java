@@ -1,0 +1,40 @@
+package dev.greenlight.incident;
+
+/**
+ * Recorded text (command output, details, reasons) put into Markdown as text: it can neither format the report,
+ * break its tables or code blocks, nor mention people or link anywhere when the report becomes a GitHub issue.
+ */
+final class Markdown {
+    private Markdown() {
+    }
+
+    /** Inline text: one line, Markdown's special characters escaped. */
+    static String text(String raw) {
+        if (raw == null || raw.isEmpty()) return "";
+        StringBuilder out = new StringBuilder(raw.length() + 16);
+        for (char ch : raw.replaceAll("\\s*[\\r\\n]+\\s*", " ").toCharArray()) {
+            if ("\\`*_[]<>|@~&".indexOf(ch) >= 0) out.append('\\');
+            out.append(ch);
+        }
+        return out.toString();
+    }
+
+    /** A table cell: inline text cut to {@code max} characters, or a dash when empty. */
+    static String cell(String raw, int max) {
+        if (raw == null || raw.isBlank()) return "–";
+        String line = raw.strip();
+        return text(line.length() > max ? line.substring(0, max - 1) + "…" : line);
+    }
+
+    /** A fenced code block whose fence is longer than any run of backticks in the text, so the text cannot end it. */
+    static String codeBlock(String raw) {
+        int longest = 0;
+        int run = 0;
+        for (char ch : raw.toCharArray()) {
+            run = ch == '`' ? run + 1 : 0;
+            longest = Math.max(longest, run);
+        }
+        String fence = "`".repeat(Math.max(3, longest + 1));
+        return fence + "text\n" + raw.stripTrailing() + "\n" + fence + "\n";
+    }
+}

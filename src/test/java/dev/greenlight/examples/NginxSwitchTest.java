@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.greenlight.testing.RequiredPackage;
 import dev.greenlight.testing.TestGreenlight;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,8 +71,14 @@ class NginxSwitchTest {
         proxy = Daemon.start(Stream.concat(nginxCommand().stream(), Stream.of("-g", "daemon off;")).toList(),
                 dir.resolve("nginx.out"));
         colours.awaitServing(port, "blue");
-        script = new SwitchScript("nginx", Map.of("NGINX", String.join(" ", nginxCommand()),
+        script = script(Map.of());
+    }
+
+    private SwitchScript script(Map<String, String> settings) {
+        Map<String, String> environment = new HashMap<>(settings);
+        environment.putAll(Map.of("NGINX", String.join(" ", nginxCommand()),
                 "NGINX_PID", dir.resolve("nginx.pid").toString(), "GREENLIGHT_UPSTREAM", upstream.toString()));
+        return new SwitchScript("nginx", environment);
     }
 
     @AfterEach
@@ -132,6 +144,34 @@ class NginxSwitchTest {
     }
 
     @Test
+    void aReloadThatDoesNotTakePutsThePreviousFileBack() throws Exception {
+        String before = Files.readString(upstream);
+        List<Long> workers = workers();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            // nginx -t does not bind, so it passes; the reload cannot bind and nginx keeps the old configuration
+            Files.writeString(extra, "server { listen 127.0.0.1:" + taken.getLocalPort() + "; }\n");
+
+            SwitchScript.Result result = script(Map.of("NGINX_RELOAD_TIMEOUT", "3"))
+                    .run("green", String.valueOf(Colours.port(colours.green)));
+
+            assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+            assertThat(result.stderr()).contains("nginx did not start workers with the new configuration",
+                    "is back as it was");
+            assertThat(Files.readString(upstream)).isEqualTo(before);
+            assertThat(colours.answers(port, 10)).containsOnly("200 blue");
+            // nginx gives up on a busy port after about 2.5 s, for the reload and for the script's second one
+            Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> bindFailures() == 2);
+        }
+        assertThat(workers()).as("the old workers still serve").isEqualTo(workers);
+        assertThat(colours.answers(port, 10)).containsOnly("200 blue");
+    }
+
+    private long bindFailures() throws IOException {
+        return Files.readString(dir.resolve("error.log")).lines().filter(l -> l.contains("still could not bind()"))
+                .count();
+    }
+
+    @Test
     void nginxNotRunningFailsWithoutTouchingTheFile() throws Exception {
         String before = Files.readString(upstream);
         proxy.close();
@@ -162,7 +202,7 @@ class NginxSwitchTest {
 
     /** The nginx master's workers: a reload replaces them. */
     private List<Long> workers() {
-        List<Long> pids = new java.util.ArrayList<>(ProcessHandle.of(proxy.pid()).orElseThrow().children()
+        List<Long> pids = new ArrayList<>(ProcessHandle.of(proxy.pid()).orElseThrow().children()
                 .map(ProcessHandle::pid).toList());
         Collections.sort(pids);
         return pids;

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -20,22 +21,26 @@ public final class RequiredPackage {
 
     /** The program's path, looked up in {@code PATH} and the sbin directories (nginx and haproxy live there). */
     public static Path require(String program, String debianPackage) {
-        for (String dir : searchPath()) {
+        return require(program, debianPackage, System.getenv());
+    }
+
+    static Path require(String program, String debianPackage, Map<String, String> environment) {
+        for (String dir : searchPath(environment)) {
             Path candidate = Path.of(dir, program);
             if (Files.isExecutable(candidate)) {
                 return candidate;
             }
         }
         String message = program + " is not installed (Debian package " + debianPackage + ")";
-        if ("true".equals(System.getenv("CI"))) {
+        if ("true".equals(environment.get("CI"))) {
             fail(message + ", and CI=true: CI must install it (.ci/run)");
         }
         Assumptions.abort(message);
         throw new AssertionError("unreachable: Assumptions.abort throws");
     }
 
-    private static List<String> searchPath() {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+    private static List<String> searchPath(Map<String, String> environment) {
+        List<String> dirs = new ArrayList<>(List.of(environment.getOrDefault("PATH", "").split(File.pathSeparator)));
         dirs.addAll(List.of("/usr/local/sbin", "/usr/sbin", "/sbin"));
         dirs.removeIf(String::isEmpty);
         return dirs;

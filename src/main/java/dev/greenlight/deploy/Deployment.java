@@ -2,7 +2,7 @@ package dev.greenlight.deploy;
 
 import java.time.Instant;
 
-/** One deployment of a version to an environment. */
+/** One deployment of a version to an environment; {@code blueGreen} holds what a blue-green pipeline recorded. */
 public record Deployment(
         long id,
         String app,
@@ -21,5 +21,6 @@ public record Deployment(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
-        String statusDetail) {
+        String statusDetail,
+        BlueGreenRecord blueGreen) {
 }

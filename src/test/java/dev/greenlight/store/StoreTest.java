@@ -602,7 +602,7 @@ class StoreTest {
             lease.register("shop", "staging");
             assertThat(lease.liveVersion("shop", "qa")).isEmpty();
             s.jdbc().inTransaction(c -> {
-                lease.setLive(c, "shop", "qa", "v9", 42);
+                lease.setLive(c, "shop", "qa", "v9", null, 42);
                 return null;
             });
             assertThat(lease.liveVersion("shop", "qa")).hasValue("v9");

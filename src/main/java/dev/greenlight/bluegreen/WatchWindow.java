@@ -65,7 +65,7 @@ public final class WatchWindow {
         Instant from = now.minus(spec.duration());
         List<Probe> window = probes.stream().filter(p -> p.at().isAfter(from)).toList();
         int errors = window.stream().mapToInt(Probe::errors).sum();
-        String span = Durations.format(Duration.between(start.isAfter(from) ? start : from, now).withNanos(0));
+        String span = span(Duration.between(start.isAfter(from) ? start : from, now));
         if (errors > spec.maxErrors()) {
             String last = window.stream().filter(p -> p.errors() > 0).reduce((a, b) -> b).map(Probe::evidence)
                     .orElse("");
@@ -81,6 +81,11 @@ public final class WatchWindow {
             }
         }
         return Optional.empty();
+    }
+
+    /** Whole seconds from 10s on, milliseconds below: "in 0s" would say nothing. */
+    static String span(Duration d) {
+        return Durations.format(d.toSeconds() >= 10 ? Duration.ofSeconds(d.toSeconds()) : Duration.ofMillis(d.toMillis()));
     }
 
     /** The nearest-rank 95th percentile of sorted values. */

@@ -61,7 +61,16 @@ final class BlueGreenFixture implements AutoCloseable {
      * @param extras      YAML lines added to the environment (watch, keep-previous, ...)
      */
     static BlueGreenFixture start(Path dir, int hostCount, String commands, String extras) throws IOException {
-        TestHosts hosts = TestHosts.start(dir.resolve("hosts"), hostCount);
+        return start(dir, hostCount, 0, commands, extras);
+    }
+
+    /**
+     * @param spareHosts SSH hosts started after the environment's, outside {@code hosts:}; {@code SPARE_HOST_1} in
+     *                   {@code extras} names the first (e.g. as the backup host)
+     */
+    static BlueGreenFixture start(Path dir, int hostCount, int spareHosts, String commands, String extras)
+            throws IOException {
+        TestHosts hosts = TestHosts.start(dir.resolve("hosts"), hostCount + spareHosts);
         int[] ports = {TestGreenlight.freePort(), TestGreenlight.freePort(), TestGreenlight.freePort()};
         List<HttpServer> servers = new ArrayList<>();
         for (int i = 1; i <= hostCount; i++) {
@@ -99,8 +108,9 @@ final class BlueGreenFixture implements AutoCloseable {
                           interval: 200ms
                           timeout: 1s
                 %s
-                """.formatted(String.join(", ", hosts.hostList()), hosts.sshYaml(), ports[0], ports[1],
-                commands.indent(10), ports[2], extras.indent(8));
+                """.formatted(String.join(", ", hosts.hostList().subList(0, hostCount)), hosts.sshYaml(), ports[0],
+                ports[1], commands.indent(10), ports[2], extras.indent(8));
+        for (int i = 1; i <= spareHosts; i++) yaml = yaml.replace("SPARE_HOST_" + i, hosts.hostList().get(hostCount + i - 1));
         Path config = Files.writeString(dir.resolve("greenlight.yaml"), yaml);
         TestDatabase db = TestDatabase.create();
         TestGreenlight app = TestGreenlight.start(config, db, Map.of("TEST_TOKEN", TOKEN),

@@ -26,6 +26,7 @@ public final class DeploymentRun {
     private final List<String> rollbackFailures = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean rollingBack;
     private volatile String failureReason;
+    private volatile boolean cancelled;
     private final BlueGreenRun blueGreen;
 
     public DeploymentRun(Deployment deployment, AppConfig app, EnvironmentConfig environment) {
@@ -137,9 +138,15 @@ public final class DeploymentRun {
         return rollingBack;
     }
 
-    public void startRollback(String reason) {
+    public void startRollback(String reason, boolean cancel) {
         failureReason = reason;
+        cancelled = cancel;
         rollingBack = true;
+    }
+
+    /** The rollback undoes a requested cancel, not a failure. */
+    public boolean cancelled() {
+        return cancelled;
     }
 
     /** Why the deployment is being rolled back. */

@@ -3,10 +3,13 @@ package dev.greenlight.bluegreen;
 import static dev.greenlight.bluegreen.BlueGreenFixture.stages;
 import static dev.greenlight.bluegreen.BlueGreenFixture.steps;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenlight.testing.Sql;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +29,8 @@ class BlueGreenDeploymentTest {
 
     @Test
     void aHealthyReleaseEndsWithTrafficOnTheNewColour() throws Exception {
-        try (BlueGreenFixture f = BlueGreenFixture.start(dir, 2, BACKUP, WATCH + "keep-previous: 10m")) {
+        String smoke = "smoke:\n  - { name: answers, path: /health, body-contains: version }\n";
+        try (BlueGreenFixture f = BlueGreenFixture.start(dir, 2, BACKUP, WATCH + "keep-previous: 10m\n" + smoke)) {
             long first = f.deployed("1.0.0");
             assertThat(f.row(first)).containsEntry("color", "blue").containsEntry("previous_color", null);
             assertThat(f.live(1)).isEqualTo("blue");
@@ -52,6 +56,12 @@ class BlueGreenDeploymentTest {
             assertThat(f.log(1)).contains("backup " + f.row(id).get("backup_name"));
             assertThat(stages(d)).containsSubsequence("pre-check", "pre-check-live-health", "backup", "deploy",
                     "health", "switch", "live-health", "watch");
+            // smoke tests call the idle colour, before the switch
+            assertThat(steps(d, "smoke", null)).extracting(s -> s.get("host").asText())
+                    .containsExactlyInAnyOrder("127.0.0.11:" + f.greenPort, "127.0.0.12:" + f.greenPort);
+            assertThat(stages(d)).containsSubsequence("health", "smoke", "switch");
+            assertThat(d.get("blueGreen").get("color").asText()).isEqualTo("green");
+            assertThat(d.get("blueGreen").get("previousColor").asText()).isEqualTo("blue");
             assertThat(steps(d, "pre-check-live-health", null)).hasSize(2)
                     .allMatch(s -> s.get("detail").asText().startsWith("blue: /health 200"));
             assertThat(steps(d, "watch", null)).hasSizeGreaterThanOrEqualTo(4)
@@ -153,6 +163,31 @@ class BlueGreenDeploymentTest {
             assertThat(f.log(1)).containsSubsequence("backup " + f.row(id).get("backup_name"),
                     "backup " + f.row(id).get("set_aside_name"), "restore " + f.row(id).get("backup_name"));
             assertThat(f.row(id).get("set_aside_name").toString()).endsWith("-set-aside");
+        }
+    }
+
+    @Test
+    void aCancelBeforeTheSwitchStopsTheIdleColourAndEndsCancelled() throws Exception {
+        try (BlueGreenFixture f = BlueGreenFixture.start(dir, 2, BACKUP, WATCH)) {
+            f.deployed("1.0.0");
+            f.write(2, "deploy-hook", "touch started; sleep 2\n");
+            long id = f.deploy("2.0.0");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(f.hosts.hostDir(2).resolve("started")));
+
+            var r = f.app.postJson("/api/v1/deployments/" + id + "/cancel", BlueGreenFixture.TOKEN, "{}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            JsonNode d = f.awaitEnd(id);
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("cancelled");
+            assertThat(d.get("detail").asText()).startsWith("cancelled on request");
+            assertThat(steps(d, "switch", null)).isEmpty();
+            assertThat(steps(d, "restore", null)).isEmpty();
+            for (int i = 1; i <= 2; i++) {
+                assertThat(f.live(i)).as("host " + i).isEqualTo("blue");
+                assertThat(f.running(i, "green")).as("host " + i).isFalse();
+                assertThat(f.log(i)).as("host " + i).endsWith("stop green 2.0.0");
+            }
+            assertThat(f.environmentState()).containsEntry("live_color", "blue").containsEntry("lease_holder", null);
         }
     }
 }

@@ -88,9 +88,9 @@ class StoreTest {
             Map<String, List<String>> h2Schema = columns(h2.db());
             assertThat(pgSchema).containsOnlyKeys("deployments", "deployment_steps", "environment_state",
                     "webhook_deliveries", "audit_log", "deployment_events", "audit_log_truncate_guard",
-                    "flyway_schema_history");
+                    "color_stops", "flyway_schema_history");
             assertThat(h2Schema).isEqualTo(pgSchema);
-            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5", "6", "7");
+            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5", "6", "7", "8");
         }
     }
 

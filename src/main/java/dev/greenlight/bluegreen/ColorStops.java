@@ -1,5 +1,6 @@
 package dev.greenlight.bluegreen;
 
+import dev.greenlight.config.BlueGreenSpec;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.HostAddress;
 import dev.greenlight.deploy.BlueGreenRun;
@@ -89,10 +90,12 @@ public final class ColorStops {
      */
     public DeploymentRun open(Due stop) {
         Deployment d = deployments.find(stop.deploymentId()).orElseThrow();
-        var env = config.environment(stop.app(), stop.environment()).filter(e -> e.blueGreen() != null);
+        var env = config.environment(stop.app(), stop.environment()).filter(e -> e.blueGreen() != null)
+                .filter(e -> configured(e.blueGreen(), d.blueGreen().color()) && configured(e.blueGreen(), stop.color()));
         if (d.status() != DeploymentStatus.SUCCEEDED || env.isEmpty()) {
-            close(stop.id(), "cancelled_at", "not stopped: deployment " + d.id() + " is " + d.status().key()
-                    + (env.isEmpty() ? " and its environment is no longer a blue-green one" : ""));
+            close(stop.id(), "cancelled_at", "not stopped: " + (env.isEmpty()
+                    ? "the environment is no longer a blue-green one with these colours"
+                    : "deployment " + d.id() + " is " + d.status().key()));
             return null;
         }
         if (!lease.tryAcquire(stop.app(), stop.environment())) return null; // busy: the next round tries again
@@ -125,6 +128,10 @@ public final class ColorStops {
     private void close(long id, String column, String outcome) {
         jdbc.update("update color_stops set " + column + " = ?, outcome = ? where id = ?", Instant.now(clock),
                 Jdbc.fit(outcome, 2000), id);
+    }
+
+    private static boolean configured(BlueGreenSpec spec, String color) {
+        return spec.colors().stream().anyMatch(c -> c.name().equals(color));
     }
 
     private static String hosts(List<HostAddress> hosts) {

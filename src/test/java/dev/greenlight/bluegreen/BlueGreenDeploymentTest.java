@@ -190,4 +190,22 @@ class BlueGreenDeploymentTest {
             assertThat(f.environmentState()).containsEntry("live_color", "blue").containsEntry("lease_holder", null);
         }
     }
+
+    @Test
+    void withRestoreOnFailedStartAnIdleColourThatNeverTookTrafficStillRestores() throws Exception {
+        try (BlueGreenFixture f = BlueGreenFixture.start(dir, 2, BACKUP, WATCH + "restore-on-failed-start: true")) {
+            f.deployed("1.0.0");
+            f.write(1, "unhealthy-2.0.0", "");
+
+            long id = f.deploy("2.0.0");
+            JsonNode d = f.awaitEnd(id);
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
+            assertThat(steps(d, "switch", null)).isEmpty();
+            assertThat(f.row(id).get("switched_at")).isNull();
+            assertThat(stages(d)).containsSubsequence("rollback-stop", "set-aside", "restore", "rollback-health");
+            assertThat(f.log(1)).containsSubsequence("backup " + f.row(id).get("backup_name"),
+                    "backup " + f.row(id).get("set_aside_name"), "restore " + f.row(id).get("backup_name"));
+        }
+    }
 }

@@ -32,7 +32,7 @@ import java.util.stream.StreamSupport;
  * {@code <colour>/version} and {@code <colour>/running} (deploy), {@code live} (switch), {@code <colour>/running}
  * removed (stop); every command appends a line to {@code log}. A colour answers 503 unless it runs, and while it runs
  * a version named by a file {@code unhealthy-<version>}; {@code /health/errors} answers {@code {"errors": n}} with n
- * from the file {@code errors-<version>} (0 when absent). A script {@code deploy-hook}, if present, runs inside the deploy command. A file {@code fail-switch-<colour>} makes the switch to that colour fail.
+ * from the file {@code errors-<version>} (0 when absent). Scripts {@code deploy-hook} and {@code stop-hook}, if present, run inside the deploy and stop commands. A file {@code fail-switch-<colour>} makes the switch to that colour fail.
  */
 final class BlueGreenFixture implements AutoCloseable {
     static final String TOKEN = "test-token-0123456789";
@@ -98,7 +98,7 @@ final class BlueGreenFixture implements AutoCloseable {
                         commands:
                           deploy: "mkdir -p {{color}} && echo {{version}} > {{color}}/version && touch {{color}}/running && { test ! -e deploy-hook || sh deploy-hook; } && echo deploy {{color}} {{version}} {{port}} >> log"
                           switch: "test ! -e fail-switch-{{color}} && echo {{color}} > live && echo switch {{color}} {{port}} >> log"
-                          stop: "rm -f {{color}}/running && echo stop {{color}} {{version}} >> log"
+                          stop: "{ test ! -e stop-hook || sh stop-hook; } && rm -f {{color}}/running && echo stop {{color}} {{version}} >> log"
                 %s
                         health:
                           url: "http://{{host}}:{{port}}"

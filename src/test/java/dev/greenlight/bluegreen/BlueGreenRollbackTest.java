@@ -103,6 +103,7 @@ class BlueGreenRollbackTest {
             assertThat(stages(d)).containsSubsequence("backup", "switch", "watch", "rollback-switch", "rollback-stop",
                     "set-aside", "restore", "rollback-health");
             String backupHost = f.hosts.hostList().get(2);
+            assertThat(steps(d, "pre-check", null)).extracting(s -> s.get("host").asText()).contains(backupHost);
             assertThat(steps(d, "set-aside", null)).singleElement()
                     .satisfies(s -> assertThat(s.get("host").asText()).isEqualTo(backupHost))
                     .satisfies(s -> assertThat(s.get("status").asText()).isEqualTo("succeeded"));

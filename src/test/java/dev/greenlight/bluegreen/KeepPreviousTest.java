@@ -98,4 +98,29 @@ class KeepPreviousTest {
                                     .containsEntry("cancelled_at", null));
         }
     }
+
+    @Test
+    void whenTheOldColourWasAlreadyStoppedTheRollbackDeploysItAgainBeforeSwitchingBack() throws Exception {
+        try (BlueGreenFixture f = BlueGreenFixture.start(dir, 2, "", NO_WATCH + "\nkeep-previous: 0s")) {
+            f.deployed("1.0.0");
+            // a cancel while the old colour is being stopped is honoured at the last cancel point, after the stop
+            f.write(1, "stop-hook", "touch stopping; sleep 2\n");
+            long id = f.deploy("2.0.0");
+            await().atMost(Duration.ofSeconds(30)).until(() -> f.hosts.hostDir(1).resolve("stopping").toFile().exists());
+            var r = f.app.postJson("/api/v1/deployments/" + id + "/cancel", BlueGreenFixture.TOKEN, "{}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            JsonNode d = f.awaitEnd(id);
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
+            assertThat(stages(d)).containsSubsequence("stop-previous", "rollback-deploy", "rollback-health",
+                    "rollback-switch", "rollback-stop");
+            for (int i = 1; i <= 2; i++) {
+                assertThat(f.log(i)).as("host " + i).containsSubsequence("stop blue 1.0.0",
+                        "deploy blue 1.0.0 " + f.bluePort, "switch blue " + f.bluePort, "stop green 2.0.0");
+                assertThat(f.live(i)).isEqualTo("blue");
+                assertThat(f.running(i, "blue")).isTrue();
+                assertThat(f.running(i, "green")).isFalse();
+            }
+        }
+    }
 }

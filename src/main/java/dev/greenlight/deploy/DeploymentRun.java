@@ -182,8 +182,8 @@ public final class DeploymentRun {
         v.put("version", requireTag(version));
         v.put("previous_version", other == null ? "" : requireTag(other));
         String sha = deployment.commitSha();
-        v.put("sha", sha == null || rollingBack ? "" : requireSha(sha));
-        v.put("sha7", sha == null || rollingBack ? "" : requireSha(sha).substring(0, 7));
+        v.put("sha", sha == null || installsPrevious() ? "" : requireSha(sha));
+        v.put("sha7", sha == null || installsPrevious() ? "" : requireSha(sha).substring(0, 7));
         v.put("host", host.host());
         v.put("app", environment.app());
         v.put("environment", environment.name());

@@ -43,6 +43,11 @@ public final class Rollbacks {
         List<HostAddress> touched = run.touched();
         // running, or in a state that waits inside the pipeline (awaiting promotion): whatever it is, it ends here
         DeploymentStatus now = deployments.find(run.id()).map(Deployment::status).orElse(DeploymentStatus.RUNNING);
+        if (now.terminal()) {
+            // ended meanwhile by someone else (its lease lapsed and it was settled as interrupted): theirs stands
+            LOG.error("deployment {} failed ({}) after it had already ended {}", run.id(), steps.redact(reason), now.key());
+            return List.of();
+        }
         if (touched.isEmpty()) {
             finisher.finish(run.id(), now, cancelled ? DeploymentStatus.CANCELLED : DeploymentStatus.FAILED,
                     reason + "; nothing was changed");

@@ -208,4 +208,37 @@ class BlueGreenDeploymentTest {
                     "backup " + f.row(id).get("set_aside_name"), "restore " + f.row(id).get("backup_name"));
         }
     }
+
+    @Test
+    void anUnhealthyLiveColourStopsTheReleaseBeforeAnythingChanges() throws Exception {
+        try (BlueGreenFixture f = BlueGreenFixture.start(dir, 2, BACKUP, WATCH)) {
+            f.deployed("1.0.0");
+            List<String> before = f.log(2);
+            f.write(2, "unhealthy-1.0.0", "");
+
+            long id = f.deploy("2.0.0");
+            JsonNode d = f.awaitEnd(id);
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("failed");
+            assertThat(d.get("detail").asText()).startsWith("pre-check: the live colour blue on 127.0.0.12")
+                    .endsWith("nothing was changed");
+            assertThat(steps(d, "pre-check-live-health", "127.0.0.12")).singleElement()
+                    .satisfies(s -> assertThat(s.get("detail").asText()).startsWith("blue: /health 503"));
+            assertThat(stages(d)).doesNotContain("backup", "deploy", "switch");
+            assertThat(f.log(2)).isEqualTo(before);
+            assertThat(f.row(id).get("backup_name")).isNull();
+        }
+    }
+
+    @Test
+    void anEnvironmentThatAsksForApprovalIsNeverDeployedWithoutIt() throws Exception {
+        try (BlueGreenFixture f = BlueGreenFixture.start(dir, 1, BACKUP, WATCH + "approval: required")) {
+            JsonNode d = f.awaitEnd(f.deploy("1.0.0"));
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("failed");
+            assertThat(d.get("detail").asText()).contains("approval: required").endsWith("nothing was changed");
+            assertThat(stages(d)).doesNotContain("backup", "deploy", "switch");
+            assertThat(f.log(1)).isEmpty();
+        }
+    }
 }

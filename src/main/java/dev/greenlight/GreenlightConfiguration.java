@@ -12,6 +12,14 @@ import dev.greenlight.api.DeploymentApi;
 import dev.greenlight.api.IncidentApi;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.audit.RefusalLimiter;
+import dev.greenlight.bluegreen.Backups;
+import dev.greenlight.bluegreen.ColorChoice;
+import dev.greenlight.bluegreen.ColorFocus;
+import dev.greenlight.bluegreen.ColorStops;
+import dev.greenlight.bluegreen.LiveHealthCheck;
+import dev.greenlight.bluegreen.RestorePolicy;
+import dev.greenlight.bluegreen.Switches;
+import dev.greenlight.bluegreen.WatchStage;
 import dev.greenlight.config.ConfigException;
 import dev.greenlight.config.ConfigLoader;
 import dev.greenlight.config.ConfigWarnings;
@@ -33,6 +41,7 @@ import dev.greenlight.deploy.RemoteCommands;
 import dev.greenlight.deploy.Rollbacks;
 import dev.greenlight.deploy.SmokeStage;
 import dev.greenlight.deploy.StepStore;
+import dev.greenlight.health.ErrorCountReader;
 import dev.greenlight.health.HttpHealthChecker;
 import dev.greenlight.health.SmokeTester;
 import dev.greenlight.http.ApiErrors;
@@ -139,6 +148,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("healthStage", new HealthStage(new HttpHealthChecker(), steps));
         registry.bind("smokeStage", new SmokeStage(new SmokeTester(), steps));
         registry.bind("rollbacks", new Rollbacks(finisher, deployments, steps));
+        bindBlueGreen(registry, config, jdbc, clock, deployments, steps, lease);
         Optional<String> githubToken = secrets.get(config.github().tokenEnv(), config.github().tokenFile());
         registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(), githubToken));
         registry.bind("deploymentEvents", events);
@@ -190,13 +200,28 @@ public class GreenlightConfiguration implements CamelConfiguration {
         IncidentReportStore store = new IncidentReportStore(jdbc, outbox);
         registry.bind("incidentReportStore", store);
         registry.bind("incidentReports", new IncidentReports(deployments,
-                new IncidentEvidence(deployments, steps, audit, lease, jdbc), new IncidentMarkdown(), store, secrets,
+                new IncidentEvidence(deployments, steps, audit, lease), new IncidentMarkdown(), store, secrets,
                 clock));
         Duration retryDelay = Durations.requirePositive("greenlight.incidents.retry-delay",
                 props.resolveProperty("greenlight.incidents.retry-delay").orElse("30s"));
         registry.bind("incidentIssues", new IncidentIssues(githubToken, store, outbox, clock, retryDelay));
         IncidentIssues.bindServices(registry, config.github());
         return store;
+    }
+
+    /** The blue-green pipeline's beans (routes/blue-green*.camel.yaml). */
+    private static void bindBlueGreen(Registry registry, GreenlightConfig config, Jdbc jdbc, Clock clock,
+                                      DeploymentStore deployments, StepStore steps, EnvironmentLease lease) {
+        ColorStops stops = new ColorStops(jdbc, clock, config, deployments, lease);
+        HttpHealthChecker checker = new HttpHealthChecker();
+        registry.bind("colorStops", stops);
+        registry.bind("colorChoice", new ColorChoice(lease, deployments, stops));
+        registry.bind("colorFocus", new ColorFocus());
+        registry.bind("backups", new Backups(deployments, clock));
+        registry.bind("switches", new Switches(deployments, clock));
+        registry.bind("restorePolicy", new RestorePolicy(deployments));
+        registry.bind("liveHealthCheck", new LiveHealthCheck(checker, steps));
+        registry.bind("watchStage", new WatchStage(checker, new ErrorCountReader(), steps, clock));
     }
 
     /** The shortest lease TTL: below it, a slow database round trip or a GC pause could let a busy lease lapse. */

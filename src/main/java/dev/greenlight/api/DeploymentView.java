@@ -1,6 +1,7 @@
 package dev.greenlight.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.greenlight.deploy.BlueGreenRecord;
 import dev.greenlight.deploy.Deployment;
 import dev.greenlight.deploy.Step;
 import java.time.Instant;
@@ -8,8 +9,9 @@ import java.util.List;
 
 /**
  * A deployment as the API shows it (with its steps when one deployment is asked for, and then with the link to its
- * incident report when a rollback wrote one). {@code decisionDeadline} is set while it awaits approval or promotion;
- * {@code restoreRequested} only on a rollback that asked for a restore.
+ * incident report when a rollback wrote one); a blue-green one with its colours, backup, switch time and set-aside
+ * dump. {@code decisionDeadline} is set while it awaits approval or promotion; {@code restoreRequested} only on a
+ * rollback that asked for a restore.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeploymentView(long id, String app, String environment, String version, String previousVersion,
@@ -17,7 +19,8 @@ public record DeploymentView(long id, String app, String environment, String ver
                              String reason, Long rollbackOf, boolean cancelRequested, Instant createdAt,
                              Instant startedAt, Instant finishedAt, String detail, Instant decisionDeadline,
                              String approvedBy, Instant approvedAt, String promotedBy, Instant promotedAt,
-                             Boolean restoreRequested, List<Step> steps, String incidentUrl) {
+                             Boolean restoreRequested, BlueGreenRecord blueGreen, List<Step> steps,
+                             String incidentUrl) {
     public static DeploymentView of(Deployment d, List<Step> steps) {
         return of(d, steps, null);
     }
@@ -27,6 +30,7 @@ public record DeploymentView(long id, String app, String environment, String ver
                 d.strategy(), d.triggerKind(), d.triggeredBy(), d.status().key(), d.reason(), d.rollbackOf(),
                 d.cancelRequested(), d.createdAt(), d.startedAt(), d.finishedAt(), d.statusDetail(),
                 d.decisionDeadline(), d.approvedBy(), d.approvedAt(), d.promotedBy(), d.promotedAt(),
-                d.restoreRequested() ? Boolean.TRUE : null, steps, incidentUrl);
+                d.restoreRequested() ? Boolean.TRUE : null, d.blueGreen().color() == null ? null : d.blueGreen(),
+                steps, incidentUrl);
     }
 }

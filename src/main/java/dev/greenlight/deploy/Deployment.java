@@ -7,6 +7,7 @@ import java.time.Instant;
  *
  * @param decisionDeadline while it awaits approval or promotion: when the wait ends it cancelled
  * @param restoreRequested a manual rollback asked to restore the database from the rolled-back deployment's backup
+ * @param blueGreen        what a blue-green pipeline recorded (colours, backup, switch, set-aside dump)
  */
 public record Deployment(
         long id,
@@ -32,5 +33,6 @@ public record Deployment(
         Instant approvedAt,
         String promotedBy,
         Instant promotedAt,
-        boolean restoreRequested) {
+        boolean restoreRequested,
+        BlueGreenRecord blueGreen) {
 }

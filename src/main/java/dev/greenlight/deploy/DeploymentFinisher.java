@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ends deployments: the status change, the live version, the audit entry and the outgoing event in one
+ * Ends deployments: the status change, the live version (and colour), the audit entry and the outgoing event in one
  * transaction, then the environment's lease is released (except after a failed rollback, which keeps the
  * environment locked).
  */
@@ -45,7 +45,7 @@ public final class DeploymentFinisher {
         boolean moved = deployments.inTransaction(c -> {
             if (!deployments.transition(c, id, from, to, detail)) return false;
             if (to == DeploymentStatus.SUCCEEDED) {
-                lease.setLive(c, d.app(), d.environment(), d.version(), id);
+                lease.setLive(c, d.app(), d.environment(), d.version(), d.blueGreen().color(), id);
             }
             audit.record(c, AuditEvent.of("greenlight", "deployment." + to.key(), to.key())
                     .target(d.app(), d.environment(), d.version()).deployment(id).detail(detail));

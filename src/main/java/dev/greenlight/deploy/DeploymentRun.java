@@ -26,11 +26,19 @@ public final class DeploymentRun {
     private final List<String> rollbackFailures = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean rollingBack;
     private volatile String failureReason;
+    private volatile boolean cancelled;
+    private final BlueGreenRun blueGreen;
 
     public DeploymentRun(Deployment deployment, AppConfig app, EnvironmentConfig environment) {
         this.deployment = deployment;
         this.app = app;
         this.environment = environment;
+        this.blueGreen = environment.blueGreen() == null ? null : new BlueGreenRun(environment.blueGreen());
+    }
+
+    /** The blue-green part of the run; null for a rolling environment. */
+    public BlueGreenRun blueGreen() {
+        return blueGreen;
     }
 
     public Deployment deployment() {
@@ -65,11 +73,30 @@ public final class DeploymentRun {
         return batches;
     }
 
-    /** Every host the deployment reaches over SSH: the environment's hosts, then the build host if there is one. */
+    /**
+     * Every host the deployment reaches over SSH: the environment's hosts, then the build host and the backup host if
+     * they are others.
+     */
     public List<HostAddress> sshHosts() {
-        List<HostAddress> hosts = new ArrayList<>(environment.hosts());
+        Set<HostAddress> hosts = new LinkedHashSet<>(environment.hosts());
         if (environment.buildHost() != null) hosts.add(environment.buildHost());
-        return hosts;
+        if (blueGreen != null) hosts.add(blueGreen.spec().backupHost());
+        return List.copyOf(hosts);
+    }
+
+    /**
+     * The base URL of a health check of {@code host}: the colour acted on through {@code health.url}, or, once health
+     * goes through the live path, {@code health.live-url} when it is set.
+     */
+    public String healthBase(HostAddress host) {
+        boolean live = blueGreen != null && blueGreen.throughLive() && blueGreen.spec().liveUrl() != null;
+        return (live ? blueGreen.spec().liveUrl() : environment.healthUrl()).renderPlain(templateValues(host));
+    }
+
+    /** The stage of an HTTP health check's step: health, live-health after a switch, rollback-health. */
+    public String healthStage() {
+        if (rollingBack) return "rollback-health";
+        return blueGreen != null && blueGreen.throughLive() ? "live-health" : "health";
     }
 
     /** The hosts smoke tests run against: every host, when the environment has smoke tests and a URL to call. */
@@ -111,9 +138,15 @@ public final class DeploymentRun {
         return rollingBack;
     }
 
-    public void startRollback(String reason) {
+    public void startRollback(String reason, boolean cancel) {
         failureReason = reason;
+        cancelled = cancel;
         rollingBack = true;
+    }
+
+    /** The rollback undoes a requested cancel, not a failure. */
+    public boolean cancelled() {
+        return cancelled;
     }
 
     /** Why the deployment is being rolled back. */
@@ -129,25 +162,33 @@ public final class DeploymentRun {
         return List.copyOf(rollbackFailures);
     }
 
-    /** The version this run installs: the deployment's own, or during rollback the previous one. */
+    /**
+     * The version this run installs: the deployment's own, or during rollback the previous one. In blue-green, the
+     * version of the colour acted on: the previous colour runs the previous version.
+     */
     public String installingVersion() {
-        return rollingBack ? deployment.previousVersion() : deployment.version();
+        return installsPrevious() ? deployment.previousVersion() : deployment.version();
+    }
+
+    private boolean installsPrevious() {
+        return blueGreen == null ? rollingBack : blueGreen.actingOnPrevious();
     }
 
     /** Template values for a command on {@code host}; every value is validated before it can reach a shell. */
     public Map<String, String> templateValues(HostAddress host) {
         Map<String, String> v = new LinkedHashMap<>();
         String version = installingVersion();
-        String other = rollingBack ? deployment.version() : deployment.previousVersion();
+        String other = installsPrevious() ? deployment.version() : deployment.previousVersion();
         v.put("version", requireTag(version));
         v.put("previous_version", other == null ? "" : requireTag(other));
         String sha = deployment.commitSha();
-        v.put("sha", sha == null || rollingBack ? "" : requireSha(sha));
-        v.put("sha7", sha == null || rollingBack ? "" : requireSha(sha).substring(0, 7));
+        v.put("sha", sha == null || installsPrevious() ? "" : requireSha(sha));
+        v.put("sha7", sha == null || installsPrevious() ? "" : requireSha(sha).substring(0, 7));
         v.put("host", host.host());
         v.put("app", environment.app());
         v.put("environment", environment.name());
         v.put("deployment", String.valueOf(deployment.id()));
+        if (blueGreen != null) blueGreen.addValues(v);
         return v;
     }
 

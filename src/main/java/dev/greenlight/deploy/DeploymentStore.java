@@ -116,6 +116,26 @@ public final class DeploymentStore {
         Jdbc.update(c, "update deployments set previous_version = ? where id = ?", previousVersion, id);
     }
 
+    /** Blue-green: the colour the deployment goes to and the one that was live (null for the first). */
+    public void recordColors(long id, String color, String previousColor) {
+        jdbc.update("update deployments set color = ?, previous_color = ? where id = ?", color, previousColor, id);
+    }
+
+    /** Blue-green: the name of the database backup about to be taken, and when. */
+    public void recordBackup(long id, String name, Instant at) {
+        jdbc.update("update deployments set backup_name = ?, backup_at = ? where id = ?", name, at, id);
+    }
+
+    /** Blue-green: the moment traffic began to move to the new colour. */
+    public void recordSwitch(long id, Instant at) {
+        jdbc.update("update deployments set switched_at = ? where id = ?", at, id);
+    }
+
+    /** Blue-green: the dump that sets aside the writes made since the backup, about to be taken before a restore. */
+    public void recordSetAside(long id, String name, Instant at) {
+        jdbc.update("update deployments set set_aside_name = ?, set_aside_at = ? where id = ?", name, at, id);
+    }
+
     /**
      * Flags a queued, running or promotion-awaiting deployment to stop. Guarded by the pipeline not having closed
      * cancels ({@link #closeCancels}): false once it is finishing or rolling back.
@@ -161,7 +181,9 @@ public final class DeploymentStore {
                 Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "started_at"), Jdbc.instant(rs, "finished_at"),
                 rs.getString("status_detail"), Jdbc.instant(rs, "decision_deadline"), rs.getString("approved_by"),
                 Jdbc.instant(rs, "approved_at"), rs.getString("promoted_by"), Jdbc.instant(rs, "promoted_at"),
-                rs.getBoolean("restore_requested"));
+                rs.getBoolean("restore_requested"), new BlueGreenRecord(rs.getString("color"),
+                rs.getString("previous_color"), rs.getString("backup_name"), Jdbc.instant(rs, "backup_at"),
+                Jdbc.instant(rs, "switched_at"), rs.getString("set_aside_name"), Jdbc.instant(rs, "set_aside_at")));
     }
 
     /** For callers outside a transaction. */

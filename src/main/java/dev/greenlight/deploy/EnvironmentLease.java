@@ -155,9 +155,15 @@ public final class EnvironmentLease {
                 rs -> rs.getString(1), app, environment);
     }
 
-    public void setLive(java.sql.Connection c, String app, String environment, String version, long deploymentId)
-            throws java.sql.SQLException {
-        Jdbc.update(c, "update environment_state set live_version = ?, live_deployment_id = ? where app = ? "
-                + "and environment = ?", version, deploymentId, app, environment);
+    /** The live version and, for blue-green, the colour that takes traffic (null for rolling). */
+    public void setLive(java.sql.Connection c, String app, String environment, String version, String color,
+                        long deploymentId) throws java.sql.SQLException {
+        Jdbc.update(c, "update environment_state set live_version = ?, live_color = ?, live_deployment_id = ? "
+                + "where app = ? and environment = ?", version, color, deploymentId, app, environment);
+    }
+
+    public Optional<String> liveColor(String app, String environment) {
+        return jdbc.queryOne("select live_color from environment_state where app = ? and environment = ?",
+                rs -> rs.getString(1), app, environment);
     }
 }

@@ -39,8 +39,8 @@ public final class HealthStage {
     public void checkPaths(Exchange exchange, DeploymentRun run, HostAddress host) {
         EnvironmentConfig env = run.environment();
         if (env.healthUrl() == null) return;
-        String base = env.healthUrl().renderPlain(run.templateValues(host));
-        String stage = run.rollingBack() ? "rollback-health" : "health";
+        String base = run.healthBase(host);
+        String stage = run.healthStage();
         // opened before the calls, so the step's duration is theirs
         long step = steps.open(run.id(), stage, host.toString(), attempt(exchange));
         HealthReport report = checker.check(base, env.health().paths(), env.health().timeout());

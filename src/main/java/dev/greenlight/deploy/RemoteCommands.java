@@ -42,9 +42,14 @@ public final class RemoteCommands {
      * command, {@code rollback-<key>} for the others).
      */
     public RemoteCall call(DeploymentRun run, HostAddress host, String key) {
+        return callAs(run, host, key, stage(run, key));
+    }
+
+    /** The same, with the stage its step record gets named by the caller (the blue-green pipeline's stages). */
+    public RemoteCall callAs(DeploymentRun run, HostAddress host, String key, String stage) {
         return run.environment().command(key)
-                .map(template -> new RemoteCall(run, host, stage(run, key), 1, template,
-                        run.environment().commandTimeout(), false))
+                .map(template -> new RemoteCall(run, host, stage, 1, template, run.environment().commandTimeout(),
+                        false))
                 .orElse(null);
     }
 

@@ -41,20 +41,27 @@ public final class Rollbacks {
         String reason = reason(cause, run.id());
         boolean cancelled = stepFailure(cause).filter(DeploymentCancelledException.class::isInstance).isPresent();
         List<HostAddress> touched = run.touched();
+        // running, or in a state that waits inside the pipeline (awaiting promotion): whatever it is, it ends here
+        DeploymentStatus now = deployments.find(run.id()).map(Deployment::status).orElse(DeploymentStatus.RUNNING);
+        if (now.terminal()) {
+            // ended meanwhile by someone else (its lease lapsed and it was settled as interrupted): theirs stands
+            LOG.error("deployment {} failed ({}) after it had already ended {}", run.id(), steps.redact(reason), now.key());
+            return List.of();
+        }
         if (touched.isEmpty()) {
-            finisher.finish(run.id(), DeploymentStatus.RUNNING, cancelled ? DeploymentStatus.CANCELLED : DeploymentStatus.FAILED,
+            finisher.finish(run.id(), now, cancelled ? DeploymentStatus.CANCELLED : DeploymentStatus.FAILED,
                     reason + "; nothing was changed");
             return List.of();
         }
         String previous = run.deployment().previousVersion();
         if (previous == null) {
-            finisher.finish(run.id(), DeploymentStatus.RUNNING, DeploymentStatus.FAILED, reason
+            finisher.finish(run.id(), now, DeploymentStatus.FAILED, reason
                     + "; no earlier successful deployment of this environment to roll back to: " + hosts(touched)
                     + " left as they are");
             return List.of();
         }
-        finisher.move(run.id(), DeploymentStatus.RUNNING, DeploymentStatus.ROLLING_BACK, reason);
-        run.startRollback(reason);
+        finisher.move(run.id(), now, DeploymentStatus.ROLLING_BACK, reason);
+        run.startRollback(reason, cancelled);
         LOG.warn("deployment {} failed ({}): rolling {} back to {}", run.id(), steps.redact(reason), hosts(touched), previous);
         return batches(run, touched);
     }
@@ -81,14 +88,23 @@ public final class Rollbacks {
         List<String> failures = run.rollbackFailures();
         String rolledBack = hosts(run.touched()) + " back on " + run.deployment().previousVersion();
         if (failures.isEmpty()) {
-            finisher.finish(run.id(), DeploymentStatus.ROLLING_BACK, DeploymentStatus.ROLLED_BACK,
-                    run.failureReason() + "; rolled back: " + rolledBack);
+            finisher.finish(run.id(), DeploymentStatus.ROLLING_BACK, undone(run), run.failureReason() + "; rolled back: "
+                    + rolledBack);
             return;
         }
         LOG.error("ROLLBACK FAILED for deployment {} ({}/{}): {}; the environment stays locked until released",
                 run.id(), run.environment().app(), run.environment().name(), steps.redact(String.join("; ", failures)));
         finisher.finish(run.id(), DeploymentStatus.ROLLING_BACK, DeploymentStatus.ROLLBACK_FAILED,
                 run.failureReason() + "; ROLLBACK FAILED: " + String.join("; ", failures));
+    }
+
+    /**
+     * A blue-green deployment cancelled before any traffic moved has only started its idle colour, now stopped again:
+     * it ends cancelled, like one cancelled before it changed anything. Everything else that was undone is rolled back.
+     */
+    private static DeploymentStatus undone(DeploymentRun run) {
+        boolean trafficMoved = run.blueGreen() == null || !run.blueGreen().switchedHosts().isEmpty();
+        return run.cancelled() && !trafficMoved ? DeploymentStatus.CANCELLED : DeploymentStatus.ROLLED_BACK;
     }
 
     /** The step failure behind Camel's wrappers (a failed split wraps its part's exception), if there is one. */

@@ -23,7 +23,7 @@ public final class SmokeStage {
 
     public void check(DeploymentRun run, HostAddress host, SmokeCheck check) {
         EnvironmentConfig env = run.environment();
-        String base = env.healthUrl().renderPlain(run.templateValues(host));
+        String base = run.healthBase(host);
         String called = called(base, check);
         long step = steps.open(run.id(), "smoke", called, 1);
         SmokeResult result = tester.run(base, check, env.health().timeout());

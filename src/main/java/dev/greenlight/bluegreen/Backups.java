@@ -1,0 +1,60 @@
+package dev.greenlight.bluegreen;
+
+import dev.greenlight.deploy.BlueGreenRun;
+import dev.greenlight.deploy.DeploymentRun;
+import dev.greenlight.deploy.DeploymentStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Names and records the database dumps of a blue-green deployment: its backup before anything moves, and, before a
+ * restore, the set-aside dump of the database as it is (so that the writes made since the backup are kept, never
+ * destroyed). A name is {@code <app>-<environment>-<deployment>-<UTC yyyyMMdd'T'HHmmss'Z'>}, unique per deployment
+ * and sortable by time; it is recorded before the dump starts, like every step. The dump itself is the environment's
+ * {@code backup} command, run by the route.
+ */
+public final class Backups {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final DeploymentStore deployments;
+    private final Clock clock;
+
+    public Backups(DeploymentStore deployments, Clock clock) {
+        this.deployments = deployments;
+        this.clock = clock;
+    }
+
+    /** Before the backup: its name becomes {@code {{backup}}} and is recorded with the time. */
+    public void backup(DeploymentRun run) {
+        Instant now = Instant.now(clock);
+        String name = name(run, now, "");
+        run.blueGreen().backup(name);
+        deployments.recordBackup(run.id(), name, now);
+    }
+
+    /** Before the set-aside dump: its own name, recorded with the time (the end of the set-aside window). */
+    public void setAside(DeploymentRun run) {
+        Instant now = Instant.now(clock);
+        String name = name(run, now, "-set-aside");
+        run.blueGreen().backup(name);
+        deployments.recordSetAside(run.id(), name, now);
+    }
+
+    /** Before the restore: {@code {{backup}}} names the deployment's own backup. */
+    public void restore(DeploymentRun run) {
+        run.blueGreen().backup(backupOf(run.id()));
+    }
+
+    /** The recorded backup of deployment {@code id}, or null when it took none. */
+    public String backupOf(long id) {
+        return deployments.find(id).map(d -> d.blueGreen().backupName()).orElse(null);
+    }
+
+    String name(DeploymentRun run, Instant at, String suffix) {
+        return BlueGreenRun.requireBackupName(run.environment().app() + "-" + run.environment().name() + "-"
+                + run.id() + "-" + STAMP.format(at) + suffix);
+    }
+}

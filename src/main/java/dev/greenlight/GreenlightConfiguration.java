@@ -10,6 +10,7 @@ import dev.greenlight.approval.PromotionGate;
 import dev.greenlight.approval.WaitStore;
 import dev.greenlight.api.DeploymentApi;
 import dev.greenlight.api.IncidentApi;
+import dev.greenlight.api.MetricsApi;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.audit.RefusalLimiter;
 import dev.greenlight.bluegreen.Backups;
@@ -26,9 +27,11 @@ import dev.greenlight.config.ConfigWarnings;
 import dev.greenlight.config.Durations;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.Secrets;
+import dev.greenlight.delivery.DeliveryMetrics;
 import dev.greenlight.deploy.ActiveRuns;
 import dev.greenlight.deploy.Cancellations;
 import dev.greenlight.deploy.DeploymentFinisher;
+import dev.greenlight.deploy.DeploymentMeasures;
 import dev.greenlight.deploy.DeploymentQueue;
 import dev.greenlight.deploy.DeploymentRuns;
 import dev.greenlight.deploy.DeploymentStore;
@@ -52,6 +55,8 @@ import dev.greenlight.incident.IncidentMarkdown;
 import dev.greenlight.incident.IncidentReportStore;
 import dev.greenlight.incident.IncidentReports;
 import dev.greenlight.intake.TriggerMatcher;
+import dev.greenlight.metrics.DatabaseHealthCheck;
+import dev.greenlight.metrics.GreenlightMeters;
 import dev.greenlight.intake.WebhookDeliveries;
 import dev.greenlight.intake.WebhookIntake;
 import dev.greenlight.notify.DeploymentEvents;
@@ -62,6 +67,9 @@ import dev.greenlight.ssh.PooledSshComponent;
 import dev.greenlight.ssh.SshSessionPool;
 import dev.greenlight.store.Database;
 import dev.greenlight.store.Jdbc;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -74,6 +82,7 @@ import java.util.function.UnaryOperator;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.spi.ThreadPoolProfile;
@@ -123,7 +132,11 @@ public class GreenlightConfiguration implements CamelConfiguration {
         ActiveRuns activeRuns = new ActiveRuns(lease, deployments);
         EventOutbox outbox = new EventOutbox(jdbc, clock, instanceId);
         DeploymentEvents events = new DeploymentEvents(context.createProducerTemplate(), config, outbox, deployments);
-        DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit, outbox, events::wake);
+        GreenlightMeters meters = new GreenlightMeters(meterRegistry(registry));
+        registry.bind("greenlightMeters", meters);
+        registry.bind("greenlightDatabaseHealth", new DatabaseHealthCheck(dataSource));
+        DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit, outbox, events::wake,
+                new DeploymentMeasures(deployments, audit, meters));
         DeploymentQueue queue = new DeploymentQueue(deployments, audit);
         Dispatcher dispatcher = new Dispatcher(config, deployments, lease, finisher, steps, audit, outbox, events::wake);
         dispatcher.registerEnvironments();
@@ -145,7 +158,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         ExecutorService hostWork = hostExecutor(context);
         registry.bind("hostExecutor", hostWork);
         registry.bind("preChecks", new PreChecks(registryClient(secrets), steps));
-        registry.bind("healthStage", new HealthStage(new HttpHealthChecker(), steps));
+        registry.bind("healthStage", new HealthStage(new HttpHealthChecker(), steps, meters));
         registry.bind("smokeStage", new SmokeStage(new SmokeTester(), steps));
         registry.bind("rollbacks", new Rollbacks(finisher, deployments, steps));
         bindBlueGreen(registry, config, jdbc, clock, deployments, steps, lease);
@@ -170,6 +183,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
                 new Cancellations(deployments, audit, finisher), incidents);
         registry.bind("deploymentApi", deploymentApi);
         registry.bind("incidentApi", new IncidentApi(deploymentApi, incidents));
+        registry.bind("metricsApi", new MetricsApi(config, deploymentApi, new DeliveryMetrics(jdbc), clock));
         bindApprovals(registry, config, jdbc, clock, deployments, lease, audit, finisher, auth, deploymentApi);
         registry.bind("apiErrors", new ApiErrors(audit, refusals));
         registry.bind("apiAuth", auth);
@@ -222,6 +236,18 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("restorePolicy", new RestorePolicy(deployments));
         registry.bind("liveHealthCheck", new LiveHealthCheck(checker, steps));
         registry.bind("watchStage", new WatchStage(checker, new ErrorCountReader(), steps, clock));
+    }
+
+    /**
+     * The registry camel-micrometer-prometheus serves at {@code /observe/metrics}: it takes one bound under its name
+     * if there is one, so Camel's meters and Greenlight's land in the same scrape.
+     */
+    private static MeterRegistry meterRegistry(Registry registry) {
+        MeterRegistry bound = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+        if (bound != null) return bound;
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, prometheus);
+        return prometheus;
     }
 
     /** The shortest lease TTL: below it, a slow database round trip or a GC pause could let a busy lease lapse. */

@@ -18,18 +18,21 @@ public final class DeploymentFinisher {
     private final AuditLog audit;
     private final EventOutbox outbox;
     private final Runnable onFinished;
+    private final DeploymentMeasures measures;
 
     /**
      * @param outbox     gets a "finished" event in the transaction that ends the deployment
      * @param onFinished told after that commit (wakes the event relay)
+     * @param measures   told after that commit too (counters and timers)
      */
     public DeploymentFinisher(DeploymentStore deployments, EnvironmentLease lease, AuditLog audit, EventOutbox outbox,
-                              Runnable onFinished) {
+                              Runnable onFinished, DeploymentMeasures measures) {
         this.deployments = deployments;
         this.lease = lease;
         this.audit = audit;
         this.outbox = outbox;
         this.onFinished = onFinished;
+        this.measures = measures;
     }
 
     public void succeeded(long id) {
@@ -63,6 +66,7 @@ public final class DeploymentFinisher {
         } else {
             lease.release(d.app(), d.environment());
         }
+        measures.finished(id, from);
         onFinished.run();
         return true;
     }
@@ -84,6 +88,7 @@ public final class DeploymentFinisher {
         });
         if (moved) {
             LOG.info("deployment {} ({}/{} {}) {}: {}", d.id(), d.app(), d.environment(), d.version(), to.key(), detail);
+            measures.finished(d.id(), from);
             onFinished.run();
         }
         return moved;

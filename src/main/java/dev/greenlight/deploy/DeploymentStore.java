@@ -31,11 +31,11 @@ public final class DeploymentStore {
     /** Inserts a queued deployment inside the caller's transaction. */
     public Deployment create(Connection c, DeploymentRequest r) throws SQLException {
         long id = Jdbc.insert(c, "insert into deployments (app, environment, version, commit_sha, strategy, trigger_kind, "
-                        + "triggered_by, status, reason, rollback_of, delivery_id, created_at, restore_requested) "
-                        + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + "triggered_by, status, reason, rollback_of, delivery_id, created_at, restore_requested, "
+                        + "commit_time) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 r.app(), r.environment(), r.version(), r.commitSha(), r.strategy(), r.triggerKind().key(),
                 Jdbc.fit(r.triggeredBy(), 128), DeploymentStatus.QUEUED.key(), Jdbc.fit(secrets.redact(r.reason()), 1000),
-                r.rollbackOf(), r.deliveryId(), Instant.now(clock), r.restoreRequested());
+                r.rollbackOf(), r.deliveryId(), Instant.now(clock), r.restoreRequested(), r.commitTime());
         return Jdbc.query(c, "select * from deployments where id = ?", DeploymentStore::map, id).get(0);
     }
 

@@ -5,6 +5,7 @@ import dev.greenlight.config.HealthSpec;
 import dev.greenlight.config.HostAddress;
 import dev.greenlight.health.HealthReport;
 import dev.greenlight.health.HttpHealthChecker;
+import dev.greenlight.metrics.GreenlightMeters;
 import dev.greenlight.ssh.CommandResult;
 import org.apache.camel.Exchange;
 
@@ -17,10 +18,12 @@ import org.apache.camel.Exchange;
 public final class HealthStage {
     private final HttpHealthChecker checker;
     private final StepStore steps;
+    private final GreenlightMeters meters;
 
-    public HealthStage(HttpHealthChecker checker, StepStore steps) {
+    public HealthStage(HttpHealthChecker checker, StepStore steps, GreenlightMeters meters) {
         this.checker = checker;
         this.steps = steps;
+        this.meters = meters;
     }
 
     /** This attempt's number, from 1: Camel counts the redeliveries. */
@@ -38,7 +41,10 @@ public final class HealthStage {
     /** Every path of {@code health.paths} under the host's health URL, each requiring 2xx within the timeout. */
     public void checkPaths(Exchange exchange, DeploymentRun run, HostAddress host) {
         EnvironmentConfig env = run.environment();
-        if (env.healthUrl() == null) return;
+        if (env.healthUrl() == null) {
+            healthy(run);
+            return;
+        }
         String base = run.healthBase(host);
         String stage = run.healthStage();
         // opened before the calls, so the step's duration is theirs
@@ -46,9 +52,16 @@ public final class HealthStage {
         HealthReport report = checker.check(base, env.health().paths(), env.health().timeout());
         steps.close(step, report.healthy(), null, null, report.summary());
         if (!report.healthy()) unhealthy(exchange, run, host, report.summary());
+        healthy(run);
+    }
+
+    /** The attempt's last check passed (the container check, or the paths when there are any). */
+    private void healthy(DeploymentRun run) {
+        meters.healthAttempt(run.environment().app(), run.environment().name(), true);
     }
 
     private void unhealthy(Exchange exchange, DeploymentRun run, HostAddress host, String problem) {
+        meters.healthAttempt(run.environment().app(), run.environment().name(), false);
         HealthSpec spec = run.environment().health();
         int attempt = attempt(exchange);
         String why = host + " unhealthy (attempt " + attempt + "/" + spec.attempts() + "): " + problem;

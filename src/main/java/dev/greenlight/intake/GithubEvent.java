@@ -1,5 +1,6 @@
 package dev.greenlight.intake;
 
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -27,6 +28,8 @@ import java.util.Objects;
  * @param deleted    push only: the push deleted the ref
  * @param prerelease release only: the release is marked as a pre-release
  * @param draft      release only: the release is a draft
+ * @param commitTime push only: when the pushed commit was made ({@code head_commit.timestamp}), if the payload's
+ *                   {@code head_commit} is that commit and its timestamp is a valid ISO-8601 time; else null
  */
 public record GithubEvent(
         Type type,
@@ -39,7 +42,8 @@ public record GithubEvent(
         String sha,
         boolean deleted,
         boolean prerelease,
-        boolean draft) {
+        boolean draft,
+        Instant commitTime) {
 
     /** The event kinds Greenlight distinguishes; everything else is {@link #OTHER}. */
     public enum Type {
@@ -64,5 +68,11 @@ public record GithubEvent(
 
     public GithubEvent {
         Objects.requireNonNull(type, "type");
+    }
+
+    /** An event without a commit time. */
+    public GithubEvent(Type type, String eventName, String repository, String sender, String action, String branch,
+                       String tag, String sha, boolean deleted, boolean prerelease, boolean draft) {
+        this(type, eventName, repository, sender, action, branch, tag, sha, deleted, prerelease, draft, null);
     }
 }

@@ -1,6 +1,9 @@
 package dev.greenlight.intake;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 import com.fasterxml.jackson.core.JsonLocation;
@@ -80,7 +83,22 @@ public final class GithubEventParser {
             }
         }
         return new GithubEvent(GithubEvent.Type.PUSH, eventName, repository, sender, null,
-                refName(ref, HEADS), refName(ref, TAGS), sha, deleted, false, false);
+                refName(ref, HEADS), refName(ref, TAGS), sha, deleted, false, false,
+                commitTime(root.path("head_commit"), sha));
+    }
+
+    /**
+     * {@code head_commit.timestamp} when {@code head_commit} is the pushed commit: the start of the deployment's lead
+     * time. Anything else (another commit, no timestamp, one that is not ISO-8601) gives null and deploys all the same.
+     */
+    private static Instant commitTime(JsonNode headCommit, String sha) {
+        String timestamp = text(headCommit, "timestamp");
+        if (sha == null || timestamp == null || !sha.equals(commitId(text(headCommit, "id")))) return null;
+        try {
+            return OffsetDateTime.parse(timestamp).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static GithubEvent release(String eventName, JsonNode root, String repository, String sender) {

@@ -79,6 +79,6 @@ public final class TriggerMatcher {
                                              GithubEvent event, String reason, String deliveryId) {
         String actor = "github:" + (event.sender() == null ? "unknown" : event.sender());
         return new DeploymentRequest(env.app(), env.name(), version, sha, env.strategy().key(), kind, actor, reason,
-                null, deliveryId);
+                null, deliveryId, false, kind == TriggerKind.PUSH ? event.commitTime() : null);
     }
 }

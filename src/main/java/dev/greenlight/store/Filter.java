@@ -17,6 +17,10 @@ public final class Filter {
         return add(column + " >= ?", value);
     }
 
+    public Filter atMost(String column, Object value) {
+        return add(column + " <= ?", value);
+    }
+
     /** {@code column in (…)}; an empty collection matches nothing, a null one adds nothing. */
     public Filter in(String column, Collection<?> values) {
         if (values == null) return this;
@@ -41,6 +45,11 @@ public final class Filter {
     /** {@code select * from <table> where … order by id desc limit <limit>}: newest first. */
     public String newestFirst(String table, int limit) {
         return "select * from " + table + where + " order by id desc limit " + limit;
+    }
+
+    /** {@code where …}: the conditions for a query of the caller's own. */
+    public String where() {
+        return where.toString();
     }
 
     public Object[] params() {

@@ -614,7 +614,7 @@ class DeploymentApiTest {
         assertThat(doc.path("info").path("title").asText()).isEqualTo("Greenlight API");
         JsonNode paths = doc.path("paths");
         assertThat(fieldNames(paths)).contains("/api/v1/deployments", "/api/v1/deployments/{id}",
-                "/api/v1/environments", "/api/v1/audit");
+                "/api/v1/environments", "/api/v1/audit", "/api/v1/metrics");
         assertThat(fieldNames(paths.path("/api/v1/deployments"))).contains("get", "post");
     }
 }

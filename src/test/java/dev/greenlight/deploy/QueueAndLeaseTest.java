@@ -7,11 +7,13 @@ import dev.greenlight.audit.AuditLog;
 import dev.greenlight.config.ConfigLoader;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.Secrets;
+import dev.greenlight.metrics.GreenlightMeters;
 import dev.greenlight.store.Database;
 import dev.greenlight.store.Jdbc;
 import dev.greenlight.testing.Sql;
 import dev.greenlight.testing.TestConfig;
 import dev.greenlight.testing.TestDatabase;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -62,7 +64,8 @@ class QueueAndLeaseTest {
         EnvironmentLease lease = new EnvironmentLease(jdbc, holder, ttl);
         EventOutbox outbox = new EventOutbox(jdbc, clock, holder);
         StepStore steps = new StepStore(jdbc, clock, secrets);
-        DeploymentFinisher finisher = new DeploymentFinisher(store, lease, audit, outbox, () -> { });
+        DeploymentFinisher finisher = new DeploymentFinisher(store, lease, audit, outbox, () -> { },
+                new DeploymentMeasures(store, audit, new GreenlightMeters(new SimpleMeterRegistry())));
         Dispatcher dispatcher = new Dispatcher(config, store, lease, finisher, steps, audit, outbox, () -> { });
         dispatcher.registerEnvironments();
         Instance i = new Instance(holder, ds, store, lease, finisher, dispatcher, new DeploymentQueue(store, audit),

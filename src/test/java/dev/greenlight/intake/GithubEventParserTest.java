@@ -55,10 +55,13 @@ class GithubEventParserTest {
         return parser.parse(eventName, GithubFixtures.bytes(tree));
     }
 
+    /** The pushed commit's head_commit.timestamp in push.branch-created.json. */
+    private static final java.time.Instant COMMITTED = java.time.Instant.parse("2019-05-15T15:19:25Z");
+
     /** Expected facts of push.branch-created.json. */
     private static GithubEvent branchCreatedEvent(String eventName) {
         return new GithubEvent(Type.PUSH, eventName, REPO, SENDER, null,
-                "master", null, SHA, false, false, false);
+                "master", null, SHA, false, false, false, COMMITTED);
     }
 
     /** Expected facts of release.published.json. */
@@ -153,7 +156,28 @@ class GithubEventParserTest {
 
             GithubEvent event = parse("push", tree);
 
-            assertThat(event).isEqualTo(branchCreatedEvent("push"));
+            assertThat(event).isEqualTo(new GithubEvent(Type.PUSH, "push", REPO, SENDER, null,
+                    "master", null, SHA, false, false, false));
+        }
+
+        @Test
+        void theCommitTimeIsHeadCommitsTimestampOnlyWhenHeadCommitIsThePushedCommit() {
+            assertThat(parse("push", BRANCH_CREATED).commitTime()).isEqualTo(COMMITTED);
+
+            ObjectNode offset = GithubFixtures.tree(BRANCH_CREATED);
+            // derived: GitHub writes the committer's offset, e.g. -04:00
+            ((ObjectNode) offset.get("head_commit")).put("timestamp", "2019-05-15T11:19:25-04:00");
+            assertThat(parse("push", offset).commitTime()).isEqualTo(COMMITTED);
+
+            ObjectNode other = GithubFixtures.tree(BRANCH_CREATED);
+            ((ObjectNode) other.get("head_commit")).put("id", OTHER_SHA); // derived: not the commit "after" names
+            assertThat(parse("push", other).commitTime()).isNull();
+
+            ObjectNode malformed = GithubFixtures.tree(BRANCH_CREATED);
+            ((ObjectNode) malformed.get("head_commit")).put("timestamp", "yesterday");
+            GithubEvent event = parse("push", malformed);
+            assertThat(event.commitTime()).as("a bad timestamp is no time, and no refusal").isNull();
+            assertThat(event.sha()).isEqualTo(SHA);
         }
 
         @Test

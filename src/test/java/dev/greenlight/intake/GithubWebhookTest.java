@@ -123,6 +123,9 @@ class GithubWebhookTest {
         assertThat(row).containsEntry("app", "shop").containsEntry("environment", "staging")
                 .containsEntry("version", "sha-6113728").containsEntry("commit_sha", SHA)
                 .containsEntry("trigger_kind", "push").containsEntry("triggered_by", "github:Codertocat");
+        // head_commit is the pushed commit: its timestamp starts the deployment's lead time (GET /api/v1/metrics)
+        assertThat(Sql.count(db, "select count(*) from deployments where id = ? and commit_time = ?", id,
+                java.sql.Timestamp.from(java.time.Instant.parse("2019-05-15T15:19:25Z")))).isEqualTo(1);
         assertThat(Sql.rows(db, "select actor, outcome from audit_log where deployment_id = ? and action = ?",
                 id, "deployment.queued")).containsExactly(Map.of("actor", "github:Codertocat", "outcome", "accepted"));
     }

@@ -192,6 +192,32 @@ class BlueGreenDeploymentTest {
     }
 
     @Test
+    void aFirstDeploymentThatFailsAfterDeployingItsColourStopsItAndEndsFailed() throws Exception {
+        try (BlueGreenFixture f = BlueGreenFixture.start(dir, 2, BACKUP, WATCH)) {
+            f.write(2, "unhealthy-1.0.0", "");
+
+            long id = f.deploy("1.0.0");
+            JsonNode d = f.awaitEnd(id);
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("failed");
+            assertThat(d.get("detail").asText()).contains("127.0.0.12").contains("unhealthy (attempt 3/3)")
+                    .contains("no earlier deployment of this environment to return to: blue stopped on ");
+            assertThat(d.get("detail").asText().substring(d.get("detail").asText().indexOf("blue stopped on ")))
+                    .contains("127.0.0.11").contains("127.0.0.12");
+            for (int i = 1; i <= 2; i++) {
+                assertThat(f.running(i, "blue")).as("host " + i).isFalse();
+                assertThat(f.live(i)).as("host " + i).isNull();
+                assertThat(f.log(i)).as("host " + i).containsSubsequence("deploy blue 1.0.0 " + f.bluePort,
+                        "stop blue 1.0.0");
+            }
+            assertThat(steps(d, "rollback-stop", null)).hasSize(2)
+                    .allMatch(s -> s.get("status").asText().equals("succeeded"));
+            assertThat(stages(d)).doesNotContain("switch", "rollback-switch", "set-aside", "restore");
+            assertThat(f.environmentState()).containsEntry("live_color", null).containsEntry("lease_holder", null);
+        }
+    }
+
+    @Test
     void withRestoreOnFailedStartAnIdleColourThatNeverTookTrafficStillRestores() throws Exception {
         try (BlueGreenFixture f = BlueGreenFixture.start(dir, 2, BACKUP, WATCH + "restore-on-failed-start: true")) {
             f.deployed("1.0.0");

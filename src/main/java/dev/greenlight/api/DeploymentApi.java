@@ -101,6 +101,7 @@ public final class DeploymentApi {
             throw ApiError.unprocessable(target.app() + "/" + target.environment() + " has no database restore "
                     + "(commands.backup and commands.restore of a blue-green environment): restore cannot be asked for");
         }
+        if (restore) refuseRestoreOf(target);
         if (target.status() == DeploymentStatus.QUEUED) {
             throw ApiError.conflict("deployment " + target.id() + " has not run yet: cancel it instead");
         }
@@ -113,6 +114,22 @@ public final class DeploymentApi {
                 null, env.strategy().key(), TriggerKind.ROLLBACK, caller.name(), reason, target.id(), null, restore),
                 RemoteAddress.of(exchange));
         JsonReply.set(exchange, 202, queuedAnswer(d));
+    }
+
+    /**
+     * A restore returns the database to the backup {@code target} took before its switch, so only a deployment that
+     * succeeded with a backup has one to return to; a rollback that already happened restored what it needed.
+     */
+    private static void refuseRestoreOf(Deployment target) {
+        if (target.status() != DeploymentStatus.SUCCEEDED) {
+            throw ApiError.conflict("deployment " + target.id() + " is " + target.status().key() + ": restore is only "
+                    + "for a rollback of a deployment that succeeded (a rollback that already ran restored what the "
+                    + "deployment had written)");
+        }
+        if (target.blueGreen() == null || target.blueGreen().backupName() == null) {
+            throw ApiError.unprocessable("deployment " + target.id() + " recorded no database backup: there is "
+                    + "nothing to restore");
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.greenlight.bluegreen;
 import dev.greenlight.deploy.BlueGreenRun;
 import dev.greenlight.deploy.DeploymentRun;
 import dev.greenlight.deploy.DeploymentStore;
+import dev.greenlight.deploy.StepFailedException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -43,14 +44,18 @@ public final class Backups {
         deployments.recordSetAside(run.id(), name, now);
     }
 
-    /** Before the restore: {@code {{backup}}} names the deployment's own backup. */
-    public void restore(DeploymentRun run) {
-        run.blueGreen().backup(backupOf(run.id()));
-    }
-
-    /** The recorded backup of deployment {@code id}, or null when it took none. */
-    public String backupOf(long id) {
-        return deployments.find(id).map(d -> d.blueGreen().backupName()).orElse(null);
+    /**
+     * Before the restore: {@code {{backup}}} names the backup of deployment {@code from} (the run's own, or the one a
+     * manual rollback rolls back).
+     *
+     * @return what the restore's step says it restored
+     */
+    public String restore(DeploymentRun run, long from) {
+        String name = deployments.find(from).map(d -> d.blueGreen().backupName())
+                .orElseThrow(() -> new StepFailedException("restore: deployment " + from + " recorded no backup, so "
+                        + "there is nothing to restore"));
+        run.blueGreen().backup(name);
+        return "restored " + name + (from == run.id() ? "" : ", the backup of deployment " + from);
     }
 
     String name(DeploymentRun run, Instant at, String suffix) {

@@ -27,7 +27,7 @@ public final class ColorStops {
     private static final Logger LOG = LoggerFactory.getLogger(ColorStops.class);
 
     /** A stop that is due: what to stop, and the deployment it belongs to. */
-    public record Due(long id, long deploymentId, String app, String environment, String color, String version) {
+    public record Due(long id, long deploymentId, String app, String environment, String color) {
     }
 
     private final Jdbc jdbc;
@@ -78,10 +78,10 @@ public final class ColorStops {
 
     /** The stops that are due, oldest first. */
     public List<Due> due() {
-        return jdbc.query("select id, deployment_id, app, environment, color, version from color_stops "
+        return jdbc.query("select id, deployment_id, app, environment, color from color_stops "
                         + "where done_at is null and cancelled_at is null and due_at <= ? order by id",
-                rs -> new Due(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6)), Instant.now(clock));
+                rs -> new Due(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)),
+                Instant.now(clock));
     }
 
     /**

@@ -10,8 +10,9 @@ import java.time.Duration;
  *
  * @param probe the pre-check's {@code true}: its step says what was proven, and a failure says the host cannot be
  *              used rather than that a command failed
+ * @param note  what the step's detail says when the command succeeds (null: nothing)
  */
 public record RemoteCall(DeploymentRun run, HostAddress host, String stage, int attempt, Template command,
-                         Duration timeout, boolean probe) {
+                         Duration timeout, boolean probe, String note) {
     public static final String PROPERTY = "command";
 }

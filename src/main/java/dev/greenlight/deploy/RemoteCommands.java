@@ -47,9 +47,14 @@ public final class RemoteCommands {
 
     /** The same, with the stage its step record gets named by the caller (the blue-green pipeline's stages). */
     public RemoteCall callAs(DeploymentRun run, HostAddress host, String key, String stage) {
+        return callNoted(run, host, key, stage, null);
+    }
+
+    /** The same, and its step's detail says {@code note} when it succeeds (what a restore restored). */
+    public RemoteCall callNoted(DeploymentRun run, HostAddress host, String key, String stage, String note) {
         return run.environment().command(key)
                 .map(template -> new RemoteCall(run, host, stage, 1, template, run.environment().commandTimeout(),
-                        false))
+                        false, note))
                 .orElse(null);
     }
 
@@ -58,7 +63,7 @@ public final class RemoteCommands {
         Template command = run.environment().healthCommand();
         if (command == null) return null;
         String stage = (run.rollingBack() ? "rollback-" : "") + "health-container";
-        return new RemoteCall(run, host, stage, attempt, command, run.environment().commandTimeout(), false);
+        return new RemoteCall(run, host, stage, attempt, command, run.environment().commandTimeout(), false, null);
     }
 
     /**
@@ -70,7 +75,8 @@ public final class RemoteCommands {
         // for the whole command timeout
         Duration connect = run.environment().ssh().connectTimeout();
         Duration command = run.environment().commandTimeout();
-        return new RemoteCall(run, host, "pre-check", 1, TRUE, connect.compareTo(command) < 0 ? connect : command, true);
+        return new RemoteCall(run, host, "pre-check", 1, TRUE, connect.compareTo(command) < 0 ? connect : command, true,
+                PROBE_OK);
     }
 
     /** Route step: the step record is written before anything is rendered or sent. */
@@ -99,7 +105,7 @@ public final class RemoteCommands {
     public void close(Exchange exchange) {
         RemoteCall call = call(exchange);
         CommandResult result = SshHeaders.result(exchange.getMessage());
-        String detail = result.succeeded() ? (call.probe() ? PROBE_OK : null) : failure(call, result);
+        String detail = result.succeeded() ? call.note() : failure(call, result);
         steps.close(step(exchange), result.succeeded(), result.exitCode(), output(result), detail);
         LOG.info("deployment {}: {} on {} {} in {} ms", call.run().id(), call.stage(), call.host(),
                 result.succeeded() ? "succeeded" : steps.redact(detail), result.duration().toMillis());

@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The dead-letter side of the pipelines. Decides what a failure means: nothing changed (failed, or cancelled),
- * nothing to return to (failed, first deployment), or every touched host back to the previous version, in the rollout's
- * batches. Reasons are plain sentences; technical detail goes to the log.
+ * nothing to return to (failed, first deployment: a rolling one leaves its hosts as they are, a blue-green one stops
+ * the colour it started), or every touched host back to the previous version, in the rollout's batches. Reasons are
+ * plain sentences; technical detail goes to the log.
  */
 public final class Rollbacks {
     private static final Logger LOG = LoggerFactory.getLogger(Rollbacks.class);
@@ -54,7 +55,8 @@ public final class Rollbacks {
             return List.of();
         }
         String previous = run.deployment().previousVersion();
-        if (previous == null) {
+        // a first blue-green deployment goes on to the rollback route: it stops the colour it started
+        if (previous == null && run.blueGreen() == null) {
             finisher.finish(run.id(), now, DeploymentStatus.FAILED, reason
                     + "; no earlier successful deployment of this environment to roll back to: " + hosts(touched)
                     + " left as they are");
@@ -62,7 +64,9 @@ public final class Rollbacks {
         }
         finisher.move(run.id(), now, DeploymentStatus.ROLLING_BACK, reason);
         run.startRollback(reason, cancelled);
-        LOG.warn("deployment {} failed ({}): rolling {} back to {}", run.id(), steps.redact(reason), hosts(touched), previous);
+        LOG.warn("deployment {} failed ({}): {} {}", run.id(), steps.redact(reason),
+                previous == null ? "no earlier deployment to return to, stopping what it started on" : "rolling back",
+                hosts(touched) + (previous == null ? "" : " to " + previous));
         return batches(run, touched);
     }
 
@@ -86,10 +90,9 @@ public final class Rollbacks {
 
     public void finish(DeploymentRun run) {
         List<String> failures = run.rollbackFailures();
-        String rolledBack = hosts(run.touched()) + " back on " + run.deployment().previousVersion();
         if (failures.isEmpty()) {
-            finisher.finish(run.id(), DeploymentStatus.ROLLING_BACK, undone(run), run.failureReason() + "; rolled back: "
-                    + rolledBack);
+            finisher.finish(run.id(), DeploymentStatus.ROLLING_BACK, undone(run), run.failureReason() + "; "
+                    + whatWasUndone(run));
             return;
         }
         LOG.error("ROLLBACK FAILED for deployment {} ({}/{}): {}; the environment stays locked until released",
@@ -99,12 +102,27 @@ public final class Rollbacks {
     }
 
     /**
-     * A blue-green deployment cancelled before any traffic moved has only started its idle colour, now stopped again:
-     * it ends cancelled, like one cancelled before it changed anything. Everything else that was undone is rolled back.
+     * A first blue-green deployment had nothing to return to: the colour it started is stopped again, and it ends
+     * failed (cancelled, when that was asked for). One cancelled before any traffic moved has only started its idle
+     * colour, now stopped again: it ends cancelled, like one cancelled before it changed anything. Everything else that
+     * was undone is rolled back.
      */
     private static DeploymentStatus undone(DeploymentRun run) {
+        if (firstDeployment(run)) return run.cancelled() ? DeploymentStatus.CANCELLED : DeploymentStatus.FAILED;
         boolean trafficMoved = run.blueGreen() == null || !run.blueGreen().switchedHosts().isEmpty();
         return run.cancelled() && !trafficMoved ? DeploymentStatus.CANCELLED : DeploymentStatus.ROLLED_BACK;
+    }
+
+    private static String whatWasUndone(DeploymentRun run) {
+        if (firstDeployment(run)) {
+            return "no earlier deployment of this environment to return to: " + run.blueGreen().color().name()
+                    + " stopped on " + hosts(run.touched());
+        }
+        return "rolled back: " + hosts(run.touched()) + " back on " + run.deployment().previousVersion();
+    }
+
+    private static boolean firstDeployment(DeploymentRun run) {
+        return run.deployment().previousVersion() == null;
     }
 
     /** The step failure behind Camel's wrappers (a failed split wraps its part's exception), if there is one. */

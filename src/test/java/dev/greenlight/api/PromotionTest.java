@@ -1,11 +1,16 @@
 package dev.greenlight.api;
 
-import static dev.greenlight.api.ApprovalFixture.ALICE;
-import static dev.greenlight.api.ApprovalFixture.BOB;
+import static dev.greenlight.bluegreen.BlueGreenFixture.ALICE;
+import static dev.greenlight.bluegreen.BlueGreenFixture.BOB;
+import static dev.greenlight.bluegreen.BlueGreenFixture.json;
+import static dev.greenlight.bluegreen.BlueGreenFixture.stages;
+import static dev.greenlight.bluegreen.BlueGreenFixture.steps;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenlight.bluegreen.BlueGreenFixture;
 import dev.greenlight.testing.Sql;
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -16,18 +21,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code promotion: manual}: the pipeline waits with the idle colour deployed, before the switch, holding the lease;
- * a promote lets it switch, a cancel or the deadline stops it. And the {@code {"restore": true}} option of a manual
- * rollback. Real SSH hosts, real PostgreSQL, the whole service (lease TTL 3s, so the wait outlives several TTLs).
+ * {@code promotion: manual} on the blue-green pipeline: it waits with the idle colour deployed and healthy, before the
+ * switch, holding the lease; a promote lets it switch, a cancel or the deadline stops the idle colour. And the
+ * {@code {"restore": true}} option of a manual rollback. Real SSH hosts, real colours, real PostgreSQL, the whole
+ * service (lease TTL 3s, so the wait outlives several TTLs).
  */
 class PromotionTest {
+    /** Backup and restore that only say they ran. */
+    static final String BACKUP = """
+            backup: "echo backup {{backup}} >> log"
+            restore: "echo restore {{backup}} >> log"
+            """;
+
     @TempDir
     Path dir;
-    ApprovalFixture f;
+    BlueGreenFixture f;
 
     @BeforeEach
-    void start() throws Exception {
-        f = ApprovalFixture.start(dir);
+    void start() throws IOException {
+        f = BlueGreenFixture.start(dir, new BlueGreenFixture.Setup(2, 0, BACKUP,
+                "promotion: manual\npromotion-timeout: 1h\nwatch: { duration: 0s }\n",
+                Map.of("greenlight.lease.ttl", "3s")));
     }
 
     @AfterEach
@@ -35,28 +49,42 @@ class PromotionTest {
         if (f != null) f.close();
     }
 
+    /** A first release, promoted: blue is live with {@code version}. */
+    private long promoted(String version) {
+        long id = f.deploy(version, ALICE);
+        f.awaitStatus(id, "awaiting_promotion");
+        assertThat(f.post(id, "promote", BOB, "").statusCode()).isEqualTo(200);
+        f.awaitStatus(id, "succeeded");
+        return id;
+    }
+
     @Test
     void aDeploymentWaitsBeforeTheSwitchHoldingItsLeaseUntilPromoted() throws Exception {
-        long id = f.deploy("preview", "3.0.0", ALICE);
+        promoted("2.0.0");
+        long id = f.deploy("3.0.0", ALICE);
 
         JsonNode waiting = f.awaitStatus(id, "awaiting_promotion");
         assertThat(waiting.get("decisionDeadline").asText()).isNotEmpty();
-        assertThat(f.hosts.version(1)).as("the idle colour is deployed").isEqualTo("3.0.0");
-        assertThat(f.hosts.version(2)).isEqualTo("3.0.0");
-        assertThat(f.switched(1)).as("no traffic moved").isNull();
-        Map<String, Object> lease = f.environmentState("preview");
+        for (int i = 1; i <= 2; i++) {
+            assertThat(f.log(i)).as("the idle colour is deployed").contains("deploy green 3.0.0 " + f.greenPort);
+            assertThat(f.live(i)).as("no traffic moved").isEqualTo("blue");
+        }
+        assertThat(steps(waiting, "health", null)).as("the idle colour is healthy on its own port").hasSize(2)
+                .allMatch(s -> s.get("status").asText().equals("succeeded"));
+        assertThat(stages(waiting)).doesNotContain("switch");
+        Map<String, Object> lease = f.environmentState();
         assertThat(lease.get("lease_holder")).as("the lease stays held").isNotNull();
 
         Thread.sleep(4500); // one and a half lease TTLs: only renewals keep it
-        Map<String, Object> later = f.environmentState("preview");
+        Map<String, Object> later = f.environmentState();
         assertThat(later.get("lease_holder")).isEqualTo(lease.get("lease_holder"));
         assertThat((Timestamp) later.get("lease_expires_at")).isAfter((Timestamp) lease.get("lease_expires_at"));
         assertThat(f.status(id)).isEqualTo("awaiting_promotion");
-        assertThat(f.switched(1)).isNull();
-        JsonNode env = ApprovalFixture.json(f.app.get("/api/v1/environments", ALICE).body());
-        JsonNode preview = null;
-        for (JsonNode e : env.get("environments")) if (e.get("environment").asText().equals("preview")) preview = e;
-        assertThat(preview.get("running").get("id").asLong()).isEqualTo(id);
+        assertThat(f.live(1)).isEqualTo("blue");
+        JsonNode env = json(f.app.get("/api/v1/environments", ALICE).body());
+        JsonNode production = null;
+        for (JsonNode e : env.get("environments")) if (e.get("environment").asText().equals("production")) production = e;
+        assertThat(production.get("running").get("id").asLong()).isEqualTo(id);
 
         // any token allowed on the environment may promote, the one that triggered it too
         HttpResponse<String> promoted = f.post(id, "promote", ALICE, "{\"reason\":\"preview looks good\"}");
@@ -66,29 +94,32 @@ class PromotionTest {
         assertThat(done.get("promotedBy").asText()).isEqualTo("alice");
         assertThat(done.get("promotedAt").asText()).isNotEmpty();
         assertThat(done.get("startedAt").asText()).isEqualTo(waiting.get("startedAt").asText());
-        assertThat(f.switched(1)).isEqualTo("3.0.0");
-        assertThat(f.switched(2)).isEqualTo("3.0.0");
-        assertThat(f.stages(id)).containsExactly("pre-check", "pre-check", "deploy", "deploy", "switch", "switch");
+        for (int i = 1; i <= 2; i++) {
+            assertThat(f.live(i)).as("host " + i).isEqualTo("green");
+            assertThat(f.liveAnswer(i)).startsWith("200").contains("\"version\":\"3.0.0\"");
+        }
+        assertThat(stages(done)).containsSubsequence("pre-check", "backup", "deploy", "health", "switch",
+                "live-health");
+        assertThat(steps(done, "switch", null)).hasSize(2);
         assertThat(f.audit(id)).containsSubsequence("greenlight deployment.awaiting_promotion awaiting_promotion",
                 "alice deployment.promoted promoted", "greenlight deployment.succeeded succeeded");
-        assertThat(f.environmentState("preview").get("lease_holder")).as("freed at the end").isNull();
+        assertThat(f.environmentState().get("lease_holder")).as("freed at the end").isNull();
     }
 
     @Test
     void promoteOfADeploymentThatDoesNotAwaitPromotionIs409() {
-        long id = f.deploy("production", "3.0.0", ALICE);
-        f.awaitStatus(id, "awaiting_approval");
+        long id = promoted("2.0.0");
 
         HttpResponse<String> r = f.post(id, "promote", BOB, "");
         assertThat(r.statusCode()).isEqualTo(409);
-        assertThat(r.body()).contains("deployment " + id + " is awaiting_approval, not awaiting_promotion: it cannot "
+        assertThat(r.body()).contains("deployment " + id + " is succeeded, not awaiting_promotion: it cannot "
                 + "be promoted");
-        assertThat(f.status(id)).isEqualTo("awaiting_approval");
     }
 
     @Test
-    void aCancelWhileAwaitingPromotionStopsThePipelineBeforeTheSwitch() throws Exception {
-        long id = f.deploy("preview", "3.0.0", ALICE);
+    void aCancelWhileAwaitingPromotionStopsTheIdleColourAndEndsCancelled() throws Exception {
+        promoted("2.0.0");
+        long id = f.deploy("3.0.0", ALICE);
         f.awaitStatus(id, "awaiting_promotion");
 
         HttpResponse<String> cancel = f.post(id, "cancel", BOB, "{\"reason\":\"found a bug in the preview\"}");
@@ -96,18 +127,24 @@ class PromotionTest {
 
         JsonNode d = f.awaitStatus(id, "cancelled");
         assertThat(d.get("detail").asText()).startsWith("cancelled on request");
-        assertThat(f.switched(1)).as("traffic never moved").isNull();
-        assertThat(f.switched(2)).isNull();
-        assertThat(f.stages(id)).doesNotContain("switch");
+        for (int i = 1; i <= 2; i++) {
+            assertThat(f.live(i)).as("traffic never moved").isEqualTo("blue");
+            assertThat(f.running(i, "green")).as("the idle colour is stopped").isFalse();
+            assertThat(f.log(i)).endsWith("stop green 3.0.0");
+            assertThat(f.liveAnswer(i)).contains("\"version\":\"2.0.0\"");
+        }
+        assertThat(stages(d)).doesNotContain("switch", "restore");
+        assertThat(steps(d, "rollback-stop", null)).hasSize(2);
         assertThat(f.audit(id)).containsSubsequence("bob deployment.cancel-requested accepted",
                 "greenlight deployment.promotion-cancelled running", "greenlight deployment.cancelled cancelled");
         assertThat(f.post(id, "promote", ALICE, "").statusCode()).isEqualTo(409);
-        assertThat(f.environmentState("preview").get("lease_holder")).isNull();
+        assertThat(f.environmentState().get("lease_holder")).isNull();
     }
 
     @Test
-    void aPromotionNobodyGivesInTimeStopsThePipeline() throws Exception {
-        long id = f.deploy("preview", "3.0.0", ALICE);
+    void aPromotionNobodyGivesInTimeStopsTheIdleColour() throws Exception {
+        promoted("2.0.0");
+        long id = f.deploy("3.0.0", ALICE);
         f.awaitStatus(id, "awaiting_promotion");
 
         Sql.update(f.db, "update deployments set decision_deadline = current_timestamp - interval '1' second "
@@ -115,19 +152,18 @@ class PromotionTest {
 
         JsonNode d = f.awaitStatus(id, "cancelled");
         assertThat(d.get("detail").asText()).startsWith("promotion expired after 1h: nobody promoted it");
-        assertThat(f.switched(1)).isNull();
+        for (int i = 1; i <= 2; i++) {
+            assertThat(f.live(i)).as("traffic never moved").isEqualTo("blue");
+            assertThat(f.running(i, "green")).as("the idle colour is stopped").isFalse();
+            assertThat(f.running(i, "blue")).isTrue();
+        }
         assertThat(f.audit(id)).contains("greenlight deployment.promotion-expired running");
     }
 
     @Test
     void aManualRollbackTakesRestoreTrueAndStoresIt() {
-        // a live version to roll back to
-        Sql.update(f.db, "update environment_state set live_version = '2.9.0' where app = 'shop' and environment = "
-                + "'preview'");
-        long id = f.deploy("preview", "3.0.0", ALICE);
-        f.awaitStatus(id, "awaiting_promotion");
-        assertThat(f.post(id, "promote", BOB, "").statusCode()).isEqualTo(200);
-        f.awaitStatus(id, "succeeded");
+        promoted("2.9.0");
+        long id = promoted("3.0.0");
 
         HttpResponse<String> typo = f.post(id, "rollback", BOB, "{\"restor\":true}");
         assertThat(typo.statusCode()).isEqualTo(400);
@@ -140,46 +176,32 @@ class PromotionTest {
 
         HttpResponse<String> r = f.post(id, "rollback", BOB, "{\"restore\":true,\"reason\":\"orders lost\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-        JsonNode rollback = ApprovalFixture.json(r.body());
+        JsonNode rollback = json(r.body());
         assertThat(rollback.get("restoreRequested").asBoolean()).isTrue();
         assertThat(rollback.get("version").asText()).isEqualTo("2.9.0");
-        assertThat(Sql.rows(f.db, "select restore_requested from deployments where id = ?",
-                rollback.get("id").asLong()).get(0).get("restore_requested")).isEqualTo(true);
+        assertThat(f.row(rollback.get("id").asLong()).get("restore_requested")).isEqualTo(true);
 
         HttpResponse<String> plain = f.post(id, "rollback", BOB, "");
         assertThat(plain.statusCode()).isEqualTo(202);
-        JsonNode plainRollback = ApprovalFixture.json(plain.body());
+        JsonNode plainRollback = json(plain.body());
         assertThat(plainRollback.has("restoreRequested")).as("no restore unless asked").isFalse();
-        assertThat(Sql.rows(f.db, "select restore_requested from deployments where id = ?",
-                plainRollback.get("id").asLong()).get(0).get("restore_requested")).isEqualTo(false);
+        assertThat(f.row(plainRollback.get("id").asLong()).get("restore_requested")).isEqualTo(false);
     }
 
     @Test
     void aDeploymentLeftAwaitingPromotionByADeadInstanceIsSettledLikeARunningOne() {
         // another instance's pipeline waited for a promotion and died: its lease has lapsed
         Sql.update(f.db, "insert into deployments (app, environment, version, strategy, trigger_kind, triggered_by, "
-                + "status, created_at, started_at, decision_deadline) values ('shop', 'preview', '3.0.0', 'blue-green', "
-                + "'manual', 'alice', 'awaiting_promotion', current_timestamp, current_timestamp, current_timestamp)");
+                + "status, created_at, started_at, decision_deadline) values ('shop', 'production', '3.0.0', "
+                + "'blue-green', 'manual', 'alice', 'awaiting_promotion', current_timestamp, current_timestamp, "
+                + "current_timestamp)");
         long id = ((Number) Sql.rows(f.db, "select max(id) as id from deployments").get(0).get("id")).longValue();
         Sql.update(f.db, "update environment_state set lease_holder = 'dead-instance', lease_expires_at = "
-                + "current_timestamp - interval '1' second where app = 'shop' and environment = 'preview'");
+                + "current_timestamp - interval '1' second where app = 'shop' and environment = 'production'");
 
         JsonNode d = f.awaitStatus(id, "failed");
         assertThat(d.get("detail").asText()).startsWith("interrupted while awaiting promotion");
-        assertThat(f.environmentState("preview").get("lease_holder")).isNull();
+        assertThat(f.environmentState().get("lease_holder")).isNull();
         assertThat(f.audit(id)).contains("greenlight deployment.failed failed");
-    }
-
-    @Test
-    void restoreIsRefusedWhereTheEnvironmentHasNoBackup() {
-        Sql.update(f.db, "insert into deployments (app, environment, version, previous_version, strategy, "
-                + "trigger_kind, triggered_by, status, created_at) values ('shop', 'staging', '1.1.0', '1.0.0', "
-                + "'rolling', 'manual', 'alice', 'succeeded', current_timestamp)");
-        long id = ((Number) Sql.rows(f.db, "select max(id) as id from deployments").get(0).get("id")).longValue();
-
-        HttpResponse<String> r = f.post(id, "rollback", ALICE, "{\"restore\":true}");
-        assertThat(r.statusCode()).isEqualTo(422);
-        assertThat(r.body()).contains("shop/staging has no database restore");
-        assertThat(Sql.count(f.db, "select count(*) from deployments where rollback_of = ?", id)).isZero();
     }
 }

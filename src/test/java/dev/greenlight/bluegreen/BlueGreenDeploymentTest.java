@@ -192,6 +192,32 @@ class BlueGreenDeploymentTest {
     }
 
     @Test
+    void aFirstDeploymentThatFailsAfterDeployingItsColourStopsItAndEndsFailed() throws Exception {
+        try (BlueGreenFixture f = BlueGreenFixture.start(dir, 2, BACKUP, WATCH)) {
+            f.write(2, "unhealthy-1.0.0", "");
+
+            long id = f.deploy("1.0.0");
+            JsonNode d = f.awaitEnd(id);
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("failed");
+            assertThat(d.get("detail").asText()).contains("127.0.0.12").contains("unhealthy (attempt 3/3)")
+                    .contains("no earlier deployment of this environment to return to: blue stopped on ");
+            assertThat(d.get("detail").asText().substring(d.get("detail").asText().indexOf("blue stopped on ")))
+                    .contains("127.0.0.11").contains("127.0.0.12");
+            for (int i = 1; i <= 2; i++) {
+                assertThat(f.running(i, "blue")).as("host " + i).isFalse();
+                assertThat(f.live(i)).as("host " + i).isNull();
+                assertThat(f.log(i)).as("host " + i).containsSubsequence("deploy blue 1.0.0 " + f.bluePort,
+                        "stop blue 1.0.0");
+            }
+            assertThat(steps(d, "rollback-stop", null)).hasSize(2)
+                    .allMatch(s -> s.get("status").asText().equals("succeeded"));
+            assertThat(stages(d)).doesNotContain("switch", "rollback-switch", "set-aside", "restore");
+            assertThat(f.environmentState()).containsEntry("live_color", null).containsEntry("lease_holder", null);
+        }
+    }
+
+    @Test
     void withRestoreOnFailedStartAnIdleColourThatNeverTookTrafficStillRestores() throws Exception {
         try (BlueGreenFixture f = BlueGreenFixture.start(dir, 2, BACKUP, WATCH + "restore-on-failed-start: true")) {
             f.deployed("1.0.0");
@@ -232,13 +258,43 @@ class BlueGreenDeploymentTest {
 
     @Test
     void anEnvironmentThatAsksForApprovalIsNeverDeployedWithoutIt() throws Exception {
-        try (BlueGreenFixture f = BlueGreenFixture.start(dir, 1, BACKUP, WATCH + "approval: required")) {
-            JsonNode d = f.awaitEnd(f.deploy("1.0.0"));
+        try (BlueGreenFixture f = BlueGreenFixture.start(dir, 2, BACKUP, WATCH + "approval: required")) {
+            long first = f.deploy("1.0.0");
+            f.awaitStatus(first, "awaiting_approval");
+            assertThat(f.post(first, "approve", BlueGreenFixture.ALICE, "").statusCode()).isEqualTo(200);
+            assertThat(f.awaitEnd(first).get("status").asText()).isEqualTo("succeeded");
+            List<String> before1 = f.log(1);
+            List<String> before2 = f.log(2);
 
-            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("failed");
-            assertThat(d.get("detail").asText()).contains("approval: required").endsWith("nothing was changed");
-            assertThat(stages(d)).doesNotContain("backup", "deploy", "switch");
-            assertThat(f.log(1)).isEmpty();
+            long id = f.deploy("2.0.0");
+            JsonNode waiting = f.awaitStatus(id, "awaiting_approval");
+
+            // the pre-checks ran, the live colour's health too; nothing else
+            assertThat(stages(waiting)).containsExactlyInAnyOrder("pre-check", "pre-check", "pre-check-live-health",
+                    "pre-check-live-health");
+            assertThat(steps(waiting, "pre-check-live-health", null))
+                    .allMatch(s -> s.get("detail").asText().startsWith("blue: /health 200"));
+            assertThat(f.log(1)).isEqualTo(before1);
+            assertThat(f.log(2)).isEqualTo(before2);
+            assertThat(f.row(id).get("backup_name")).isNull();
+            assertThat(f.environmentState()).containsEntry("live_color", "blue").containsEntry("lease_holder", null);
+            assertThat(f.post(id, "approve", BlueGreenFixture.TOKEN, "").statusCode())
+                    .as("the token that triggered it may not approve it").isEqualTo(403);
+            assertThat(f.status(id)).isEqualTo("awaiting_approval");
+
+            assertThat(f.post(id, "approve", BlueGreenFixture.BOB, "").statusCode()).isEqualTo(200);
+            JsonNode d = f.awaitEnd(id);
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("succeeded");
+            assertThat(d.get("approvedBy").asText()).isEqualTo("bob");
+            // approved, it ran afresh from its pre-checks
+            assertThat(stages(d)).containsSubsequence("pre-check", "pre-check-live-health", "pre-check",
+                    "pre-check-live-health", "backup", "deploy", "health", "switch", "live-health", "watch");
+            for (int i = 1; i <= 2; i++) {
+                assertThat(f.live(i)).as("host " + i).isEqualTo("green");
+                assertThat(f.liveAnswer(i)).startsWith("200").contains("\"version\":\"2.0.0\"");
+            }
+            assertThat(f.environmentState()).containsEntry("live_color", "green").containsEntry("live_version", "2.0.0");
         }
     }
 }

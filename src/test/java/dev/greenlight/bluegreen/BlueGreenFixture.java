@@ -13,11 +13,13 @@ import dev.greenlight.testing.TestHosts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,18 +34,43 @@ import java.util.stream.StreamSupport;
  * {@code <colour>/version} and {@code <colour>/running} (deploy), {@code live} (switch), {@code <colour>/running}
  * removed (stop); every command appends a line to {@code log}. A colour answers 503 unless it runs, and while it runs
  * a version named by a file {@code unhealthy-<version>}; {@code /health/errors} answers {@code {"errors": n}} with n
- * from the file {@code errors-<version>} (0 when absent). Scripts {@code deploy-hook} and {@code stop-hook}, if present, run inside the deploy and stop commands. A file {@code fail-switch-<colour>} makes the switch to that colour fail.
+ * from the file {@code errors-<version>} (0 when absent). Scripts {@code deploy-hook} and {@code stop-hook}, if
+ * present, run inside the deploy and stop commands. A file {@code fail-switch-<colour>} makes the switch to that colour
+ * fail.
+ *
+ * <p>Tokens {@link #TOKEN} (access rule {@code ci}), {@link #ALICE} and {@link #BOB} may act on production;
+ * {@link #OUTSIDER} only on {@code shop/staging}, a rolling environment beside it, there for the API's scopes.
  */
-final class BlueGreenFixture implements AutoCloseable {
-    static final String TOKEN = "test-token-0123456789";
-    static final Set<String> TERMINAL = Set.of("succeeded", "failed", "rolled_back", "rollback_failed", "cancelled");
+public final class BlueGreenFixture implements AutoCloseable {
+    public static final String TOKEN = "test-token-0123456789";
+    public static final String ALICE = "tok-alice-5e1f09";
+    public static final String BOB = "tok-bob-77c2aa";
+    public static final String OUTSIDER = "tok-outsider-0d93b1";
+    public static final Set<String> TERMINAL = Set.of("succeeded", "failed", "rolled_back", "rollback_failed",
+            "cancelled");
 
-    final TestHosts hosts;
-    final TestDatabase db;
-    final TestGreenlight app;
-    final int bluePort;
-    final int greenPort;
-    final int livePort;
+    /**
+     * What a fixture starts with.
+     *
+     * @param hostCount  the environment's hosts
+     * @param spareHosts SSH hosts started after the environment's, outside {@code hosts:}; {@code SPARE_HOST_1} in
+     *                   {@code extras} names the first (e.g. as the backup host)
+     * @param commands   YAML lines added under {@code commands:} (backup, restore, hooks)
+     * @param extras     YAML lines added to the environment (watch, keep-previous, approval, ...)
+     * @param properties Greenlight properties on top of the fixture's short timer periods
+     */
+    public record Setup(int hostCount, int spareHosts, String commands, String extras, Map<String, String> properties) {
+        public Setup(int hostCount, String commands, String extras) {
+            this(hostCount, 0, commands, extras, Map.of());
+        }
+    }
+
+    public final TestHosts hosts;
+    public final TestDatabase db;
+    public final TestGreenlight app;
+    public final int bluePort;
+    public final int greenPort;
+    public final int livePort;
     private final List<HttpServer> servers;
 
     private BlueGreenFixture(TestHosts hosts, TestDatabase db, TestGreenlight app, int[] ports, List<HttpServer> servers) {
@@ -56,20 +83,18 @@ final class BlueGreenFixture implements AutoCloseable {
         this.servers = servers;
     }
 
-    /**
-     * @param commands    YAML lines added under {@code commands:} (backup, restore, hooks)
-     * @param extras      YAML lines added to the environment (watch, keep-previous, ...)
-     */
     static BlueGreenFixture start(Path dir, int hostCount, String commands, String extras) throws IOException {
-        return start(dir, hostCount, 0, commands, extras);
+        return start(dir, new Setup(hostCount, commands, extras));
     }
 
-    /**
-     * @param spareHosts SSH hosts started after the environment's, outside {@code hosts:}; {@code SPARE_HOST_1} in
-     *                   {@code extras} names the first (e.g. as the backup host)
-     */
     static BlueGreenFixture start(Path dir, int hostCount, int spareHosts, String commands, String extras)
             throws IOException {
+        return start(dir, new Setup(hostCount, spareHosts, commands, extras, Map.of()));
+    }
+
+    public static BlueGreenFixture start(Path dir, Setup setup) throws IOException {
+        int hostCount = setup.hostCount();
+        int spareHosts = setup.spareHosts();
         TestHosts hosts = TestHosts.start(dir.resolve("hosts"), hostCount + spareHosts);
         int[] ports = {TestGreenlight.freePort(), TestGreenlight.freePort(), TestGreenlight.freePort()};
         List<HttpServer> servers = new ArrayList<>();
@@ -84,6 +109,15 @@ final class BlueGreenFixture implements AutoCloseable {
                   - name: ci
                     token-env: TEST_TOKEN
                     environments: [production]
+                  - name: alice
+                    token-env: TOKEN_ALICE
+                    environments: [production]
+                  - name: bob
+                    token-env: TOKEN_BOB
+                    environments: [production]
+                  - name: outsider
+                    token-env: TOKEN_OUTSIDER
+                    environments: [staging]
                 apps:
                   shop:
                     repository: acme/shop
@@ -108,13 +142,22 @@ final class BlueGreenFixture implements AutoCloseable {
                           interval: 200ms
                           timeout: 1s
                 %s
+                      staging:
+                        hosts: [%s]
+                        ssh: %s
+                        commands:
+                          deploy: "sh ./deploy.sh {{version}}"
                 """.formatted(String.join(", ", hosts.hostList().subList(0, hostCount)), hosts.sshYaml(), ports[0],
-                ports[1], commands.indent(10), ports[2], extras.indent(8));
+                ports[1], setup.commands().indent(10), ports[2], setup.extras().indent(8), hosts.hostList().get(0),
+                hosts.sshYaml());
         for (int i = 1; i <= spareHosts; i++) yaml = yaml.replace("SPARE_HOST_" + i, hosts.hostList().get(hostCount + i - 1));
         Path config = Files.writeString(dir.resolve("greenlight.yaml"), yaml);
         TestDatabase db = TestDatabase.create();
-        TestGreenlight app = TestGreenlight.start(config, db, Map.of("TEST_TOKEN", TOKEN),
-                Map.of("greenlight.color-stops.period", "200"));
+        Map<String, String> properties = new HashMap<>(Map.of("greenlight.color-stops.period", "200",
+                "greenlight.approval.period", "200", "greenlight.promotion.poll", "100"));
+        properties.putAll(setup.properties());
+        TestGreenlight app = TestGreenlight.start(config, db, Map.of("TEST_TOKEN", TOKEN, "TOKEN_ALICE", ALICE,
+                "TOKEN_BOB", BOB, "TOKEN_OUTSIDER", OUTSIDER), properties);
         return new BlueGreenFixture(hosts, db, app, ports, servers);
     }
 
@@ -150,26 +193,49 @@ final class BlueGreenFixture implements AutoCloseable {
         return server;
     }
 
-    /** Queues a deployment through the API and returns its id. */
-    long deploy(String version) {
-        var r = app.postJson("/api/v1/deployments", TOKEN,
+    /** Queues a deployment of production through the API (as {@link #TOKEN}) and returns its id. */
+    public long deploy(String version) {
+        return deploy(version, TOKEN);
+    }
+
+    /** Queues a deployment of production as {@code token} and returns its id. */
+    public long deploy(String version, String token) {
+        var r = app.postJson("/api/v1/deployments", token,
                 "{\"app\":\"shop\",\"environment\":\"production\",\"version\":\"" + version + "\"}");
         if (r.statusCode() != 202) throw new AssertionError("deploy refused: " + r.statusCode() + " " + r.body());
         return json(r.body()).get("id").asLong();
     }
 
-    JsonNode deployment(long id) {
+    /** {@code POST /api/v1/deployments/{id}/{action}} as {@code token}. */
+    public HttpResponse<String> post(long id, String action, String token, String body) {
+        return app.postJson("/api/v1/deployments/" + id + "/" + action, token, body);
+    }
+
+    public JsonNode deployment(long id) {
         return json(app.get("/api/v1/deployments/" + id, TOKEN).body());
     }
 
-    JsonNode awaitEnd(long id) {
+    public String status(long id) {
+        return deployment(id).get("status").asText();
+    }
+
+    public JsonNode awaitEnd(long id) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
-                .until(() -> TERMINAL.contains(deployment(id).get("status").asText()));
+                .until(() -> TERMINAL.contains(status(id)));
         return deployment(id);
     }
 
+    /** Waits until the deployment is {@code status}; one that ends otherwise fails at once. */
+    public JsonNode awaitStatus(long id, String status) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                .until(() -> status(id).equals(status) || TERMINAL.contains(status(id)));
+        JsonNode d = deployment(id);
+        if (!d.get("status").asText().equals(status)) throw new AssertionError("expected " + status + ": " + d);
+        return d;
+    }
+
     /** Deploys {@code version} and expects it to succeed. */
-    long deployed(String version) {
+    public long deployed(String version) {
         long id = deploy(version);
         JsonNode d = awaitEnd(id);
         if (!"succeeded".equals(d.get("status").asText())) throw new AssertionError("setup deployment failed: " + d);
@@ -177,30 +243,36 @@ final class BlueGreenFixture implements AutoCloseable {
     }
 
     /** The deployment's row as stored. */
-    Map<String, Object> row(long id) {
+    public Map<String, Object> row(long id) {
         return Sql.rows(db, "select * from deployments where id = ?", id).get(0);
     }
 
-    Map<String, Object> environmentState() {
+    public Map<String, Object> environmentState() {
         return Sql.rows(db, "select * from environment_state where app = 'shop' and environment = 'production'").get(0);
     }
 
-    /** The colour host {@code i} sends traffic to. */
-    String live(int i) {
+    /** The audit trail of the deployment as "actor action outcome", oldest first. */
+    public List<String> audit(long id) {
+        return Sql.rows(db, "select actor, action, outcome from audit_log where deployment_id = ? order by id", id)
+                .stream().map(r -> r.get("actor") + " " + r.get("action") + " " + r.get("outcome")).toList();
+    }
+
+    /** The colour host {@code i} sends traffic to (null before its first switch). */
+    public String live(int i) {
         return read(hosts.hostDir(i).resolve("live"));
     }
 
-    boolean running(int i, String color) {
+    public boolean running(int i, String color) {
         return Files.exists(hosts.hostDir(i).resolve(color).resolve("running"));
     }
 
     /** Every command host {@code i} ran, in order. */
-    List<String> log(int i) {
+    public List<String> log(int i) {
         String log = read(hosts.hostDir(i).resolve("log"));
         return log == null ? List.of() : List.of(log.split("\n"));
     }
 
-    void write(int i, String file, String content) {
+    public void write(int i, String file, String content) {
         try {
             Files.writeString(hosts.hostDir(i).resolve(file), content);
         } catch (IOException e) {
@@ -209,7 +281,7 @@ final class BlueGreenFixture implements AutoCloseable {
     }
 
     /** What the host's live path answers now. */
-    String liveAnswer(int i) {
+    public String liveAnswer(int i) {
         try {
             var client = java.net.http.HttpClient.newHttpClient();
             var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
@@ -225,18 +297,18 @@ final class BlueGreenFixture implements AutoCloseable {
     }
 
     /** The steps of a deployment with {@code stage} (and on {@code host} when not null). */
-    static List<JsonNode> steps(JsonNode d, String stage, String host) {
+    public static List<JsonNode> steps(JsonNode d, String stage, String host) {
         return StreamSupport.stream(d.get("steps").spliterator(), false)
                 .filter(s -> s.get("stage").asText().equals(stage))
                 .filter(s -> host == null || s.path("host").asText().startsWith(host))
                 .toList();
     }
 
-    static List<String> stages(JsonNode d) {
+    public static List<String> stages(JsonNode d) {
         return StreamSupport.stream(d.get("steps").spliterator(), false).map(s -> s.get("stage").asText()).toList();
     }
 
-    static JsonNode json(String body) {
+    public static JsonNode json(String body) {
         try {
             return Json.MAPPER.readTree(body);
         } catch (IOException e) {

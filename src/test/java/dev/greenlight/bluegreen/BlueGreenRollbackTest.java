@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenlight.testing.Sql;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,8 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -23,12 +26,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The rollback of a release that took traffic, with the app's database backed up and restored by the real
+ * The rollback of a release that took traffic (automatic, from the watch, with its incident report; and manual, with
+ * and without {@code "restore": true}), with the app's database backed up and restored by the real
  * {@code pg_dump -Fc} and {@code pg_restore --clean --if-exists}, run over SSH on the backup host, against a scratch
  * PostgreSQL database of its own.
  */
 class BlueGreenRollbackTest {
     private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
+            .withZone(ZoneOffset.UTC);
+    /** Manual rollbacks: no watch, and the old colour kept running. */
+    private static final String MANUAL = """
+            backup-host: SPARE_HOST_1
+            watch: { duration: 0s }
+            keep-previous: 10m
+            """;
 
     @TempDir
     Path dir;
@@ -113,7 +125,123 @@ class BlueGreenRollbackTest {
             assertThat(steps(d, "watch", null)).anyMatch(s -> s.get("status").asText().equals("failed")
                     && s.get("detail").asText().contains("/health/errors errors=57 (+57)"));
             assertThat(f.environmentState()).containsEntry("live_color", "blue").containsEntry("live_version", "1.0.0");
+
+            // the incident report tells it from the records
+            var report = f.app.get("/api/v1/deployments/" + id + "/incident", BlueGreenFixture.TOKEN);
+            assertThat(report.statusCode()).isEqualTo(200);
+            String md = report.body();
+            String trigger = section(md, "What triggered the rollback");
+            assertThat(trigger).contains("watch: 57 errors in ").contains("more than 3 allowed")
+                    .contains("The failing step: **watch** on 127.0.0.11")
+                    .contains("/health/errors errors=57 (+57)");
+            String restored = section(md, "What was restored and set aside");
+            assertThat(restored).contains("Database backup: `" + backup + "`, taken " + at(row.get("backup_at")))
+                    .contains("Set aside before restoring: `" + setAside + "`, taken " + at(row.get("set_aside_at")))
+                    .contains("The writes made from " + at(row.get("backup_at")) + " to " + at(row.get("set_aside_at"))
+                            + " are no longer in the live database; they are in this dump.")
+                    .contains("Restore of `" + backup + "`: **succeeded**, restored " + backup + ".");
+            String end = section(md, "Final state");
+            assertThat(end).contains("Status: **rolled_back**").contains("Live version: 1.0.0 (colour blue)")
+                    .contains("Environment locked: no").contains("Writes set aside in `" + setAside + "`");
+
+            // its rollback restored what it had written: a restore cannot be asked for again
+            var again = f.post(id, "rollback", BlueGreenFixture.TOKEN, "{\"restore\":true}");
+            assertThat(again.statusCode()).isEqualTo(409);
+            assertThat(again.body()).contains("deployment " + id + " is rolled_back: restore is only for a rollback "
+                    + "of a deployment that succeeded");
         }
+    }
+
+    @Test
+    void aManualRollbackAskedToRestoreSwitchesBackThenRestoresTheRolledBackDeploymentsBackup() throws Exception {
+        try (BlueGreenFixture f = BlueGreenFixture.start(dir, 2, 1, commands(), MANUAL)) {
+            f.deployed("1.0.0");
+            sql("insert into notes (note) values ('written by 1.0.0')");
+            long id = f.deployed("2.0.0");
+            sql("insert into notes (note) values ('written by 2.0.0')");
+            String backup = f.row(id).get("backup_name").toString();
+
+            var r = f.post(id, "rollback", BlueGreenFixture.BOB, "{\"restore\":true,\"reason\":\"orders lost\"}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            long rollback = BlueGreenFixture.json(r.body()).get("id").asLong();
+            JsonNode d = f.awaitEnd(rollback);
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("succeeded");
+            for (int i = 1; i <= 2; i++) {
+                assertThat(f.live(i)).as("host " + i).isEqualTo("blue");
+                assertThat(f.liveAnswer(i)).startsWith("200").contains("\"version\":\"1.0.0\"");
+                // blue still ran 1.0.0 (keep-previous): switched back, not deployed again
+                assertThat(f.log(i)).as("host " + i).containsOnlyOnce("deploy blue 1.0.0 " + f.bluePort);
+            }
+            assertThat(notes()).containsExactly("written by 1.0.0");
+            var row = f.row(rollback);
+            assertThat(row).containsEntry("trigger_kind", "rollback").containsEntry("rollback_of", id)
+                    .containsEntry("restore_requested", true);
+            String setAside = row.get("set_aside_name").toString();
+            assertThat(setAside).matches("shop-production-" + rollback + "-\\d{8}T\\d{6}Z-set-aside");
+            assertThat(row.get("set_aside_at")).isNotNull();
+            assertThat(dumpText(setAside)).contains("written by 2.0.0");
+            assertThat(steps(d, "restore", null)).singleElement().satisfies(s -> assertThat(s.get("detail").asText())
+                    .isEqualTo("restored " + backup + ", the backup of deployment " + id));
+            assertThat(stages(d)).containsSubsequence("switch", "set-aside", "restore", "live-health");
+            assertThat(f.environmentState()).containsEntry("live_color", "blue").containsEntry("live_version", "1.0.0");
+        }
+    }
+
+    @Test
+    void aManualRollbackNotAskedToRestoreLeavesTheDatabaseAndRedeploysAStoppedOldColour() throws Exception {
+        try (BlueGreenFixture f = BlueGreenFixture.start(dir, 2, 1, commands(),
+                MANUAL.replace("keep-previous: 10m", "keep-previous: 0s"))) {
+            f.deployed("1.0.0");
+            sql("insert into notes (note) values ('written by 1.0.0')");
+            long id = f.deployed("2.0.0");
+            sql("insert into notes (note) values ('written by 2.0.0')");
+            assertThat(f.running(1, "blue")).as("keep-previous 0s: the old colour is stopped").isFalse();
+
+            var r = f.post(id, "rollback", BlueGreenFixture.BOB, "");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            long rollback = BlueGreenFixture.json(r.body()).get("id").asLong();
+            JsonNode d = f.awaitEnd(rollback);
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("succeeded");
+            for (int i = 1; i <= 2; i++) {
+                assertThat(f.live(i)).as("host " + i).isEqualTo("blue");
+                assertThat(f.log(i)).as("host " + i).containsSubsequence("stop blue 1.0.0",
+                        "deploy blue 1.0.0 " + f.bluePort, "switch blue " + f.bluePort);
+                assertThat(f.liveAnswer(i)).startsWith("200").contains("\"version\":\"1.0.0\"");
+            }
+            assertThat(notes()).containsExactly("written by 1.0.0", "written by 2.0.0");
+            assertThat(stages(d)).doesNotContain("set-aside", "restore");
+            assertThat(f.row(rollback)).containsEntry("restore_requested", false).containsEntry("set_aside_name", null);
+        }
+    }
+
+    @Test
+    void restoreIsRefusedWhereTheEnvironmentHasNoDatabaseRestore() throws Exception {
+        try (BlueGreenFixture f = BlueGreenFixture.start(dir, 1, "", "watch: { duration: 0s }")) {
+            Sql.update(f.db, "insert into deployments (app, environment, version, previous_version, strategy, "
+                    + "trigger_kind, triggered_by, status, created_at) values ('shop', 'production', '1.1.0', '1.0.0', "
+                    + "'blue-green', 'manual', 'alice', 'succeeded', current_timestamp)");
+            long id = ((Number) Sql.rows(f.db, "select max(id) as id from deployments").get(0).get("id")).longValue();
+
+            var r = f.post(id, "rollback", BlueGreenFixture.ALICE, "{\"restore\":true}");
+            assertThat(r.statusCode()).isEqualTo(422);
+            assertThat(r.body()).contains("shop/production has no database restore");
+            assertThat(Sql.count(f.db, "select count(*) from deployments where rollback_of = ?", id)).isZero();
+        }
+    }
+
+    /** The Markdown section under {@code ## title}, up to the next one. */
+    private static String section(String md, String title) {
+        int start = md.indexOf("## " + title + "\n");
+        assertThat(start).as("section " + title + " in:\n" + md).isNotNegative();
+        int end = md.indexOf("\n## ", start + 3);
+        return end < 0 ? md.substring(start) : md.substring(start, end);
+    }
+
+    /** A recorded time as the report writes it. */
+    private static String at(Object timestamp) {
+        return STAMP.format(((Timestamp) timestamp).toInstant());
     }
 
     private void sql(String statement) throws Exception {

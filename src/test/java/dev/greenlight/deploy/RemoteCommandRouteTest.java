@@ -151,7 +151,7 @@ class RemoteCommandRouteTest extends CamelTestSupport {
 
     private RemoteCall deploy() {
         return new RemoteCall(run, run.firstHost(), "deploy", 1, run.environment().command("deploy").orElseThrow(),
-                Duration.ofSeconds(5), false);
+                Duration.ofSeconds(5), false, null);
     }
 
     private MockEndpoint advisedSsh() throws Exception {

@@ -10,16 +10,27 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.awaitility.Awaitility;
 
 /**
- * The two colours of an app, real HTTP servers on free loopback ports: {@code /} answers the colour's name,
- * {@code /health} 200. And a keep-alive client that reads who answers through a proxy.
+ * The two colours of an app, real HTTP servers on free loopback ports: by default {@code /} answers the colour's
+ * name, {@code /health} 200. And a keep-alive client that reads who answers through a proxy.
  */
 final class Colours implements AutoCloseable {
-    final TestHttpServer blue = colour("blue");
-    final TestHttpServer green = colour("green");
+    final TestHttpServer blue;
+    final TestHttpServer green;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    Colours() {
+        this(Colours::colour);
+    }
+
+    /** @param colour the server of the colour named */
+    Colours(Function<String, TestHttpServer> colour) {
+        blue = colour.apply("blue");
+        green = colour.apply("green");
+    }
 
     private static TestHttpServer colour(String name) {
         return new TestHttpServer().on("/", TestHttpServer.status(200, name)).on("/health", TestHttpServer.status(200, "ok"));

@@ -59,6 +59,7 @@ import dev.greenlight.notify.DeploymentEvents;
 import dev.greenlight.notify.Backoff;
 import dev.greenlight.notify.BadSignatureBurst;
 import dev.greenlight.notify.GithubCommitStatus;
+import dev.greenlight.notify.NoAutomaticRetries;
 import dev.greenlight.notify.NoticeFactory;
 import dev.greenlight.notify.NotificationRelay;
 import dev.greenlight.notify.NotificationStore;
@@ -263,6 +264,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
                         props.resolveProperty("greenlight.notifications.max-delay").orElse("5m")));
         registry.bind("notifications", notifications);
         registry.bind("notificationStore", store);
+        registry.bind(NoAutomaticRetries.BEAN, new NoAutomaticRetries());
         registry.bind("notificationRelay", new NotificationRelay(config, secrets, store, backoff, clock));
         registry.bind("notificationApi", new NotificationApi(store, notifications, audit));
         return notifications;

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class NotificationRelay {
     private static final Logger LOG = LoggerFactory.getLogger(NotificationRelay.class);
-    /** The exchange property holding the webhook URL the route sends to. */
-    public static final String URL = "notificationUrl";
+    /** The exchange property holding the endpoint the route sends to: the webhook URL and the client's option. */
+    public static final String URI = "notificationUri";
     private static final int BATCH = 20;
 
     private final GreenlightConfig config;
@@ -52,7 +52,8 @@ public final class NotificationRelay {
         String url = secrets.get(target.urlEnv(), target.urlFile()).orElseThrow(() -> new IllegalStateException(
                 "the webhook URL of channel " + row.channel() + " is not set (" + (target.urlEnv() != null
                         ? target.urlEnv() : target.urlFile()) + ")"));
-        exchange.setProperty(URL, url);
+        exchange.setProperty(URI, url + (url.contains("?") ? "&" : "?") + "httpClientConfigurer=#"
+                + NoAutomaticRetries.BEAN);
         var message = exchange.getMessage();
         message.setHeader(Exchange.HTTP_METHOD, "POST");
         message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");

@@ -11,6 +11,7 @@ import dev.greenlight.approval.WaitStore;
 import dev.greenlight.api.DeploymentApi;
 import dev.greenlight.api.IncidentApi;
 import dev.greenlight.api.MetricsApi;
+import dev.greenlight.api.NotificationApi;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.audit.RefusalLimiter;
 import dev.greenlight.bluegreen.Backups;
@@ -60,7 +61,15 @@ import dev.greenlight.metrics.GreenlightMeters;
 import dev.greenlight.intake.WebhookDeliveries;
 import dev.greenlight.intake.WebhookIntake;
 import dev.greenlight.notify.DeploymentEvents;
+import dev.greenlight.notify.Backoff;
+import dev.greenlight.notify.BadSignatureBurst;
 import dev.greenlight.notify.GithubCommitStatus;
+import dev.greenlight.notify.NoAutomaticRetries;
+import dev.greenlight.notify.NoticeFactory;
+import dev.greenlight.notify.NotificationRelay;
+import dev.greenlight.notify.NotificationStore;
+import dev.greenlight.notify.Notifications;
+import dev.greenlight.notify.ReviewTriggers;
 import dev.greenlight.registry.RegistryClient;
 import dev.greenlight.registry.RegistryCredentials;
 import dev.greenlight.ssh.PooledSshComponent;
@@ -130,15 +139,22 @@ public class GreenlightConfiguration implements CamelConfiguration {
         String instanceId = instanceId();
         EnvironmentLease lease = new EnvironmentLease(jdbc, instanceId, leaseTtl);
         ActiveRuns activeRuns = new ActiveRuns(lease, deployments);
-        EventOutbox outbox = new EventOutbox(jdbc, clock, instanceId);
+        Notifications notifications = notifications(registry, props, config, secrets, jdbc, clock, deployments, steps,
+                instanceId, audit);
+        notifications.wakeThrough(context.createProducerTemplate());
+        EventOutbox outbox = new EventOutbox(jdbc, clock, instanceId, notifications);
         DeploymentEvents events = new DeploymentEvents(context.createProducerTemplate(), config, outbox, deployments);
         GreenlightMeters meters = new GreenlightMeters(meterRegistry(registry));
         registry.bind("greenlightMeters", meters);
         registry.bind("greenlightDatabaseHealth", new DatabaseHealthCheck(dataSource));
-        DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit, outbox, events::wake,
+        Runnable wake = () -> {
+            events.wake();
+            notifications.wake();
+        };
+        DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit, outbox, wake,
                 new DeploymentMeasures(deployments, audit, meters));
         DeploymentQueue queue = new DeploymentQueue(deployments, audit);
-        Dispatcher dispatcher = new Dispatcher(config, deployments, lease, finisher, steps, audit, outbox, events::wake);
+        Dispatcher dispatcher = new Dispatcher(config, deployments, lease, finisher, steps, audit, outbox, wake);
         dispatcher.registerEnvironments();
         WebhookDeliveries deliveries = new WebhookDeliveries(clock);
         RefusalLimiter refusals = refusalLimiter(props, audit, clock);
@@ -158,10 +174,10 @@ public class GreenlightConfiguration implements CamelConfiguration {
         ExecutorService hostWork = hostExecutor(context);
         registry.bind("hostExecutor", hostWork);
         registry.bind("preChecks", new PreChecks(registryClient(secrets), steps));
-        registry.bind("healthStage", new HealthStage(new HttpHealthChecker(), steps, meters));
+        registry.bind("healthStage", new HealthStage(new HttpHealthChecker(), steps, meters, notifications));
         registry.bind("smokeStage", new SmokeStage(new SmokeTester(), steps));
         registry.bind("rollbacks", new Rollbacks(finisher, deployments, steps));
-        bindBlueGreen(registry, config, jdbc, clock, deployments, steps, lease);
+        bindBlueGreen(registry, config, jdbc, clock, deployments, steps, lease, notifications);
         Optional<String> githubToken = secrets.get(config.github().tokenEnv(), config.github().tokenFile());
         registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(), githubToken));
         registry.bind("deploymentEvents", events);
@@ -176,7 +192,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("deploymentFinisher", finisher);
         registry.bind("dispatcher", dispatcher);
         registry.bind("webhookIntake", new WebhookIntake(secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET"),
-                new TriggerMatcher(config), queue, deployments, deliveries, audit, refusals, lease));
+                new TriggerMatcher(config), queue, deployments, deliveries, audit, refusals, lease,
+                badSignatures(props, notifications, config, clock)::refused));
         IncidentReportStore incidents = bindIncidentReports(registry, props, config, githubToken, secrets, jdbc, clock,
                 deployments, steps, audit, lease, outbox);
         DeploymentApi deploymentApi = new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,
@@ -184,7 +201,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("deploymentApi", deploymentApi);
         registry.bind("incidentApi", new IncidentApi(deploymentApi, incidents));
         registry.bind("metricsApi", new MetricsApi(config, deploymentApi, new DeliveryMetrics(jdbc), clock));
-        bindApprovals(registry, config, jdbc, clock, deployments, lease, audit, finisher, auth, deploymentApi);
+        bindApprovals(registry, config, jdbc, clock, deployments, lease, audit, finisher, auth, deploymentApi,
+                notifications);
         registry.bind("apiErrors", new ApiErrors(audit, refusals));
         registry.bind("apiAuth", auth);
         registry.bind("refusalLimiter", refusals);
@@ -193,10 +211,11 @@ public class GreenlightConfiguration implements CamelConfiguration {
     /** Approval and promotion of blue-green deployments: the pipeline's two gates, the deadlines, the API. */
     private static void bindApprovals(Registry registry, GreenlightConfig config, Jdbc jdbc, Clock clock,
                                       DeploymentStore deployments, EnvironmentLease lease, AuditLog audit,
-                                      DeploymentFinisher finisher, ApiAuth auth, DeploymentApi deploymentApi) {
+                                      DeploymentFinisher finisher, ApiAuth auth, DeploymentApi deploymentApi,
+                                      Notifications notifications) {
         WaitStore waits = new WaitStore(jdbc);
-        registry.bind("approvalGate", new ApprovalGate(deployments, waits, lease, audit));
-        registry.bind("promotionGate", new PromotionGate(deployments, waits, audit));
+        registry.bind("approvalGate", new ApprovalGate(deployments, waits, lease, audit, notifications));
+        registry.bind("promotionGate", new PromotionGate(deployments, waits, audit, notifications));
         registry.bind("approvalDeadlines", new ApprovalDeadlines(config, deployments, waits, finisher));
         registry.bind("approvalApi", new ApprovalApi(deploymentApi, auth,
                 new Decisions(deployments, waits, finisher, audit, clock), deployments, audit));
@@ -225,7 +244,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
 
     /** The blue-green pipeline's beans (routes/blue-green*.camel.yaml). */
     private static void bindBlueGreen(Registry registry, GreenlightConfig config, Jdbc jdbc, Clock clock,
-                                      DeploymentStore deployments, StepStore steps, EnvironmentLease lease) {
+                                      DeploymentStore deployments, StepStore steps, EnvironmentLease lease,
+                                      Notifications notifications) {
         ColorStops stops = new ColorStops(jdbc, clock, config, deployments, lease);
         HttpHealthChecker checker = new HttpHealthChecker();
         registry.bind("colorStops", stops);
@@ -235,7 +255,50 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("switches", new Switches(deployments, clock));
         registry.bind("restorePolicy", new RestorePolicy(deployments));
         registry.bind("liveHealthCheck", new LiveHealthCheck(checker, steps));
-        registry.bind("watchStage", new WatchStage(checker, new ErrorCountReader(), steps, clock));
+        registry.bind("watchStage", new WatchStage(checker, new ErrorCountReader(), steps, clock,
+                notifications));
+    }
+
+    /**
+     * Chat notifications: the outbox, the relay that delivers it (routes/notifications.camel.yaml) with its back-off
+     * settings, the review triggers' window, and the API.
+     */
+    private static Notifications notifications(Registry registry, PropertiesComponent props, GreenlightConfig config,
+                                               Secrets secrets, Jdbc jdbc, Clock clock, DeploymentStore deployments,
+                                               StepStore steps, String instanceId, AuditLog audit) {
+        NotificationStore store = new NotificationStore(jdbc, clock, instanceId, secrets);
+        NoticeFactory notices = new NoticeFactory(config.github().publicUrl(), clock);
+        Duration window = reviewWindow(props.resolveProperty("greenlight.review.window").orElse("30d"));
+        Notifications notifications = new Notifications(config, deployments, steps, store, notices,
+                new ReviewTriggers(window, clock, notices), jdbc);
+        Backoff backoff = new Backoff((int) number(props, "greenlight.notifications.max-attempts", "8", 1, 1000),
+                Durations.requirePositive("greenlight.notifications.retry-delay",
+                        props.resolveProperty("greenlight.notifications.retry-delay").orElse("10s")),
+                Durations.requirePositive("greenlight.notifications.max-delay",
+                        props.resolveProperty("greenlight.notifications.max-delay").orElse("5m")));
+        registry.bind("notifications", notifications);
+        registry.bind("notificationStore", store);
+        registry.bind(NoAutomaticRetries.BEAN, new NoAutomaticRetries());
+        registry.bind("notificationRelay", new NotificationRelay(config, secrets, store, backoff, clock));
+        registry.bind("notificationApi", new NotificationApi(store, notifications, audit));
+        return notifications;
+    }
+
+    /** {@code greenlight.review.window}: whole days ("30d"), or any duration of greenlight.yaml's. */
+    private static Duration reviewWindow(String text) {
+        String t = text.trim();
+        if (t.matches("[1-9]\\d{0,4}d")) return Duration.ofDays(Long.parseLong(t.substring(0, t.length() - 1)));
+        return Durations.requirePositive("greenlight.review.window", t);
+    }
+
+    /** The security alert: so many webhook deliveries with a bad signature within the window raise one. */
+    private static BadSignatureBurst badSignatures(PropertiesComponent props, Notifications notifications,
+                                                   GreenlightConfig config, Clock clock) {
+        int limit = (int) number(props, "greenlight.notifications.bad-signature-limit", "10", 1, 1_000_000);
+        Duration window = Durations.requirePositive("greenlight.notifications.bad-signature-window",
+                props.resolveProperty("greenlight.notifications.bad-signature-window").orElse("5m"));
+        return new BadSignatureBurst(notifications, new NoticeFactory(config.github().publicUrl(), clock), clock,
+                limit, window);
     }
 
     /**

@@ -279,12 +279,12 @@ public final class DeploymentApi {
                 .orElseThrow(() -> ApiError.notFound("app " + app + " has no environment " + environment));
     }
 
-    private static String query(Exchange exchange, String name) {
+    static String query(Exchange exchange, String name) {
         String v = exchange.getMessage().getHeader(name, String.class);
         return v == null || v.isBlank() ? null : v;
     }
 
-    private static int limit(Exchange exchange) {
+    static int limit(Exchange exchange) {
         String raw = query(exchange, "limit");
         if (raw == null) return 50;
         try {

@@ -5,6 +5,7 @@ import dev.greenlight.audit.AuditLog;
 import dev.greenlight.config.BlueGreenSpec;
 import dev.greenlight.config.Durations;
 import dev.greenlight.deploy.Deployment;
+import dev.greenlight.deploy.DeploymentNotices;
 import dev.greenlight.deploy.DeploymentRun;
 import dev.greenlight.deploy.DeploymentStatus;
 import dev.greenlight.deploy.DeploymentStore;
@@ -26,12 +27,16 @@ public final class ApprovalGate {
     private final WaitStore waits;
     private final EnvironmentLease lease;
     private final AuditLog audit;
+    private final DeploymentNotices notices;
 
-    public ApprovalGate(DeploymentStore deployments, WaitStore waits, EnvironmentLease lease, AuditLog audit) {
+    /** @param notices told of the wait in its transaction, so the channels hear who may approve it */
+    public ApprovalGate(DeploymentStore deployments, WaitStore waits, EnvironmentLease lease, AuditLog audit,
+                        DeploymentNotices notices) {
         this.deployments = deployments;
         this.waits = waits;
         this.lease = lease;
         this.audit = audit;
+        this.notices = notices;
     }
 
     /** True when the deployment must wait for an approval first. */
@@ -56,11 +61,13 @@ public final class ApprovalGate {
             waits.setDeadline(c, d.id(), timeout);
             audit.record(c, AuditEvent.of("greenlight", "deployment.awaiting_approval", "awaiting_approval")
                     .target(d.app(), d.environment(), d.version()).deployment(d.id()).detail(detail));
+            notices.changed(c, d.id());
             return true;
         });
         if (!held) throw new StepFailedException("deployment " + d.id() + " was no longer running when it should "
                 + "wait for approval");
         lease.release(d.app(), d.environment());
+        notices.wake();
         LOG.info("deployment {} ({}/{} {}) awaits approval", d.id(), d.app(), d.environment(), d.version());
     }
 }

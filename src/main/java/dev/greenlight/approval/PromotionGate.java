@@ -6,6 +6,7 @@ import dev.greenlight.config.BlueGreenSpec;
 import dev.greenlight.config.Durations;
 import dev.greenlight.deploy.Deployment;
 import dev.greenlight.deploy.DeploymentCancelledException;
+import dev.greenlight.deploy.DeploymentNotices;
 import dev.greenlight.deploy.DeploymentRun;
 import dev.greenlight.deploy.DeploymentStatus;
 import dev.greenlight.deploy.DeploymentStore;
@@ -27,11 +28,14 @@ public final class PromotionGate {
     private final DeploymentStore deployments;
     private final WaitStore waits;
     private final AuditLog audit;
+    private final DeploymentNotices notices;
 
-    public PromotionGate(DeploymentStore deployments, WaitStore waits, AuditLog audit) {
+    /** @param notices told of the wait in its transaction, so the channels hear that a promote is awaited */
+    public PromotionGate(DeploymentStore deployments, WaitStore waits, AuditLog audit, DeploymentNotices notices) {
         this.deployments = deployments;
         this.waits = waits;
         this.audit = audit;
+        this.notices = notices;
     }
 
     public boolean required(DeploymentRun run) {
@@ -54,12 +58,14 @@ public final class PromotionGate {
             waits.setDeadline(c, d.id(), timeout);
             audit.record(c, AuditEvent.of("greenlight", "deployment.awaiting_promotion", "awaiting_promotion")
                     .target(d.app(), d.environment(), d.version()).deployment(d.id()).detail(detail));
+            notices.changed(c, d.id());
             return true;
         });
         if (!held) {
             throw new StepFailedException("deployment " + d.id() + " was no longer running when it should wait for "
                     + "promotion");
         }
+        notices.wake();
         LOG.info("deployment {} ({}/{} {}) awaits promotion", d.id(), d.app(), d.environment(), d.version());
     }
 

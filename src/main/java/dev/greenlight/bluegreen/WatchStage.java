@@ -1,7 +1,9 @@
 package dev.greenlight.bluegreen;
 
 import dev.greenlight.config.HostAddress;
+import dev.greenlight.config.NotificationEvent;
 import dev.greenlight.config.WatchSpec;
+import dev.greenlight.deploy.DeploymentNotices;
 import dev.greenlight.deploy.DeploymentRun;
 import dev.greenlight.deploy.StepFailedException;
 import dev.greenlight.deploy.StepStore;
@@ -26,12 +28,16 @@ public final class WatchStage {
     private final ErrorCountReader counters;
     private final StepStore steps;
     private final Clock clock;
+    private final DeploymentNotices notices;
 
-    public WatchStage(HttpHealthChecker checker, ErrorCountReader counters, StepStore steps, Clock clock) {
+    /** @param notices told when the watch fails (the error-rate alert), before the rollback starts */
+    public WatchStage(HttpHealthChecker checker, ErrorCountReader counters, StepStore steps, Clock clock,
+                      DeploymentNotices notices) {
         this.checker = checker;
         this.counters = counters;
         this.steps = steps;
         this.clock = clock;
+        this.notices = notices;
     }
 
     public WatchWindow begin(DeploymentRun run) {
@@ -81,8 +87,11 @@ public final class WatchStage {
     }
 
     /** After a round: a window with too many errors, or too slow, fails the deployment now. */
-    public void judge(WatchWindow window) {
+    public void judge(DeploymentRun run, WatchWindow window) {
         var verdict = window.verdict(Instant.now(clock));
-        if (verdict.isPresent()) throw new StepFailedException(verdict.get());
+        if (verdict.isPresent()) {
+            notices.alert(run.id(), NotificationEvent.ERROR_RATE, verdict.get());
+            throw new StepFailedException(verdict.get());
+        }
     }
 }

@@ -24,7 +24,6 @@ public final class ConfigLoader {
     private static final Pattern REPOSITORY = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+");
     private static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9._/-]{1,255}");
     private static final Pattern URL = Pattern.compile("https?://\\S+");
-    private static final Set<String> NOTIFICATION_TYPES = Set.of("slack", "discord", "teams", "mattermost");
     /** Keys that would put a secret into the file; each names where the secret should come from instead. */
     private static final Map<String, String> INLINE_SECRETS = Map.of(
             "token", "token-env or token-file",
@@ -102,17 +101,34 @@ public final class ConfigLoader {
             YamlNode n = node.get(name);
             name(n, name, "notification");
             refuseInlineSecrets(n);
-            n.map("type", "url-env", "url-file");
+            n.map("type", "url-env", "url-file", "events", "severity");
             String type = n.string("type");
-            if (!NOTIFICATION_TYPES.contains(type)) {
-                throw n.error("type", "\"" + type + "\" is not one of " + new java.util.TreeSet<>(NOTIFICATION_TYPES));
+            if (!NotificationTarget.TYPES.contains(type)) {
+                throw n.error("type", "\"" + type + "\" is not one of " + new java.util.TreeSet<>(NotificationTarget.TYPES));
             }
             String urlEnv = n.get("url-env").optionalString().orElse(null);
             String urlFile = n.get("url-file").optionalString().orElse(null);
             if (urlEnv == null && urlFile == null) throw n.error("needs url-env or url-file");
-            out.put(name, new NotificationTarget(name, type, urlEnv, urlFile));
+            boolean criticalOnly = choice(n, "severity", "all", "critical").equals("critical");
+            out.put(name, new NotificationTarget(name, type, urlEnv, urlFile, events(n), criticalOnly));
         }
         return Map.copyOf(out);
+    }
+
+    /** {@code events: [...]} of a channel: every event when absent; an empty or unknown name is refused. */
+    private static Set<NotificationEvent> events(YamlNode channel) {
+        YamlNode n = channel.get("events");
+        if (n.raw() == null) return Set.copyOf(java.util.EnumSet.allOf(NotificationEvent.class));
+        List<YamlNode> names = n.list();
+        if (names.isEmpty()) throw n.error("is empty: list the events to send, or leave it out for all of them");
+        Set<NotificationEvent> out = java.util.EnumSet.noneOf(NotificationEvent.class);
+        for (YamlNode name : names) {
+            String key = name.requiredString();
+            out.add(NotificationEvent.parse(key).orElseThrow(() -> name.error("\"" + key + "\" is not an event ("
+                    + String.join(", ", java.util.Arrays.stream(NotificationEvent.values())
+                    .map(NotificationEvent::key).toList()) + ")")));
+        }
+        return Set.copyOf(out);
     }
 
     private static AppConfig app(String name, YamlNode n, Map<String, NotificationTarget> notifications) {

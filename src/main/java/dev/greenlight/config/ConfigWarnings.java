@@ -5,19 +5,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What a valid greenlight.yaml asks for but will not get: a token variable that is not set (its access rule is
- * dropped), a key or known_hosts file that is missing, a notification URL that cannot be read, features this version
- * does not run. None of these stops the start (an operator may fix them while the service runs, or not need that
- * environment yet), so each is one WARN line at start-up naming the file and key path.
+ * dropped), a key or known_hosts file that is missing, a notification URL that cannot be read (its messages wait in
+ * the outbox and are dead-lettered after their attempts). None of these stops the start (an operator may fix them
+ * while the service runs, or not need that environment yet), so each is one WARN line at start-up naming the file
+ * and key path.
  */
 public final class ConfigWarnings {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigWarnings.class);
-    private static final String NOT_SENT = "chat notifications are not sent in this version";
 
     private ConfigWarnings() {
     }
@@ -45,9 +44,6 @@ public final class ConfigWarnings {
         config.apps().values().stream().flatMap(app -> app.environments().values().stream())
                 .sorted(Comparator.comparing(EnvironmentConfig::key))
                 .forEach(env -> environment(config, env, out));
-        if (!config.notifications().isEmpty()) {
-            out.add(at(config, "notifications", NOT_SENT + " " + new TreeSet<>(config.notifications().keySet())));
-        }
         config.notifications().values().stream().sorted(Comparator.comparing(NotificationTarget::name))
                 .forEach(target -> notification(config, target, secrets, out));
         return out;
@@ -59,9 +55,6 @@ public final class ConfigWarnings {
                 + " will fail at the pre-check", out);
         missing(config, path + ".ssh.known-hosts", env.ssh().knownHosts(), "deployments of " + env.key()
                 + " will fail at the pre-check", out);
-        if (!env.notifications().isEmpty()) {
-            out.add(at(config, path + ".notify", NOT_SENT + " " + env.notifications()));
-        }
     }
 
     private static void notification(GreenlightConfig config, NotificationTarget target, Secrets secrets,
@@ -69,7 +62,8 @@ public final class ConfigWarnings {
         String path = "notifications." + target.name();
         if (target.urlEnv() != null && secrets.setting(target.urlEnv()).isPresent()) return;
         if (target.urlFile() == null) {
-            out.add(at(config, path + ".url-env", target.urlEnv() + " is not set"));
+            out.add(at(config, path + ".url-env", target.urlEnv() + " is not set: nothing can be sent to \""
+                    + target.name() + "\""));
         } else {
             missing(config, path + ".url-file", Path.of(target.urlFile()), "the webhook URL of \"" + target.name()
                     + "\" cannot be read", out);

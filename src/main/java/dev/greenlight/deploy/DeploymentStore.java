@@ -43,6 +43,11 @@ public final class DeploymentStore {
         return jdbc.queryOne("select * from deployments where id = ?", DeploymentStore::map, id);
     }
 
+    /** The same, inside the caller's transaction: what it changed there is seen. */
+    public Optional<Deployment> find(Connection c, long id) throws SQLException {
+        return Jdbc.query(c, "select * from deployments where id = ?", DeploymentStore::map, id).stream().findFirst();
+    }
+
     /** Newest first, within {@code scope}. Every filter is optional. */
     public List<Deployment> list(Scope scope, String app, String environment, DeploymentStatus status, int limit) {
         Filter f = scope.restrict(new Filter()).equal("app", app).equal("environment", environment)

@@ -32,17 +32,28 @@ public final class EventOutbox {
     private final Jdbc jdbc;
     private final Clock clock;
     private final String holder;
+    private final DeploymentNotices notices;
 
     public EventOutbox(Jdbc jdbc, Clock clock, String holder) {
+        this(jdbc, clock, holder, DeploymentNotices.NONE);
+    }
+
+    /** @param notices told of every status change recorded here, in the same transaction (chat notifications) */
+    public EventOutbox(Jdbc jdbc, Clock clock, String holder, DeploymentNotices notices) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.holder = holder;
+        this.notices = notices;
     }
 
-    /** Adds an event inside the caller's transaction (the one that changes the deployment's status). */
+    /**
+     * Adds an event inside the caller's transaction (the one that changes the deployment's status); a start or an
+     * end is told to the chat channels in that transaction too.
+     */
     public void record(Connection c, long deploymentId, String kind) throws SQLException {
         Jdbc.insert(c, "insert into deployment_events (deployment_id, kind, created_at) values (?, ?, ?)",
                 deploymentId, kind, Instant.now(clock));
+        if (!INCIDENT.equals(kind)) notices.changed(c, deploymentId);
     }
 
     /** Claims up to {@code limit} events that may be sent now, oldest first; another instance gets none of them. */

@@ -3,6 +3,7 @@ package dev.greenlight.deploy;
 import dev.greenlight.config.EnvironmentConfig;
 import dev.greenlight.config.HealthSpec;
 import dev.greenlight.config.HostAddress;
+import dev.greenlight.config.NotificationEvent;
 import dev.greenlight.health.HealthReport;
 import dev.greenlight.health.HttpHealthChecker;
 import dev.greenlight.metrics.GreenlightMeters;
@@ -19,11 +20,14 @@ public final class HealthStage {
     private final HttpHealthChecker checker;
     private final StepStore steps;
     private final GreenlightMeters meters;
+    private final DeploymentNotices notices;
 
-    public HealthStage(HttpHealthChecker checker, StepStore steps, GreenlightMeters meters) {
+    /** @param notices told when a host's last attempt fails (the health-check alert) */
+    public HealthStage(HttpHealthChecker checker, StepStore steps, GreenlightMeters meters, DeploymentNotices notices) {
         this.checker = checker;
         this.steps = steps;
         this.meters = meters;
+        this.notices = notices;
     }
 
     /** This attempt's number, from 1: Camel counts the redeliveries. */
@@ -65,7 +69,10 @@ public final class HealthStage {
         HealthSpec spec = run.environment().health();
         int attempt = attempt(exchange);
         String why = host + " unhealthy (attempt " + attempt + "/" + spec.attempts() + "): " + problem;
-        if (attempt >= spec.attempts()) throw new StepFailedException(why);
+        if (attempt >= spec.attempts()) {
+            notices.alert(run.id(), NotificationEvent.HEALTH_CHECK_FAILED, why);
+            throw new StepFailedException(why);
+        }
         exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, spec.interval().toMillis());
         throw new UnhealthyHostException(why);
     }

@@ -61,6 +61,12 @@ public final class StepStore {
         return jdbc.query("select * from deployment_steps where deployment_id = ? order by id", StepStore::map, deploymentId);
     }
 
+    /** The same, inside the caller's transaction. */
+    public List<Step> forDeployment(java.sql.Connection c, long deploymentId) throws SQLException {
+        return Jdbc.query(c, "select * from deployment_steps where deployment_id = ? order by id", StepStore::map,
+                deploymentId);
+    }
+
     private static Step map(ResultSet rs) throws SQLException {
         return new Step(rs.getLong("id"), rs.getLong("deployment_id"), rs.getString("stage"), rs.getString("host"),
                 rs.getInt("attempt"), rs.getString("status"), Jdbc.instant(rs, "started_at"),

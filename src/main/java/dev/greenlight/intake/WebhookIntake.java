@@ -49,10 +49,13 @@ public final class WebhookIntake {
     private final AuditLog audit;
     private final EnvironmentLease lease;
     private final RefusalLimiter refusals;
+    private final java.util.function.Consumer<String> badSignature;
 
+    /** @param badSignature told the client of each delivery refused for a wrong signature (the security alert) */
     public WebhookIntake(Optional<String> secret, TriggerMatcher matcher, DeploymentQueue queue,
                          DeploymentStore deployments, WebhookDeliveries deliveries, AuditLog audit,
-                         RefusalLimiter refusals, EnvironmentLease lease) {
+                         RefusalLimiter refusals, EnvironmentLease lease,
+                         java.util.function.Consumer<String> badSignature) {
         this.secret = secret.map(s -> s.getBytes(StandardCharsets.UTF_8)).orElse(null);
         if (this.secret == null) {
             LOG.warn("GREENLIGHT_WEBHOOK_SECRET (or GREENLIGHT_WEBHOOK_SECRET_FILE) is not set: every GitHub "
@@ -65,6 +68,7 @@ public final class WebhookIntake {
         this.audit = audit;
         this.lease = lease;
         this.refusals = refusals;
+        this.badSignature = badSignature;
     }
 
     /**
@@ -86,6 +90,8 @@ public final class WebhookIntake {
             String why = secret == null ? "no webhook secret is configured" : "missing or wrong X-Hub-Signature-256";
             refusals.refused(source, AuditEvent.of("github", "webhook.refused", "unauthorized").source(source)
                     .detail(why + " (event " + event + ", delivery " + exchange.getMessage().getHeader(DELIVERY) + ")"));
+            // without a secret every delivery is refused: the start-up warning says so, an alert would only repeat it
+            if (secret != null) badSignature.accept(source);
             throw ApiError.unauthorized("signature refused: " + why).audited();
         }
         exchange.setProperty(ApiErrors.AUTHENTICATED, true);

@@ -83,11 +83,9 @@ class ConfigWarningsTest {
                         + " does not exist: deployments of shop/production will fail at the pre-check",
                 f + "apps.shop.environments.production.ssh.known-hosts: " + dir.resolve("keys")
                         + " is not a readable file: deployments of shop/production will fail at the pre-check",
-                f + "apps.shop.environments.staging.notify: chat notifications are not sent in this version [team]",
-                f + "notifications: chat notifications are not sent in this version [chat, ops, team]",
                 f + "notifications.ops.url-file: " + dir.resolve("ops-url") + " does not exist: the webhook URL of "
                         + "\"ops\" cannot be read",
-                f + "notifications.team.url-env: SLACK_URL is not set");
+                f + "notifications.team.url-env: SLACK_URL is not set: nothing can be sent to \"team\"");
     }
 
     @Test

@@ -88,9 +88,9 @@ class StoreTest {
             Map<String, List<String>> h2Schema = columns(h2.db());
             assertThat(pgSchema).containsOnlyKeys("deployments", "deployment_steps", "environment_state",
                     "webhook_deliveries", "audit_log", "deployment_events", "audit_log_truncate_guard",
-                    "incident_reports", "color_stops", "flyway_schema_history");
+                    "incident_reports", "color_stops", "notifications", "review_triggers", "flyway_schema_history");
             assertThat(h2Schema).isEqualTo(pgSchema);
-            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5", "6", "7", "8", "9", "10", "11");
+            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5", "6", "7", "8", "9", "10", "11", "13");
         }
     }
 

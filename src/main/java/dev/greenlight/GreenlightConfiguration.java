@@ -139,13 +139,13 @@ public class GreenlightConfiguration implements CamelConfiguration {
         String instanceId = instanceId();
         EnvironmentLease lease = new EnvironmentLease(jdbc, instanceId, leaseTtl);
         ActiveRuns activeRuns = new ActiveRuns(lease, deployments);
+        GreenlightMeters meters = new GreenlightMeters(meterRegistry(registry));
+        registry.bind("greenlightMeters", meters);
         Notifications notifications = notifications(registry, props, config, secrets, jdbc, clock, deployments, steps,
-                instanceId, audit);
+                instanceId, audit, meters);
         notifications.wakeThrough(context.createProducerTemplate());
         EventOutbox outbox = new EventOutbox(jdbc, clock, instanceId, notifications);
         DeploymentEvents events = new DeploymentEvents(context.createProducerTemplate(), config, outbox, deployments);
-        GreenlightMeters meters = new GreenlightMeters(meterRegistry(registry));
-        registry.bind("greenlightMeters", meters);
         registry.bind("greenlightDatabaseHealth", new DatabaseHealthCheck(dataSource));
         Runnable wake = () -> {
             events.wake();
@@ -265,7 +265,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
      */
     private static Notifications notifications(Registry registry, PropertiesComponent props, GreenlightConfig config,
                                                Secrets secrets, Jdbc jdbc, Clock clock, DeploymentStore deployments,
-                                               StepStore steps, String instanceId, AuditLog audit) {
+                                               StepStore steps, String instanceId, AuditLog audit,
+                                               GreenlightMeters meters) {
         NotificationStore store = new NotificationStore(jdbc, clock, instanceId, secrets);
         NoticeFactory notices = new NoticeFactory(config.github().publicUrl(), clock);
         Duration window = reviewWindow(props.resolveProperty("greenlight.review.window").orElse("30d"));
@@ -279,7 +280,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("notifications", notifications);
         registry.bind("notificationStore", store);
         registry.bind(NoAutomaticRetries.BEAN, new NoAutomaticRetries());
-        registry.bind("notificationRelay", new NotificationRelay(config, secrets, store, backoff, clock));
+        registry.bind("notificationRelay", new NotificationRelay(config, secrets, store, backoff, clock, meters));
         registry.bind("notificationApi", new NotificationApi(store, notifications, audit));
         return notifications;
     }

@@ -3,6 +3,7 @@ package dev.greenlight.notify;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.NotificationTarget;
 import dev.greenlight.config.Secrets;
+import dev.greenlight.metrics.GreenlightMeters;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -30,9 +31,11 @@ public final class NotificationRelay {
     private final NotificationStore store;
     private final Backoff backoff;
     private final Clock clock;
+    private final GreenlightMeters meters;
 
     public NotificationRelay(GreenlightConfig config, Secrets secrets, NotificationStore store, Backoff backoff,
-                             Clock clock) {
+                             Clock clock, GreenlightMeters meters) {
+        this.meters = meters;
         this.config = config;
         this.secrets = secrets;
         this.store = store;
@@ -63,6 +66,7 @@ public final class NotificationRelay {
 
     public void delivered(NotificationStore.Row row) {
         store.delivered(row.id());
+        meters.notificationDelivered(row.channel());
         LOG.debug("notification {} delivered to {}", row.id(), row.channel());
     }
 
@@ -91,6 +95,7 @@ public final class NotificationRelay {
         }
         if (permanent || !backoff.again(failed)) {
             store.dead(row.id(), error);
+            meters.notificationDeadLettered(row.channel());
             LOG.warn("notification {} to {} dead-lettered after {} attempt(s): {}", row.id(), row.channel(), failed,
                     secrets.redact(error));
             return;

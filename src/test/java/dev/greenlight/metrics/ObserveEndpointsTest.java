@@ -3,6 +3,7 @@ package dev.greenlight.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.greenlight.deploy.RollingFixture;
+import dev.greenlight.testing.PrometheusScrape;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,27 +31,27 @@ class ObserveEndpointsTest {
             f.hosts.unhealthyWhileRunning(2, "2.0.0");
             assertThat(f.awaitEnd(f.deploy("2.0.0")).get("status").asText()).isEqualTo("rolled_back");
 
-            HttpResponse<String> scrape = get(f.app.managementPort(), "/observe/metrics");
-            assertThat(scrape.statusCode()).isEqualTo(200);
+            PrometheusScrape scrape = PrometheusScrape.of(f.app.managementPort());
+            assertThat(scrape.status()).isEqualTo(200);
             String metrics = scrape.body();
             String staging = "app=\"shop\",environment=\"staging\"";
-            assertThat(value(metrics, "greenlight_deployments_total{" + staging + ",status=\"succeeded\"}")).isEqualTo(1);
-            assertThat(value(metrics, "greenlight_deployments_total{" + staging + ",status=\"rolled_back\"}")).isEqualTo(1);
-            assertThat(value(metrics, "greenlight_deployment_duration_seconds_count{" + staging
+            assertThat(scrape.value("greenlight_deployments_total{" + staging + ",status=\"succeeded\"}")).isEqualTo(1);
+            assertThat(scrape.value("greenlight_deployments_total{" + staging + ",status=\"rolled_back\"}")).isEqualTo(1);
+            assertThat(scrape.value("greenlight_deployment_duration_seconds_count{" + staging
                     + ",status=\"succeeded\"}")).isEqualTo(1);
-            assertThat(value(metrics, "greenlight_deployment_duration_seconds_sum{" + staging
+            assertThat(scrape.value("greenlight_deployment_duration_seconds_sum{" + staging
                     + ",status=\"succeeded\"}")).isPositive();
-            assertThat(value(metrics, "greenlight_rollback_duration_seconds_count{" + staging
+            assertThat(scrape.value("greenlight_rollback_duration_seconds_count{" + staging
                     + ",status=\"rolled_back\"}")).isEqualTo(1);
-            assertThat(value(metrics, "greenlight_health_attempts_total{" + staging + "}")).isEqualTo(7);
-            assertThat(value(metrics, "greenlight_health_failures_total{" + staging + "}")).isEqualTo(2);
+            assertThat(scrape.value("greenlight_health_attempts_total{" + staging + "}")).isEqualTo(7);
+            assertThat(scrape.value("greenlight_health_failures_total{" + staging + "}")).isEqualTo(2);
             // Camel's own route meters are in the same scrape
             assertThat(metrics).containsPattern("camel_exchanges_total\\{[^}]*routeId=\"run-deployment\"");
 
             // the rollback's timer agrees with what the API computes from the same records
             String api = f.app.get("/api/v1/metrics?app=shop&environment=staging", RollingFixture.TOKEN).body();
             double recovery = RollingFixture.json(api).get("timeToRecovery").get("meanSeconds").asDouble();
-            assertThat(value(metrics, "greenlight_rollback_duration_seconds_sum{" + staging
+            assertThat(scrape.value("greenlight_rollback_duration_seconds_sum{" + staging
                     + ",status=\"rolled_back\"}")).isCloseTo(recovery, org.assertj.core.data.Offset.offset(0.002));
         }
     }
@@ -63,14 +64,6 @@ class ObserveEndpointsTest {
             assertThat(health.body()).contains("greenlight-database").contains("\"UP\"");
             System.out.println(health.body());
         }
-    }
-
-    /** The sample's value in Prometheus' text format; fails when the sample is missing. */
-    static double value(String scrape, String sample) {
-        return scrape.lines().filter(l -> l.startsWith(sample + " ")).findFirst()
-                .map(l -> Double.parseDouble(l.substring(sample.length() + 1).trim()))
-                .orElseThrow(() -> new AssertionError(sample + " is not in the scrape:\n" + scrape.lines()
-                        .filter(l -> l.startsWith("greenlight_")).reduce("", (a, b) -> a + b + "\n")));
     }
 
     static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenlight.deploy.RollingFixture;
+import dev.greenlight.testing.PrometheusScrape;
 import dev.greenlight.testing.Sql;
 import dev.greenlight.testing.TestGreenlight;
 import dev.greenlight.testing.TestHttpServer;
@@ -165,6 +166,9 @@ class NotificationDeliveryTest {
                 .statusCode()).isEqualTo(404);
         assertThat(Sql.count(fixture.db, "select count(*) from audit_log where action = 'notification.resent' "
                 + "and actor = 'ci' and detail like '%slack is back%'")).isEqualTo(1);
+        PrometheusScrape scrape = PrometheusScrape.of(fixture.app.managementPort());
+        assertThat(scrape.value("greenlight_notifications_dead_letters_total{channel=\"ops\"}")).isEqualTo(1);
+        assertThat(scrape.value("greenlight_notifications_delivered_total{channel=\"ops\"}")).isEqualTo(1);
     }
 
     @Test

@@ -10,6 +10,8 @@ import dev.greenlight.approval.PromotionGate;
 import dev.greenlight.approval.WaitStore;
 import dev.greenlight.api.DeploymentApi;
 import dev.greenlight.api.IncidentApi;
+import dev.greenlight.api.AuditApi;
+import dev.greenlight.audit.AuditChain;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.audit.RefusalLimiter;
 import dev.greenlight.config.ConfigException;
@@ -53,6 +55,8 @@ import dev.greenlight.ssh.PooledSshComponent;
 import dev.greenlight.ssh.SshSessionPool;
 import dev.greenlight.store.Database;
 import dev.greenlight.store.Jdbc;
+import dev.greenlight.trail.AuditTrailDocument;
+import dev.greenlight.trail.AuditTrailFile;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -114,7 +118,13 @@ public class GreenlightConfiguration implements CamelConfiguration {
         ActiveRuns activeRuns = new ActiveRuns(lease, deployments);
         EventOutbox outbox = new EventOutbox(jdbc, clock, instanceId);
         DeploymentEvents events = new DeploymentEvents(context.createProducerTemplate(), config, outbox, deployments);
-        DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit, outbox, events::wake);
+        AuditTrailDocument trailDocument = new AuditTrailDocument(config.github().publicUrl(), clock);
+        AuditTrailFile trailFile = new AuditTrailFile(config.audit().markdownFile(), deployments, trailDocument,
+                context.createProducerTemplate());
+        DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit, outbox, () -> {
+            events.wake();
+            trailFile.wake();
+        });
         DeploymentQueue queue = new DeploymentQueue(deployments, audit);
         Dispatcher dispatcher = new Dispatcher(config, deployments, lease, finisher, steps, audit, outbox, events::wake);
         dispatcher.registerEnvironments();
@@ -160,6 +170,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
                 new Cancellations(deployments, audit, finisher), incidents);
         registry.bind("deploymentApi", deploymentApi);
         registry.bind("incidentApi", new IncidentApi(deploymentApi, incidents));
+        registry.bind("auditApi", new AuditApi(audit, new AuditChain(jdbc), deployments, trailDocument));
+        registry.bind("auditTrailFile", trailFile);
         bindApprovals(registry, config, jdbc, clock, deployments, lease, audit, finisher, auth, deploymentApi);
         registry.bind("apiErrors", new ApiErrors(audit, refusals));
         registry.bind("apiAuth", auth);

@@ -24,6 +24,10 @@ public final class Jdbc {
      */
     public static final String NOW_PLUS_MILLIS = "current_timestamp + cast(? as bigint) * interval '0.001' second";
 
+    /** The work each open {@link #inTransaction} transaction runs last, by its connection. */
+    private static final Map<Connection, List<Work<?>>> BEFORE_COMMIT =
+            Collections.synchronizedMap(new IdentityHashMap<>());
+
     public Jdbc(DataSource dataSource) {
         this.dataSource = dataSource;
     }
@@ -65,10 +69,6 @@ public final class Jdbc {
             throw new StoreException(e);
         }
     }
-
-    /** The work each open {@link #inTransaction} transaction runs last, by its connection. */
-    private static final Map<Connection, List<Work<?>>> BEFORE_COMMIT =
-            Collections.synchronizedMap(new IdentityHashMap<>());
 
     /**
      * Runs {@code work} in {@code c}'s transaction after everything else it does, right before the commit, in the

@@ -10,8 +10,10 @@ import dev.greenlight.approval.PromotionGate;
 import dev.greenlight.approval.WaitStore;
 import dev.greenlight.api.DeploymentApi;
 import dev.greenlight.api.IncidentApi;
+import dev.greenlight.api.AuditApi;
 import dev.greenlight.api.MetricsApi;
 import dev.greenlight.api.NotificationApi;
+import dev.greenlight.audit.AuditChain;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.audit.RefusalLimiter;
 import dev.greenlight.bluegreen.Backups;
@@ -79,6 +81,8 @@ import dev.greenlight.store.Jdbc;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.greenlight.trail.AuditTrailDocument;
+import dev.greenlight.trail.AuditTrailFile;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -147,9 +151,13 @@ public class GreenlightConfiguration implements CamelConfiguration {
         EventOutbox outbox = new EventOutbox(jdbc, clock, instanceId, notifications);
         DeploymentEvents events = new DeploymentEvents(context.createProducerTemplate(), config, outbox, deployments);
         registry.bind("greenlightDatabaseHealth", new DatabaseHealthCheck(dataSource));
+        AuditTrailDocument trailDocument = new AuditTrailDocument(config.github().publicUrl(), clock);
+        AuditTrailFile trailFile = new AuditTrailFile(config.audit().markdownFile(), deployments, trailDocument,
+                context.createProducerTemplate());
         Runnable wake = () -> {
             events.wake();
             notifications.wake();
+            trailFile.wake();
         };
         DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit, outbox, wake,
                 new DeploymentMeasures(deployments, audit, meters));
@@ -201,6 +209,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("deploymentApi", deploymentApi);
         registry.bind("incidentApi", new IncidentApi(deploymentApi, incidents));
         registry.bind("metricsApi", new MetricsApi(config, deploymentApi, new DeliveryMetrics(jdbc), clock));
+        registry.bind("auditApi", new AuditApi(audit, new AuditChain(jdbc), deployments, trailDocument));
+        registry.bind("auditTrailFile", trailFile);
         bindApprovals(registry, config, jdbc, clock, deployments, lease, audit, finisher, auth, deploymentApi,
                 notifications);
         registry.bind("apiErrors", new ApiErrors(audit, refusals));

@@ -23,8 +23,6 @@ import dev.greenlight.http.JsonReply;
 import dev.greenlight.http.RemoteAddress;
 import dev.greenlight.incident.IncidentReportStore;
 import dev.greenlight.store.Scope;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.Exchange;
 
-/** The authenticated HTTP API: manual triggers and the read side (deployments, environments, audit). */
+/** The authenticated HTTP API: manual triggers and the read side (deployments, environments). */
 public final class DeploymentApi {
     private static final int MAX_LIMIT = 500;
     private static final List<String> CREATE_FIELDS = List.of("app", "environment", "version", "reason");
@@ -237,21 +235,6 @@ public final class DeploymentApi {
                 .detail(reason));
         JsonReply.set(exchange, 200, Json.write(Map.of("app", app, "environment", environment, "unlocked", true,
                 "lockedBy", lockedBy)));
-    }
-
-    /** GET /api/v1/audit: entries of environments the caller may see (see {@link ApiAuth#scope}). */
-    public void audit(Exchange exchange) {
-        Instant since = null;
-        if (query(exchange, "since") != null) {
-            try {
-                since = Instant.parse(query(exchange, "since"));
-            } catch (DateTimeParseException e) {
-                throw ApiError.badRequest("since must be an ISO-8601 instant like 2026-01-31T12:00:00Z");
-            }
-        }
-        JsonReply.set(exchange, 200, Json.write(Map.of("entries",
-                audit.list(ApiAuth.scope(exchange), query(exchange, "app"), query(exchange, "environment"), since,
-                        limit(exchange)))));
     }
 
     /** The caller the route's authentication step found. */

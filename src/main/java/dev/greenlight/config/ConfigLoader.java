@@ -68,14 +68,15 @@ public final class ConfigLoader {
 
     static GreenlightConfig parse(YamlNode root) {
         if (root.raw() == null) throw root.error("the file is empty");
-        root.map("access", "apps", "notifications", "github");
+        root.map("access", "apps", "notifications", "github", "audit");
         Map<String, NotificationTarget> notifications = notifications(root.get("notifications"));
         Map<String, AppConfig> apps = new LinkedHashMap<>();
         YamlNode appsNode = root.get("apps");
         if (appsNode.raw() == null) throw appsNode.error("is required: at least one app");
         appsNode.anyMap().keySet().forEach(name -> apps.put(name, app(name, appsNode.get(name), notifications)));
         List<AccessRule> access = access(root.get("access"), apps);
-        return new GreenlightConfig(root.file(), access, Map.copyOf(apps), notifications, github(root.get("github")));
+        return new GreenlightConfig(root.file(), access, Map.copyOf(apps), notifications, github(root.get("github")),
+                audit(root.get("audit")));
     }
 
     private static void refuseInlineSecrets(YamlNode node) {
@@ -486,5 +487,21 @@ public final class ConfigLoader {
         return new GithubSettings(n.get("token-env").optionalString().orElse(null),
                 n.get("token-file").optionalString().orElse(null), api.replaceAll("/+$", ""),
                 n.get("public-url").optionalString().map(u -> u.replaceAll("/+$", "")).orElse(null));
+    }
+
+    private static AuditSettings audit(YamlNode n) {
+        if (n.raw() == null) return AuditSettings.NONE;
+        n.map("markdown-file");
+        String file = n.string("markdown-file");
+        Path path;
+        try {
+            path = Path.of(file);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw n.error("markdown-file", "\"" + file + "\" is not a file path: " + e.getReason());
+        }
+        if (file.endsWith("/") || Files.isDirectory(path)) {
+            throw n.error("markdown-file", "\"" + file + "\" is a directory: name the file to keep the trail in");
+        }
+        return new AuditSettings(java.util.Optional.of(path));
     }
 }

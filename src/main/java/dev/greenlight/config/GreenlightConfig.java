@@ -11,7 +11,8 @@ public record GreenlightConfig(
         List<AccessRule> access,
         Map<String, AppConfig> apps,
         Map<String, NotificationTarget> notifications,
-        GithubSettings github) {
+        GithubSettings github,
+        AuditSettings audit) {
 
     public Optional<EnvironmentConfig> environment(String app, String environment) {
         return Optional.ofNullable(apps.get(app)).map(a -> a.environments().get(environment));

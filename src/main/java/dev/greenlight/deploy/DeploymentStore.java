@@ -50,8 +50,14 @@ public final class DeploymentStore {
 
     /** Newest first, within {@code scope}. Every filter is optional. */
     public List<Deployment> list(Scope scope, String app, String environment, DeploymentStatus status, int limit) {
+        return list(scope, app, environment, status, null, limit);
+    }
+
+    /** The same, also only those created at {@code since} or later (when given). */
+    public List<Deployment> list(Scope scope, String app, String environment, DeploymentStatus status,
+                                 Instant since, int limit) {
         Filter f = scope.restrict(new Filter()).equal("app", app).equal("environment", environment)
-                .equal("status", status == null ? null : status.key());
+                .equal("status", status == null ? null : status.key()).atLeast("created_at", since);
         return jdbc.query(f.newestFirst("deployments", limit), DeploymentStore::map, f.params());
     }
 

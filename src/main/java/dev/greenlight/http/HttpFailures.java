@@ -65,9 +65,13 @@ public final class HttpFailures implements Handler<RoutingContext> {
         };
     }
 
-    /** What a path's routes produce: every call answers JSON but the incident report, which is Markdown. */
+    /**
+     * What a path's routes produce: every call answers JSON but the incident report, which is Markdown, and the audit
+     * trail, which is also a Markdown or CSV document.
+     */
     private static String answers(String path) {
-        return path.endsWith("/incident") ? "text/markdown" : "application/json";
+        if (path.endsWith("/incident")) return "text/markdown";
+        return path.equals("/api/v1/audit") ? "application/json, text/markdown or text/csv" : "application/json";
     }
 
     /** A Vert.x route path ({@code /a/:id/b}, or ending in {@code *}) against a request path. */

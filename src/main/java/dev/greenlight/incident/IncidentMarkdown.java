@@ -4,7 +4,6 @@ import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.deploy.Deployment;
 import dev.greenlight.deploy.DeploymentStatus;
 import dev.greenlight.deploy.Step;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -258,9 +257,7 @@ public final class IncidentMarkdown {
     }
 
     private static String duration(Instant start, Instant end) {
-        if (start == null || end == null) return "–";
-        long ms = Duration.between(start, end).toMillis();
-        return ms < 1000 ? ms + " ms" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+        return Markdown.duration(start, end);
     }
 
     private static String fit(String md, long id) {

@@ -4,7 +4,7 @@ package dev.greenlight.incident;
  * Recorded text (command output, details, reasons) put into Markdown as text: it can neither format the report,
  * break its tables or code blocks, nor mention people or link anywhere when the report becomes a GitHub issue.
  */
-final class Markdown {
+public final class Markdown {
     private Markdown() {
     }
 
@@ -20,7 +20,7 @@ final class Markdown {
     }
 
     /** A table cell: inline text cut to {@code max} characters, or a dash when empty. */
-    static String cell(String raw, int max) {
+    public static String cell(String raw, int max) {
         if (raw == null || raw.isBlank()) return "–";
         String line = raw.strip();
         return text(line.length() > max ? line.substring(0, max - 1) + "…" : line);
@@ -36,5 +36,12 @@ final class Markdown {
         }
         String fence = "`".repeat(Math.max(3, longest + 1));
         return fence + "text\n" + raw.stripTrailing() + "\n" + fence + "\n";
+    }
+
+    /** From {@code start} to {@code end} as a table shows it ({@code 840 ms}, {@code 12.3 s}), or a dash. */
+    public static String duration(java.time.Instant start, java.time.Instant end) {
+        if (start == null || end == null) return "–";
+        long ms = java.time.Duration.between(start, end).toMillis();
+        return ms < 1000 ? ms + " ms" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 }

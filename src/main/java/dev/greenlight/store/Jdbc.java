@@ -7,7 +7,10 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -20,6 +23,10 @@ public final class Jdbc {
      * set and judged by one clock, whatever the clocks of the instances say.
      */
     public static final String NOW_PLUS_MILLIS = "current_timestamp + cast(? as bigint) * interval '0.001' second";
+
+    /** The work each open {@link #inTransaction} transaction runs last, by its connection. */
+    private static final Map<Connection, List<Work<?>>> BEFORE_COMMIT =
+            Collections.synchronizedMap(new IdentityHashMap<>());
 
     public Jdbc(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -43,17 +50,38 @@ public final class Jdbc {
     public <T> T inTransaction(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            List<Work<?>> last = new ArrayList<>();
+            BEFORE_COMMIT.put(c, last);
             try {
                 T result = work.run(c);
+                for (Work<?> w : last) {
+                    w.run(c);
+                }
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
+            } finally {
+                BEFORE_COMMIT.remove(c);
             }
         } catch (SQLException e) {
             throw new StoreException(e);
         }
+    }
+
+    /**
+     * Runs {@code work} in {@code c}'s transaction after everything else it does, right before the commit, in the
+     * order given. A lock that work takes is then the transaction's last, held only until the commit, and never
+     * waited for while holding it (no deadlock with a lock taken later). Only for a transaction of
+     * {@link #inTransaction}: on any other connection it fails, rather than leave the work undone.
+     */
+    public static void beforeCommit(Connection c, Work<?> work) {
+        List<Work<?>> last = BEFORE_COMMIT.get(c);
+        if (last == null) {
+            throw new IllegalStateException("not a transaction of Jdbc.inTransaction: the work would never run");
+        }
+        last.add(work);
     }
 
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {

@@ -88,9 +88,10 @@ class StoreTest {
             Map<String, List<String>> h2Schema = columns(h2.db());
             assertThat(pgSchema).containsOnlyKeys("deployments", "deployment_steps", "environment_state",
                     "webhook_deliveries", "audit_log", "deployment_events", "audit_log_truncate_guard",
-                    "incident_reports", "color_stops", "notifications", "review_triggers", "flyway_schema_history");
+                    "incident_reports", "color_stops", "notifications", "review_triggers", "audit_chain_head",
+                    "flyway_schema_history");
             assertThat(h2Schema).isEqualTo(pgSchema);
-            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5", "6", "7", "8", "9", "10", "11", "13");
+            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5", "6", "7", "8", "9", "10", "11", "12", "13");
         }
     }
 
@@ -283,10 +284,22 @@ class StoreTest {
         try (Store s = Store.open(TestDatabase.postgres())) {
             s.lease("instance-a", Duration.ofMinutes(1)).register("shop", "qa");
             DeploymentQueue queue = new DeploymentQueue(s.deployments(), s.audit());
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-            try (Connection first = s.ds().getConnection()) {
-                first.setAutoCommit(false);
-                long earlier = queue.enqueue(first, request("v1"), "test").id(); // open: holds the queue's lock
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+            java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch commit = new java.util.concurrent.CountDownLatch(1);
+            try {
+                // open until told to commit: holds the queue's lock
+                java.util.concurrent.Future<Long> first = pool.submit(() -> s.deployments().inTransaction(c -> {
+                    long id = queue.enqueue(c, request("v1"), "test").id();
+                    opened.countDown();
+                    try {
+                        if (!commit.await(10, java.util.concurrent.TimeUnit.SECONDS)) throw new IllegalStateException("stuck");
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return id;
+                }));
+                assertThat(opened.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
                 // another enqueue of the same environment does not wait for it
                 long later = pool.submit(() -> queue.enqueue(request("v2"), "test").id())
@@ -299,7 +312,8 @@ class StoreTest {
                 Thread.sleep(300);
                 assertThat(pick).isNotDone();
 
-                first.commit();
+                commit.countDown();
+                long earlier = first.get(5, java.util.concurrent.TimeUnit.SECONDS);
                 assertThat(pick.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(earlier).isLessThan(later);
             } finally {
                 pool.shutdownNow();

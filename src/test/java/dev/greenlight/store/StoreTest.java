@@ -90,7 +90,7 @@ class StoreTest {
                     "webhook_deliveries", "audit_log", "deployment_events", "audit_log_truncate_guard",
                     "incident_reports", "color_stops", "notifications", "review_triggers", "flyway_schema_history");
             assertThat(h2Schema).isEqualTo(pgSchema);
-            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5", "6", "7", "8", "9", "10", "11", "13");
+            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5", "6", "7", "8", "9", "10", "11", "13", "15");
         }
     }
 

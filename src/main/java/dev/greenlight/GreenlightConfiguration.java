@@ -66,6 +66,7 @@ import dev.greenlight.notify.DeploymentEvents;
 import dev.greenlight.notify.Backoff;
 import dev.greenlight.notify.BadSignatureBurst;
 import dev.greenlight.notify.GithubCommitStatus;
+import dev.greenlight.notify.GithubDeployments;
 import dev.greenlight.notify.NoAutomaticRetries;
 import dev.greenlight.notify.NoticeFactory;
 import dev.greenlight.notify.NotificationRelay;
@@ -188,6 +189,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         bindBlueGreen(registry, config, jdbc, clock, deployments, steps, lease, notifications);
         Optional<String> githubToken = secrets.get(config.github().tokenEnv(), config.github().tokenFile());
         registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(), githubToken));
+        registry.bind("githubDeployments", githubDeployments(props, config, githubToken, jdbc, outbox, clock));
         registry.bind("deploymentEvents", events);
         registry.bind("eventOutbox", outbox);
         registry.bind("secrets", secrets);
@@ -250,6 +252,19 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("incidentIssues", new IncidentIssues(githubToken, store, outbox, clock, retryDelay));
         IncidentIssues.bindServices(registry, config.github());
         return store;
+    }
+
+    /**
+     * GitHub deployments (routes/github-deployments.camel.yaml): a creation or status GitHub could not take waits the
+     * retry delay, doubled with each failed try up to 32 times it.
+     */
+    private static GithubDeployments githubDeployments(PropertiesComponent props, GreenlightConfig config,
+                                                       Optional<String> githubToken, Jdbc jdbc, EventOutbox outbox,
+                                                       Clock clock) {
+        Duration retryDelay = Durations.requirePositive("greenlight.github-deployments.retry-delay",
+                props.resolveProperty("greenlight.github-deployments.retry-delay").orElse("30s"));
+        Backoff backoff = new Backoff(Integer.MAX_VALUE, retryDelay, retryDelay.multipliedBy(32));
+        return new GithubDeployments(config.github(), githubToken, jdbc, outbox, clock, backoff);
     }
 
     /** The blue-green pipeline's beans (routes/blue-green*.camel.yaml). */

@@ -481,12 +481,13 @@ public final class ConfigLoader {
     private static GithubSettings github(YamlNode n) {
         if (n.raw() == null) return GithubSettings.NONE;
         refuseInlineSecrets(n);
-        n.map("token-env", "token-file", "api-url", "public-url");
+        n.map("token-env", "token-file", "api-url", "public-url", "deployments");
         String api = n.string("api-url", GithubSettings.NONE.apiUrl());
         if (!URL.matcher(api).matches()) throw n.error("api-url", "\"" + api + "\" is not an http(s) URL");
         return new GithubSettings(n.get("token-env").optionalString().orElse(null),
                 n.get("token-file").optionalString().orElse(null), api.replaceAll("/+$", ""),
-                n.get("public-url").optionalString().map(u -> u.replaceAll("/+$", "")).orElse(null));
+                n.get("public-url").optionalString().map(u -> u.replaceAll("/+$", "")).orElse(null),
+                bool(n, "deployments", false));
     }
 
     private static AuditSettings audit(YamlNode n) {

@@ -3,7 +3,6 @@ package dev.greenlight.notify;
 import dev.greenlight.config.GithubSettings;
 import dev.greenlight.deploy.Deployment;
 import dev.greenlight.deploy.DeploymentStatus;
-import dev.greenlight.http.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -36,14 +35,9 @@ public final class GithubCommitStatus {
         body.put("context", "greenlight/" + d.environment());
         body.put("description", description(event));
         if (settings.publicUrl() != null) body.put("target_url", settings.publicUrl() + "/api/v1/deployments/" + d.id());
-        var message = exchange.getMessage();
-        exchange.setProperty("githubStatusUrl", settings.apiUrl() + "/repos/" + event.repository() + "/statuses/" + d.commitSha());
-        message.setHeader("Authorization", "Bearer " + token.orElseThrow());
-        message.setHeader("Accept", "application/vnd.github+json");
-        message.setHeader("X-GitHub-Api-Version", "2022-11-28");
-        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        message.setHeader(Exchange.HTTP_METHOD, "POST");
-        message.setBody(Json.write(body));
+        GithubRequests.post(exchange, "githubStatusUrl",
+                settings.apiUrl() + "/repos/" + event.repository() + "/statuses/" + d.commitSha(), token.orElseThrow(),
+                body);
     }
 
     static String state(DeploymentEvent event) {
@@ -51,11 +45,12 @@ public final class GithubCommitStatus {
         return event.deployment().status() == DeploymentStatus.SUCCEEDED ? "success" : "failure";
     }
 
-    private static String description(DeploymentEvent event) {
+    /** What happened, in GitHub's 140 characters: shared by commit and deployment statuses. */
+    static String description(DeploymentEvent event) {
         Deployment d = event.deployment();
         String text = DeploymentEvent.STARTED.equals(event.kind())
                 ? "deploying " + d.version() + " to " + d.environment()
                 : d.version() + " " + d.status().key().replace('_', ' ') + " on " + d.environment();
-        return text.length() > 140 ? text.substring(0, 139) + "…" : text; // GitHub's limit
+        return GithubRequests.description(text);
     }
 }

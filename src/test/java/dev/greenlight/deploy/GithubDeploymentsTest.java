@@ -1,0 +1,148 @@
+package dev.greenlight.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import dev.greenlight.http.Json;
+import dev.greenlight.testing.GithubDelivery;
+import dev.greenlight.testing.Sql;
+import dev.greenlight.testing.TestHttpServer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** GitHub deployments against a local stand-in for GitHub's REST API that checks and records every request. */
+class GithubDeploymentsTest {
+    private static final String SECRET = "webhook-secret-for-deployments-test";
+    private static final String GITHUB_TOKEN = "ghp_deploymentsTestToken0123456789";
+    private static final long GITHUB_ID = 777001;
+    private static final String DEPLOYMENTS = "/repos/acme/shop/deployments";
+    private static final String STATUSES = DEPLOYMENTS + "/" + GITHUB_ID + "/statuses";
+    private static final String PUBLIC_URL = "https://greenlight.example.com";
+
+    record Received(String method, String path, String authorization, String accept, JsonNode body) {
+    }
+
+    @TempDir
+    Path dir;
+    TestHttpServer github;
+    final List<Received> received = new CopyOnWriteArrayList<>();
+    final AtomicInteger creations = new AtomicInteger();
+
+    @BeforeEach
+    void startGithub() {
+        github = new TestHttpServer();
+        // the first creation meets a GitHub that is down: the deployment must still be created, once
+        github.on(DEPLOYMENTS, exchange -> {
+            Received r = record(exchange);
+            if (creations.incrementAndGet() == 1) {
+                TestHttpServer.respond(exchange, 503, "{\"message\":\"Service Unavailable\"}");
+                return;
+            }
+            received.add(r);
+            TestHttpServer.respond(exchange, 201, "{\"id\":" + GITHUB_ID + ",\"environment\":\""
+                    + r.body().path("environment").asText() + "\"}");
+        });
+        String sha = GithubDelivery.push("acme/shop", "main").get("after").asText();
+        github.on("/repos/acme/shop/statuses/" + sha, TestHttpServer.status(201, "{}"));
+        github.on(STATUSES, exchange -> {
+            received.add(record(exchange));
+            TestHttpServer.respond(exchange, 201, "{\"id\":1}");
+        });
+    }
+
+    @AfterEach
+    void stopGithub() {
+        github.close();
+    }
+
+    @Test
+    void aPushIsCreatedOnceAfterGitHubsOutageThenInProgressThenSuccess() throws Exception {
+        try (RollingFixture f = start()) {
+            ObjectNode push = GithubDelivery.push("acme/shop", "main");
+            String sha = push.get("after").asText();
+            var r = GithubDelivery.of("push", push).secret(SECRET).send(f.app);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            long id = RollingFixture.json(r.body()).get("deployments").get(0).get("id").asLong();
+            assertThat(f.awaitEnd(id).get("status").asText()).isEqualTo("succeeded");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 3);
+            for (Received x : received) {
+                assertThat(x.method()).isEqualTo("POST");
+                assertThat(x.authorization()).isEqualTo("Bearer " + GITHUB_TOKEN);
+                assertThat(x.accept()).isEqualTo("application/vnd.github+json");
+            }
+            assertThat(received).extracting(Received::path).containsExactly(DEPLOYMENTS, STATUSES, STATUSES);
+            JsonNode create = received.get(0).body();
+            assertThat(create.get("ref").asText()).isEqualTo(sha);
+            assertThat(create.get("environment").asText()).isEqualTo("staging");
+            assertThat(create.get("auto_merge").asBoolean()).isFalse();
+            assertThat(create.get("required_contexts").isArray()).isTrue();
+            assertThat(create.get("required_contexts")).isEmpty();
+            assertThat(create.get("transient_environment").asBoolean()).isFalse();
+            assertThat(create.get("production_environment").asBoolean()).isFalse();
+            assertThat(create.get("description").asText()).contains("sha-" + sha.substring(0, 7));
+
+            JsonNode started = received.get(1).body();
+            assertThat(started.get("state").asText()).isEqualTo("in_progress");
+            assertThat(started.get("log_url").asText()).isEqualTo(PUBLIC_URL + "/api/v1/deployments/" + id);
+            assertThat(started.has("auto_inactive")).isFalse();
+            JsonNode ended = received.get(2).body();
+            assertThat(ended.get("state").asText()).isEqualTo("success");
+            assertThat(ended.get("auto_inactive").asBoolean()).isTrue();
+            assertThat(ended.get("log_url").asText()).isEqualTo(PUBLIC_URL + "/api/v1/deployments/" + id);
+
+            assertThat(creations.get()).as("one refused by the outage, one created").isEqualTo(2);
+            assertThat(Sql.count(f.db, "select github_deployment_id from deployments where id = ?", id))
+                    .isEqualTo(GITHUB_ID);
+            await().atMost(Duration.ofSeconds(5)).until(() -> f.app.bean("eventOutbox", EventOutbox.class).unsent() == 0);
+            // the retried start did not send its commit status twice
+            assertThat(github.requests()).filteredOn(p -> p.startsWith("POST /repos/acme/shop/statuses/"))
+                    .hasSize(2);
+            Thread.sleep(1000); // several relay passes (every 300 ms in tests): nothing is sent again
+            assertThat(received).hasSize(3);
+        }
+    }
+
+    @Test
+    void aFailedDeploymentOfAVersionEndsAsFailureOnItsTag() throws Exception {
+        try (RollingFixture f = start()) {
+            f.hosts.unhealthyWhileRunning(1, "2.0.0");
+            long id = f.deploy("2.0.0");
+            assertThat(f.awaitEnd(id).get("status").asText()).isEqualTo("failed");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 3);
+            assertThat(received).extracting(Received::path).containsExactly(DEPLOYMENTS, STATUSES, STATUSES);
+            assertThat(received.get(0).body().get("ref").asText()).as("no commit: the version").isEqualTo("2.0.0");
+            assertThat(received).extracting(x -> x.body().path("state").asText())
+                    .containsExactly("", "in_progress", "failure");
+            assertThat(received.get(2).body().has("auto_inactive")).isFalse();
+        }
+    }
+
+    private RollingFixture start() throws IOException {
+        String block = "github: { token-env: GITHUB_TOKEN, api-url: \"" + github.url() + "\", public-url: \""
+                + PUBLIC_URL + "\", deployments: true }";
+        return RollingFixture.start(dir, 1, "batch: 1",
+                Map.of("GREENLIGHT_WEBHOOK_SECRET", SECRET, "GITHUB_TOKEN", GITHUB_TOKEN), "", block, null, null,
+                b -> b, "", Map.of("greenlight.github-deployments.retry-delay", "200ms"));
+    }
+
+    private static Received record(HttpExchange exchange) throws IOException {
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        return new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestHeaders().getFirst("Accept"),
+                Json.MAPPER.readTree(body));
+    }
+}

@@ -46,3 +46,12 @@ insert into deployment_steps (deployment_id, stage, host, attempt, status, start
 select id, 'rollback', '127.0.0.1:1', 1, case when status = 'rolled_back' then 'succeeded' else 'failed' end,
        created_at + (21 + mod(id, 600) / 2) * interval '1' second, finished_at, 0, null
 from deployments where status in ('rolled_back', 'rollback_failed');
+
+-- The durations each deployment's end stores (deploy/DeploymentDurations, migration V14), from the times above.
+update deployments set
+    deploy_seconds = extract(epoch from finished_at) - extract(epoch from created_at),
+    lead_seconds = extract(epoch from finished_at) - extract(epoch from commit_time),
+    rollback_seconds = extract(epoch from finished_at) - (select extract(epoch from min(a.at)) from audit_log a
+                                                          where a.deployment_id = deployments.id
+                                                            and a.action = 'deployment.rolling_back')
+where finished_at is not null;

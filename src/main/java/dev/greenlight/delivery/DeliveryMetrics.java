@@ -11,29 +11,28 @@ import java.time.LocalDate;
 import java.util.List;
 
 /**
- * Delivery figures computed by the database from the stored deployments and audit entries, with SQL that PostgreSQL
- * and H2 answer alike: conditional counts, {@code avg} and {@code percentile_cont} over durations taken as
- * differences of {@code extract(epoch …)} (seconds, UTC), and days and weeks numbered from the epoch, so no session
- * time zone enters a figure.
+ * Delivery figures computed by the database from the stored deployments, with SQL that PostgreSQL and H2 answer
+ * alike: conditional counts, {@code avg} and {@code percentile_cont} over the durations in seconds stored with each
+ * deployment when it ended, and days and weeks numbered from the epoch (UTC), so no session time zone enters a
+ * figure.
  */
 public final class DeliveryMetrics {
     private static final String SUCCEEDED = quoted(DeploymentStatus.SUCCEEDED);
     private static final String ROLLED_BACK = quoted(DeploymentStatus.ROLLED_BACK);
-    /** Where a deployment's failure was detected: the audit entry of its move to rolling_back. */
-    private static final String ROLLING_BACK_ACTION = "'deployment." + DeploymentStatus.ROLLING_BACK.key() + "'";
     private static final String MANUAL_ROLLBACK = "'" + TriggerKind.ROLLBACK.key() + "'";
 
-    private static final String TIME_TO_DEPLOY = "case when status = " + SUCCEEDED + " then "
-            + seconds("finished_at", "created_at") + " end";
-    private static final String LEAD_TIME = "case when status = " + SUCCEEDED + " then "
-            + seconds("finished_at", "commit_time") + " end";
-    private static final String TIME_TO_RECOVERY = "case when status = " + ROLLED_BACK + " then "
-            + "extract(epoch from finished_at) - (select extract(epoch from min(a.at)) from audit_log a "
-            + "where a.deployment_id = w.id and a.action = " + ROLLING_BACK_ACTION + ") end";
-    private static final String ROLLED_BACK_LATER = "case when status = " + SUCCEEDED + " and exists (select 1 "
-            + "from deployments r where r.rollback_of = w.id and r.trigger_kind = " + MANUAL_ROLLBACK + ") then 1 end";
+    // the durations were stored when each deployment ended (deploy.DeploymentDurations): the figures take those of
+    // the deployments that count for them
+    private static final String TIME_TO_DEPLOY = "case when status = " + SUCCEEDED + " then deploy_seconds end";
+    private static final String LEAD_TIME = "case when status = " + SUCCEEDED + " then lead_seconds end";
+    private static final String TIME_TO_RECOVERY = "case when status = " + ROLLED_BACK + " then rollback_seconds end";
+    /** The deployments some manual rollback named, each once: joined, not looked up per row. */
+    private static final String ROLLED_BACK_BY_HAND = "(select distinct rollback_of from deployments "
+            + "where trigger_kind = " + MANUAL_ROLLBACK + " and rollback_of is not null) r";
+    private static final String ROLLED_BACK_LATER = "case when status = " + SUCCEEDED
+            + " and r.rollback_of is not null then 1 end";
 
-    // each row's durations are computed once, in the inner select, then aggregated
+    // each row's figures are picked once, in the inner select, then aggregated
     private static final String FIGURES = "select count(*) total"
             + count("succeeded", "status = " + SUCCEEDED)
             + count("failed", "status = " + quoted(DeploymentStatus.FAILED))
@@ -44,7 +43,8 @@ public final class DeliveryMetrics {
             + ", count(later) rolled_back_later"
             + summary("deploy") + summary("recovery") + summary("lead_time")
             + " from (select status, trigger_kind, " + TIME_TO_DEPLOY + " deploy, " + TIME_TO_RECOVERY + " recovery, "
-            + LEAD_TIME + " lead_time, " + ROLLED_BACK_LATER + " later from deployments w %s) d";
+            + LEAD_TIME + " lead_time, " + ROLLED_BACK_LATER + " later from deployments w left join " + ROLLED_BACK_BY_HAND
+            + " on r.rollback_of = w.id %s) d";
 
     /** Day number since 1970-01-01 (UTC); the ISO week (from Monday) of day d is (d + 3) / 7, as day 0 was a Thursday. */
     private static final String DAY = "floor(extract(epoch from created_at) / 86400)";
@@ -111,10 +111,6 @@ public final class DeliveryMetrics {
 
     private static String count(String name, String condition) {
         return ", count(case when " + condition + " then 1 end) " + name;
-    }
-
-    private static String seconds(String to, String from) {
-        return "extract(epoch from " + to + ") - extract(epoch from " + from + ")";
     }
 
     private static String quoted(DeploymentStatus status) {

@@ -107,7 +107,10 @@ public final class DeploymentStore {
                 DeploymentStatus.AWAITING_PROMOTION.key(), DeploymentStatus.ROLLING_BACK.key());
     }
 
-    /** Moves {@code id} from {@code from} to {@code to}; false when it was no longer in {@code from}. */
+    /**
+     * Moves {@code id} from {@code from} to {@code to}; false when it was no longer in {@code from}. A terminal
+     * {@code to} sets {@code finished_at} and the durations ({@link DeploymentDurations}) in the caller's transaction.
+     */
     public boolean transition(Connection c, long id, DeploymentStatus from, DeploymentStatus to, String detail)
             throws SQLException {
         Instant now = Instant.now(clock);
@@ -119,8 +122,11 @@ public final class DeploymentStore {
         if (!timestamps.isEmpty()) params.add(now);
         params.add(id);
         params.add(from.key());
-        return Jdbc.update(c, "update deployments set status = ?, status_detail = coalesce(?, status_detail)" + timestamps
-                + " where id = ? and status = ?", params.toArray()) == 1;
+        boolean moved = Jdbc.update(c, "update deployments set status = ?, status_detail = coalesce(?, status_detail)"
+                + timestamps + " where id = ? and status = ?", params.toArray()) == 1;
+        // every end, whichever path takes it, stores the durations the delivery figures read
+        if (moved && to.terminal()) DeploymentDurations.write(c, id);
+        return moved;
     }
 
     public void setPreviousVersion(Connection c, long id, String previousVersion) throws SQLException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.greenlight.deploy.DeploymentDurations;
 import dev.greenlight.store.Database;
 import dev.greenlight.store.Jdbc;
 import dev.greenlight.store.Scope;
@@ -59,11 +60,15 @@ class DeliveryMetricsTest {
             h.deployment("blog", "staging", "push", "succeeded", "2026-03-14T10:00:00Z", 500, null, null);
             h.deployment("blog", "staging", "push", "succeeded", "2026-03-14T12:00:00Z", 100, null, null);
             h.deployment("shop", "staging", "push", "succeeded", "2026-02-10T10:00:00Z", 100, "2026-02-10T09:00:00Z", null);
+            // the durations each deployment's end stores, from the times above
+            for (long id : Jdbc.query(c, "select id from deployments", rs -> rs.getLong(1))) {
+                DeploymentDurations.write(c, id);
+            }
             return null;
         });
     }
 
-    /** Inserts rows as the service writes them. */
+    /** Inserts rows as the service writes them (the durations are written once the history is in). */
     record History(java.sql.Connection c) {
         long deployment(String app, String environment, String trigger, String status, String created,
                         int secondsToFinish, String commitTime, Long rollbackOf) throws java.sql.SQLException {

@@ -18,6 +18,7 @@ import dev.greenlight.deploy.EventOutbox;
 import dev.greenlight.deploy.Step;
 import dev.greenlight.deploy.StepStore;
 import dev.greenlight.deploy.TriggerKind;
+import dev.greenlight.testing.MovableClock;
 import dev.greenlight.testing.Sql;
 import dev.greenlight.testing.TestDatabase;
 import java.sql.Connection;
@@ -91,7 +92,7 @@ class StoreTest {
                     "incident_reports", "color_stops", "notifications", "review_triggers", "audit_chain_head",
                     "flyway_schema_history");
             assertThat(h2Schema).isEqualTo(pgSchema);
-            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5", "6", "7", "8", "9", "10", "11", "12", "13", "15");
+            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15");
         }
     }
 
@@ -149,30 +150,6 @@ class StoreTest {
     }
 
     // ---- outgoing events ----------------------------------------------------------------------------------
-
-    /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now = Instant.now();
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
 
     @ParameterizedTest
     @MethodSource("databases")

@@ -34,6 +34,7 @@ import dev.greenlight.delivery.DeliveryMetrics;
 import dev.greenlight.deploy.ActiveRuns;
 import dev.greenlight.deploy.Cancellations;
 import dev.greenlight.deploy.DeploymentFinisher;
+import dev.greenlight.deploy.HostResources;
 import dev.greenlight.deploy.DeploymentMeasures;
 import dev.greenlight.deploy.DeploymentQueue;
 import dev.greenlight.deploy.DeploymentRuns;
@@ -183,6 +184,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         ExecutorService hostWork = hostExecutor(context);
         registry.bind("hostExecutor", hostWork);
         registry.bind("preChecks", new PreChecks(registryClient(secrets), steps));
+        registry.bind("hostResources", new HostResources(steps, notifications));
         registry.bind("healthStage", new HealthStage(new HttpHealthChecker(), steps, meters, notifications));
         registry.bind("smokeStage", new SmokeStage(new SmokeTester(), steps));
         registry.bind("rollbacks", new Rollbacks(finisher, deployments, steps));

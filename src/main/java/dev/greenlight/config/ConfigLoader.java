@@ -159,7 +159,7 @@ public final class ConfigLoader {
                                                  Map<String, NotificationTarget> notifications) {
         name(n, env, "environment");
         List<String> keys = new ArrayList<>(List.of("trigger", "version", "strategy", "batch", "hosts", "ssh",
-                "commands", "build-host", "health", "smoke", "notify", "command-timeout"));
+                "commands", "build-host", "health", "smoke", "notify", "command-timeout", "checks"));
         keys.addAll(BLUE_GREEN_KEYS);
         n.map(keys.toArray(String[]::new));
         Strategy strategy = n.parsed("strategy", "rolling", Strategy::parse, "is not a strategy (rolling, blue-green)");
@@ -210,7 +210,40 @@ public final class ConfigLoader {
                 smoke(n.get("smoke")),
                 notify(n.get("notify"), notifications),
                 timeout(n, "command-timeout", "10m"),
+                checks(n.get("checks")),
                 blueGreen ? blueGreen(n, hosts) : null);
+    }
+
+    /** A disk path goes into a fixed command: plain path characters only, and it is shell-quoted besides. */
+    private static final Pattern DISK_PATH = Pattern.compile("/[A-Za-z0-9._/@+-]{0,1023}");
+
+    private static HostChecks checks(YamlNode n) {
+        if (n.raw() == null) return null;
+        n.map("disk", "memory");
+        if (!n.has("disk") && !n.has("memory")) {
+            throw n.error("is empty: configure disk and/or memory, or leave checks out");
+        }
+        HostChecks.Disk disk = null;
+        if (n.has("disk")) {
+            YamlNode d = n.get("disk");
+            d.map("path", "max-used");
+            String path = d.string("path", "/");
+            if (!DISK_PATH.matcher(path).matches()) {
+                throw d.error("path", "\"" + path + "\" is not an absolute path of letters, digits and ._/@+-");
+            }
+            if (!d.has("max-used")) throw d.error("max-used", "is required, for example 90%");
+            disk = new HostChecks.Disk(path, d.parsed("max-used", null, HostChecks::parsePercent,
+                    "is not a percentage from 1% to 99%"));
+        }
+        HostChecks.Memory memory = null;
+        if (n.has("memory")) {
+            YamlNode m = n.get("memory");
+            m.map("min-available");
+            if (!m.has("min-available")) throw m.error("min-available", "is required, for example 256MB");
+            memory = new HostChecks.Memory(m.parsed("min-available", null, HostChecks::parseSize,
+                    "is not a size (examples: 256MB, 1GB, 512MiB; the units count in 1024s)"));
+        }
+        return new HostChecks(disk, memory);
     }
 
     private static HostAddress optionalHost(YamlNode n, String key) {

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One environment of an app: where it runs, how it is updated and how its health is judged. {@code blueGreen} is
- * set exactly when the strategy is blue-green.
+ * One environment of an app: where it runs, how it is updated and how its health is judged. {@code checks} is null
+ * when no host resource check is configured; {@code blueGreen} is set exactly when the strategy is blue-green.
  */
 public record EnvironmentConfig(
         String app,
@@ -26,6 +26,7 @@ public record EnvironmentConfig(
         List<SmokeCheck> smoke,
         List<String> notifications,
         Duration commandTimeout,
+        HostChecks checks,
         BlueGreenSpec blueGreen) {
 
     /** The command hooks a rolling environment may define. */

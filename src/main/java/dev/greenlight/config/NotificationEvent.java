@@ -21,6 +21,8 @@ public enum NotificationEvent {
     AWAITING_PROMOTION("awaiting-promotion", Severity.INFO),
     /** A host's health attempts are exhausted. */
     HEALTH_CHECK_FAILED("health-check-failed", Severity.WARNING),
+    /** A host's configured disk or memory check failed at the pre-check. */
+    HOST_CHECK_FAILED("host-check-failed", Severity.WARNING),
     /** The watch after a blue-green switch failed: errors or latency on live traffic. */
     ERROR_RATE("error-rate", Severity.CRITICAL),
     /** A burst of webhook deliveries whose signature was refused. */

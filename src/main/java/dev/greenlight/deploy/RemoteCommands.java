@@ -2,11 +2,15 @@ package dev.greenlight.deploy;
 
 import dev.greenlight.config.Durations;
 import dev.greenlight.config.HostAddress;
+import dev.greenlight.config.HostChecks;
+import dev.greenlight.config.ShellQuote;
 import dev.greenlight.config.Template;
 import dev.greenlight.ssh.CommandResult;
 import dev.greenlight.ssh.SshException;
 import dev.greenlight.ssh.SshHeaders;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.ResolveEndpointFailedException;
@@ -15,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bookkeeping around a remote command; the remote-command route does the sending. It says what to run
- * ({@link #call}, {@link #health}, {@link #probe}), then, as the route's steps: opens the step record, renders the
+ * ({@link #call}, {@link #health}, {@link #probe}, {@link #resources}), then, as the route's steps: opens the step record, renders the
  * command with shell-quoted values and names the host's camel-ssh endpoint ({@code ssh://host:port?…}, exec mode,
  * bounded by the call's timeout), records the answer, and judges it: a non-zero exit, a timeout or an unreachable
  * host fails the step.
@@ -71,12 +75,31 @@ public final class RemoteCommands {
      * commands (a {@code nologin} shell cannot). The session stays open for the steps that follow.
      */
     public RemoteCall probe(DeploymentRun run, HostAddress host) {
-        // `true` hanging after login (a stuck home directory, a shell start-up file) must not hold the pre-check
-        // for the whole command timeout
+        return new RemoteCall(run, host, "pre-check", 1, TRUE, preCheckTimeout(run), true, PROBE_OK);
+    }
+
+    /**
+     * The fixed command that reads the host's disk and memory figures for the configured checks
+     * ({@link HostResources} judges them); null when the environment configures none.
+     */
+    public RemoteCall resources(DeploymentRun run, HostAddress host) {
+        HostChecks checks = run.environment().checks();
+        if (checks == null) return null;
+        List<String> reads = new ArrayList<>();
+        if (checks.disk() != null) reads.add("LC_ALL=C df -P -k -- " + ShellQuote.quote(checks.disk().path()));
+        if (checks.memory() != null) reads.add("cat /proc/meminfo");
+        return new RemoteCall(run, host, "host-check", 1, Template.parse(String.join(" && ", reads), Set.of()),
+                preCheckTimeout(run), false, null);
+    }
+
+    /**
+     * A pre-check's command hanging after login (a stuck home directory, a shell start-up file) must not hold the
+     * pre-check for the whole command timeout.
+     */
+    private static Duration preCheckTimeout(DeploymentRun run) {
         Duration connect = run.environment().ssh().connectTimeout();
         Duration command = run.environment().commandTimeout();
-        return new RemoteCall(run, host, "pre-check", 1, TRUE, connect.compareTo(command) < 0 ? connect : command, true,
-                PROBE_OK);
+        return connect.compareTo(command) < 0 ? connect : command;
     }
 
     /** Route step: the step record is written before anything is rendered or sent. */

@@ -49,10 +49,13 @@ public final class NoticeFactory {
                 ended ? duration(d) : null);
     }
 
-    /** An alert about a deployment under way (its health checks, its watch). */
+    /** An alert about a deployment under way (its hosts' resources, its health checks, its watch). */
     public Notice alert(NotificationEvent event, Deployment d, List<Step> steps, String reason) {
-        String what = event == NotificationEvent.HEALTH_CHECK_FAILED ? "health check failed"
-                : "high error rate during the watch";
+        String what = switch (event) {
+            case HOST_CHECK_FAILED -> "host check failed";
+            case HEALTH_CHECK_FAILED -> "health check failed";
+            default -> "high error rate during the watch";
+        };
         return deploymentNotice(event, d, d.app() + "/" + d.environment() + ": " + what + " deploying " + d.version(),
                 failingStep(steps), reason, null);
     }

@@ -1,6 +1,7 @@
 package dev.greenlight.notify;
 
 import dev.greenlight.http.Json;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,15 +10,33 @@ import java.util.Map;
 /**
  * Microsoft Teams through a Workflows webhook ("When a Teams webhook request is received"): a message whose one
  * attachment is an Adaptive Card 1.4 (a title, the reason, the facts as a FactSet, links as Action.OpenUrl). Not the
- * Office 365 connector MessageCard, which Teams is retiring.
+ * Office 365 connector MessageCard, which Teams is retiring. Teams refuses a message over about 28 KB (HTTP 413), so
+ * the texts are cut until the whole message, as UTF-8, fits in {@link #MAX_BYTES}.
  */
 public final class TeamsFormat implements MessageFormat {
+    static final int MAX_BYTES = 27 * 1024;
+    private static final int TITLE = 400;
+    private static final int REASON = 4000;
+    private static final int VALUE = 1000;
+    private static final int FACTS = 50;
+
     @Override
     public String render(Notice n) {
+        String message = render(n, 1);
+        // halving the room again and again ends at texts of a character or so each, which with at most FACTS facts fit
+        for (int shrink = 2; shrink <= REASON && message.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES; shrink *= 2) {
+            message = render(n, shrink);
+        }
+        return message;
+    }
+
+    private String render(Notice n, int shrink) {
         List<Object> body = new ArrayList<>();
-        body.add(text(n.title(), Map.of("weight", "Bolder", "size", "Medium", "color", color(n))));
-        if (n.reason() != null) body.add(text(n.reason(), Map.of()));
-        List<Object> facts = n.facts().stream().map(f -> (Object) Map.of("title", f.label(), "value", f.value())).toList();
+        body.add(text(Texts.cut(n.title(), Math.max(TITLE / shrink, 8)), Map.of("weight", "Bolder", "size", "Medium", "color", color(n))));
+        if (n.reason() != null && !n.reason().isBlank()) body.add(text(Texts.cut(n.reason(), Math.max(REASON / shrink, 1)), Map.of()));
+        int value = Math.max(VALUE / shrink, 1);
+        List<Object> facts = n.facts().stream().limit(FACTS)
+                .map(f -> (Object) Map.of("title", Texts.cut(f.label(), value), "value", Texts.cut(f.value(), value))).toList();
         if (!facts.isEmpty()) body.add(Map.of("type", "FactSet", "facts", facts));
         Map<String, Object> card = new LinkedHashMap<>();
         card.put("$schema", "http://adaptivecards.io/schemas/adaptive-card.json");

@@ -88,7 +88,7 @@ class NotificationConfigTest {
         refused("team: { type: slack }", "notifications.team: needs url-env or url-file");
         refused("team: { type: slack, url-env: U, events: [started, deployed] }", "notifications.team.events[1]: "
                 + "\"deployed\" is not an event (started, succeeded, failed, rolled-back, rollback-failed, cancelled, "
-                + "awaiting-approval, awaiting-promotion, health-check-failed, error-rate, bad-signatures, "
+                + "awaiting-approval, awaiting-promotion, health-check-failed, host-check-failed, error-rate, bad-signatures, "
                 + "review-trigger)");
         refused("team: { type: slack, url-env: U, events: [] }", "notifications.team.events: is empty: list the "
                 + "events to send, or leave it out for all of them");

@@ -25,7 +25,7 @@ class MessageFormatsTest {
     @Test
     void slackSendsBlockKitWithAPlainTextFallback() throws Exception {
         assertThat(json(new SlackFormat().render(ROLLED_BACK))).isEqualTo(json("""
-                {"text": "shop/staging: sha-b2 failed and was rolled back to sha-a1: 10.0.0.5:22 unhealthy (attempt 2/2): /health 500 <html>",
+                {"text": "shop/staging: sha-b2 failed and was rolled back to sha-a1: 10.0.0.5:22 unhealthy (attempt 2/2): /health 500 &lt;html&gt;",
                  "blocks": [
                   {"type": "header", "text": {"type": "plain_text", "text": "shop/staging: sha-b2 failed and was rolled back to sha-a1"}},
                   {"type": "section", "text": {"type": "mrkdwn", "text": "10.0.0.5:22 unhealthy (attempt 2/2): /health 500 &lt;html&gt;"}},
@@ -43,6 +43,34 @@ class MessageFormatsTest {
                     {"type": "button", "text": {"type": "plain_text", "text": "Deployment"}, "url": "https://gl.example/api/v1/deployments/7"},
                     {"type": "button", "text": {"type": "plain_text", "text": "Incident report"}, "url": "https://gl.example/api/v1/deployments/7/incident"}]}]}
                 """));
+    }
+
+    @Test
+    void slackCutsLongTextsWithinItsLimitsWithoutSplittingAnEscape() throws Exception {
+        Notice longReason = new Notice("failed", "critical", "t".repeat(200), "shop", "staging", null, null, null,
+                null, null, null, null, "<".repeat(2000), Notice.Links.NONE, null, null);
+
+        JsonNode body = json(new SlackFormat().render(longReason));
+
+        assertThat(body.get("blocks").get(0).get("text").get("text").asText()).hasSize(150).endsWith("…");
+        String section = body.get("blocks").get(1).get("text").get("text").asText();
+        assertThat(section).hasSizeLessThanOrEqualTo(3000).endsWith("&lt;…").doesNotContain("<");
+        assertThat(section.replace("&lt;", "")).isEqualTo("…");
+        String fallback = body.get("text").asText();
+        assertThat(fallback).hasSizeLessThanOrEqualTo(3000).startsWith("t".repeat(200) + ": &lt;").endsWith("&lt;…");
+        assertThat(body.get("blocks")).hasSizeLessThanOrEqualTo(50);
+    }
+
+    @Test
+    void slackLeavesOutTheSectionOfABlankReason() throws Exception {
+        Notice blank = new Notice("succeeded", "info", "shop/staging: sha-b2 is live", "shop", "staging", null,
+                null, null, null, null, null, null, " ", Notice.Links.NONE, null, null);
+
+        JsonNode body = json(new SlackFormat().render(blank));
+
+        assertThat(body.get("text").asText()).isEqualTo("shop/staging: sha-b2 is live");
+        assertThat(body.get("blocks")).hasSize(2);
+        assertThat(body.get("blocks").get(1).has("fields")).isTrue();
     }
 
     @Test
@@ -131,6 +159,24 @@ class MessageFormatsTest {
                        {"type": "Action.OpenUrl", "title": "Deployment", "url": "https://gl.example/api/v1/deployments/7"},
                        {"type": "Action.OpenUrl", "title": "Incident report", "url": "https://gl.example/api/v1/deployments/7/incident"}]}}]}
                 """));
+    }
+
+    @Test
+    void teamsKeepsTheWholeMessageUnderItsSizeLimit() throws Exception {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        for (int i = 0; i < 40; i++) figures.put("figure " + i, "界".repeat(2000));
+        Notice huge = new Notice("review-trigger", "warning", "t".repeat(3000), "shop", "staging", null, null, null,
+                null, null, null, null, "理".repeat(20000), Notice.Links.NONE, figures, null);
+
+        String message = new TeamsFormat().render(huge);
+
+        assertThat(message.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(TeamsFormat.MAX_BYTES);
+        JsonNode card = json(message).get("attachments").get(0).get("content");
+        assertThat(card.get("body").get(1).get("text").asText()).startsWith("理理").endsWith("…");
+        JsonNode facts = card.get("body").get(2).get("facts");
+        assertThat(facts.get(0)).isEqualTo(json("{\"title\": \"App\", \"value\": \"shop\"}"));
+        assertThat(facts.get(facts.size() - 1).get("value").asText()).isEqualTo("warning");
     }
 
     @Test

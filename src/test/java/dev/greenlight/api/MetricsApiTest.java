@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.greenlight.deploy.DeploymentDurations;
+import dev.greenlight.store.Jdbc;
 import dev.greenlight.testing.Sql;
 import dev.greenlight.testing.TestConfig;
 import dev.greenlight.testing.TestDatabase;
 import dev.greenlight.testing.TestGreenlight;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,6 +54,14 @@ class MetricsApiTest {
         insert("shop", "production", "failed", now.minus(Duration.ofDays(2)), 30, -1);
         insert("blog", "staging", "succeeded", now.minus(Duration.ofDays(3)), 120, -1);
         insert("shop", "staging", "succeeded", now.minus(Duration.ofDays(40)), 60, -1);
+        // the durations each deployment's end stores, from the times above
+        try (Connection c = db.connect()) {
+            for (long id : Jdbc.query(c, "select id from deployments", rs -> rs.getLong(1))) {
+                DeploymentDurations.write(c, id);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static void insert(String app, String environment, String status, Instant created, int seconds, int committedBefore) {

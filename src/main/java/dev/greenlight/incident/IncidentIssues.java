@@ -1,5 +1,6 @@
 package dev.greenlight.incident;
 
+import dev.greenlight.http.RetryableStatus;
 import dev.greenlight.config.GithubSettings;
 import dev.greenlight.deploy.EventOutbox;
 import dev.greenlight.notify.DeploymentEvent;
@@ -104,7 +105,7 @@ public final class IncidentIssues {
         for (Throwable c = cause; c != null; c = c.getCause()) {
             if (c instanceof RequestException refused) {
                 int status = refused.getStatus();
-                return status >= 500 || status == 408 || status == 429;
+                return RetryableStatus.retryable(status);
             }
         }
         for (Throwable c = cause; c != null; c = c.getCause()) {

@@ -1,5 +1,6 @@
 package dev.greenlight.notify;
 
+import dev.greenlight.http.RetryableStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenlight.config.GithubSettings;
 import dev.greenlight.config.Strategy;
@@ -147,7 +148,7 @@ public final class GithubDeployments {
         for (Throwable c = cause; c != null; c = c.getCause()) {
             if (c instanceof HttpOperationFailedException refused) {
                 int status = refused.getStatusCode();
-                return status >= 500 || status == 408 || status == 429;
+                return RetryableStatus.retryable(status);
             }
         }
         for (Throwable c = cause; c != null; c = c.getCause()) {

@@ -3,6 +3,7 @@ package dev.greenlight.notify;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.NotificationTarget;
 import dev.greenlight.config.Secrets;
+import dev.greenlight.http.RetryableStatus;
 import dev.greenlight.metrics.GreenlightMeters;
 import java.time.Clock;
 import java.time.Instant;
@@ -88,7 +89,7 @@ public final class NotificationRelay {
             if (status == 429) {
                 at = Backoff.retryAfter(header(http, "Retry-After"), now);
             } else {
-                permanent = status >= 400 && status < 500 && status != 408;
+                permanent = status >= 400 && status < 500 && !RetryableStatus.retryable(status);
             }
         } else {
             error = cause == null ? "unknown failure" : cause.getClass().getSimpleName() + ": " + cause.getMessage();

@@ -118,6 +118,19 @@ class HaproxySwitchTest {
         assertThat(colours.answers(port, 10)).containsOnly("200 blue");
     }
 
+    @Test
+    void aCheckPathThatIsNotAPathFailsAndChangesNothing() throws Exception {
+        environment.put("HAPROXY_CHECK_PATH", "/health; rm -rf /");
+        Map<String, String> before = haproxy.snapshot();
+
+        SwitchScript.Result result = script().run("green", String.valueOf(Colours.port(colours.green)));
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+        assertThat(result.stderr()).contains("HAPROXY_CHECK_PATH", "is not a URL path");
+        assertThat(haproxy.snapshot()).isEqualTo(before);
+        assertThat(colours.answers(port, 5)).containsOnly("200 blue");
+    }
+
     static Stream<List<String>> badArguments() {
         return NginxSwitchTest.badArguments();
     }

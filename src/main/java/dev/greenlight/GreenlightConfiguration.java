@@ -10,6 +10,7 @@ import dev.greenlight.approval.PromotionGate;
 import dev.greenlight.approval.WaitStore;
 import dev.greenlight.api.DeploymentApi;
 import dev.greenlight.api.IncidentApi;
+import dev.greenlight.dashboard.DashboardAssets;
 import dev.greenlight.api.AuditApi;
 import dev.greenlight.api.MetricsApi;
 import dev.greenlight.api.NotificationApi;
@@ -218,6 +219,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         bindApprovals(registry, config, jdbc, clock, deployments, lease, audit, finisher, auth, deploymentApi,
                 notifications);
         registry.bind("apiErrors", new ApiErrors(audit, refusals));
+        registry.bind("dashboardAssets", new DashboardAssets());
         registry.bind("apiAuth", auth);
         registry.bind("refusalLimiter", refusals);
     }

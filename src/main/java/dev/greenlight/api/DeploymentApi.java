@@ -208,15 +208,31 @@ public final class DeploymentApi {
             m.put("strategy", env.strategy().key());
             m.put("hosts", env.hosts().stream().map(Object::toString).toList());
             m.put("liveVersion", row.get("live_version"));
-            m.put("running", row.get("running_id") == null ? null
-                    : deployments.find(((Number) row.get("running_id")).longValue()).map(d -> DeploymentView.of(d, null)).orElse(null));
+            m.put("liveColor", row.get("live_color"));
+            m.put("running", deploymentOf(row.get("running_id")));
             m.put("queued", row.get("queued") == null ? 0 : ((Number) row.get("queued")).intValue());
-            Long lockedBy = EnvironmentLease.lockingDeployment((String) row.get("lease_holder")).orElse(null);
+            String holder = (String) row.get("lease_holder");
+            Long lockedBy = EnvironmentLease.lockingDeployment(holder).orElse(null);
             m.put("locked", lockedBy != null);
             m.put("lockedBy", lockedBy);
+            // the instance whose pipeline holds the environment now, and until when its lease runs without a beat
+            m.put("leaseHolder", lockedBy == null ? holder : null);
+            m.put("leaseExpiresAt", lockedBy == null && holder != null ? instant(row.get("lease_expires_at")) : null);
+            m.put("lastDeployment", deploymentOf(row.get("last_id")));
             out.add(m);
         });
         JsonReply.set(exchange, 200, Json.write(Map.of("environments", out)));
+    }
+
+    private DeploymentView deploymentOf(Object id) {
+        return id == null ? null
+                : deployments.find(((Number) id).longValue()).map(d -> DeploymentView.of(d, null)).orElse(null);
+    }
+
+    private static java.time.Instant instant(Object timestamp) {
+        if (timestamp instanceof java.sql.Timestamp t) return t.toInstant();
+        if (timestamp instanceof java.time.OffsetDateTime t) return t.toInstant();
+        return timestamp instanceof java.time.Instant t ? t : null;
     }
 
     /** POST /api/v1/environments/{app}/{environment}/unlock: frees an environment locked by a failed rollback. */

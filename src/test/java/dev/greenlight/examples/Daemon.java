@@ -23,6 +23,20 @@ final class Daemon implements AutoCloseable {
         return new Daemon(builder.start(), log);
     }
 
+    /** Runs a short command to its end; a non-zero exit is an IOException with its output. */
+    static void run(List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
     long pid() {
         return process.pid();
     }

@@ -37,6 +37,18 @@ final class Nginx implements AutoCloseable {
 
     /** @param livePort the port of the colour the upstream names at first */
     static Nginx start(Path dir, int livePort) throws IOException {
+        return start(dir, livePort, null);
+    }
+
+    /**
+     * The same nginx run as {@code account} (its prefix handed to it), as a switch run over SSH by that account needs:
+     * it rewrites the upstream include and signals the master.
+     */
+    static Nginx startAs(String account, Path dir, int livePort) throws IOException {
+        return start(dir, livePort, account);
+    }
+
+    private static Nginx start(Path dir, int livePort, String account) throws IOException {
         Nginx nginx = new Nginx(RequiredPackage.require("nginx", "nginx"), dir, TestGreenlight.freePort());
         Files.createDirectories(nginx.upstream.getParent());
         Files.writeString(nginx.upstream, "server 127.0.0.1:" + livePort + ";\n");
@@ -58,8 +70,13 @@ final class Nginx implements AutoCloseable {
                     include %1$s/extra.conf;
                 }
                 """.formatted(dir));
-        nginx.daemon = Daemon.start(Stream.concat(nginx.command().stream(), Stream.of("-g", "daemon off;")).toList(),
-                dir.resolve("nginx.out"));
+        List<String> runAs = List.of();
+        if (account != null) {
+            Daemon.run(List.of("chown", "-R", account, dir.toString()));
+            runAs = List.of("setpriv", "--reuid=" + account, "--regid=" + account, "--init-groups", "--");
+        }
+        nginx.daemon = Daemon.start(Stream.of(runAs, nginx.command(), List.of("-g", "daemon off;"))
+                .flatMap(List::stream).toList(), dir.resolve("nginx.out"));
         return nginx;
     }
 

@@ -108,7 +108,7 @@ final class ProxiedBlueGreen implements AutoCloseable {
     }
 
     /** One colour of the app on a free loopback port; what it serves follows the host's files (the class comment). */
-    private static TestHttpServer colourApp(Path host, String colour) {
+    static TestHttpServer colourApp(Path host, String colour) {
         Path state = host.resolve(colour);
         AtomicInteger errors = new AtomicInteger();
         return new TestHttpServer()

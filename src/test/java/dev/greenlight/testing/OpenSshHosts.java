@@ -97,6 +97,13 @@ public final class OpenSshHosts implements AutoCloseable {
         return dir.resolve("hosts").resolve(address(i));
     }
 
+    /** A directory in host {@code i}'s directory that the account owns (for its dumps, say). */
+    public Path accountDir(int i, String name) throws IOException, InterruptedException {
+        Path d = Files.createDirectories(hostDir(i).resolve(name));
+        run("chown", ACCOUNT, d.toString());
+        return d;
+    }
+
     /** The host directories as a command names them: {@code cd <this>/{{host}}}. */
     public Path commandDir() {
         return dir.resolve("hosts");

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenlight.http.Json;
+import dev.greenlight.testing.DeploymentsApi;
 import dev.greenlight.testing.OpenSshHosts;
 import dev.greenlight.testing.TestDatabase;
 import dev.greenlight.testing.TestGreenlight;
@@ -32,8 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OpenSshRollingTest {
     private static final String TOKEN = "e2e-token-5b8c1d";
-    private static final Set<String> TERMINAL = Set.of("succeeded", "failed", "rolled_back", "rollback_failed",
-            "cancelled");
 
     @TempDir
     Path dir;
@@ -41,6 +40,7 @@ class OpenSshRollingTest {
     private TestHttpServer health;
     private TestDatabase db;
     private TestGreenlight app;
+    private DeploymentsApi api;
 
     @BeforeEach
     void start() throws Exception {
@@ -80,6 +80,7 @@ class OpenSshRollingTest {
         Path config = Files.writeString(dir.resolve("greenlight.yaml"), yaml);
         db = TestDatabase.create();
         app = TestGreenlight.start(config, db, Map.of("TEST_TOKEN", TOKEN));
+        api = new DeploymentsApi(app, TOKEN, "shop", "staging");
     }
 
     @AfterEach
@@ -151,28 +152,20 @@ class OpenSshRollingTest {
         return Instant.parse(step.get(field).asText());
     }
 
-    private long deploy(String version) throws IOException {
-        var r = app.postJson("/api/v1/deployments", TOKEN,
-                "{\"app\":\"shop\",\"environment\":\"staging\",\"version\":\"" + version + "\"}");
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-        return Json.MAPPER.readTree(r.body()).get("id").asLong();
+    private long deploy(String version) {
+        return api.deploy(version);
     }
 
-    private JsonNode awaitEnd(long id) throws IOException {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
-                .until(() -> TERMINAL.contains(deployment(id).get("status").asText()));
-        return deployment(id);
+    private JsonNode awaitEnd(long id) {
+        return api.awaitEnd(id, Duration.ofSeconds(90));
     }
 
-    private JsonNode deployment(long id) throws IOException {
-        return Json.MAPPER.readTree(app.get("/api/v1/deployments/" + id, TOKEN).body());
+    private JsonNode deployment(long id) {
+        return api.deployment(id);
     }
 
     private static List<JsonNode> steps(JsonNode d, String stage) {
-        List<JsonNode> out = new ArrayList<>();
-        StreamSupport.stream(d.get("steps").spliterator(), false).filter(s -> s.get("stage").asText().equals(stage))
-                .forEach(out::add);
-        return out;
+        return DeploymentsApi.steps(d, stage);
     }
 
     private static String read(Path file) {

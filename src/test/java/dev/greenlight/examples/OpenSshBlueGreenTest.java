@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenlight.http.Json;
+import dev.greenlight.testing.DeploymentsApi;
 import dev.greenlight.testing.OpenSshHosts;
 import dev.greenlight.testing.RequiredPackage;
 import dev.greenlight.testing.TestDatabase;
@@ -39,8 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
 class OpenSshBlueGreenTest {
     private static final String TOKEN = "e2e-token-7a21fe";
     private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
-    private static final Set<String> TERMINAL = Set.of("succeeded", "failed", "rolled_back", "rollback_failed",
-            "cancelled");
 
     @TempDir
     Path dir;
@@ -49,6 +48,7 @@ class OpenSshBlueGreenTest {
     private Nginx nginx;
     private TestDatabase db;
     private TestGreenlight app;
+    private DeploymentsApi api;
     private String database;
 
     @BeforeEach
@@ -103,6 +103,7 @@ class OpenSshBlueGreenTest {
         Path config = Files.writeString(dir.resolve("greenlight.yaml"), yaml);
         db = TestDatabase.create();
         app = TestGreenlight.start(config, db, Map.of("TEST_TOKEN", TOKEN), Map.of("greenlight.color-stops.period", "200"));
+        api = new DeploymentsApi(app, TOKEN, "shop", "production");
     }
 
     @AfterEach
@@ -156,25 +157,19 @@ class OpenSshBlueGreenTest {
         }
     }
 
-    private long deploy(String version) throws IOException {
-        var r = app.postJson("/api/v1/deployments", TOKEN,
-                "{\"app\":\"shop\",\"environment\":\"production\",\"version\":\"" + version + "\"}");
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-        return Json.MAPPER.readTree(r.body()).get("id").asLong();
+    private long deploy(String version) {
+        return api.deploy(version);
     }
 
-    private JsonNode awaitEnd(long id) throws IOException {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
-                .until(() -> TERMINAL.contains(deployment(id).get("status").asText()));
-        return deployment(id);
+    private JsonNode awaitEnd(long id) {
+        return api.awaitEnd(id, Duration.ofSeconds(120));
     }
 
-    private JsonNode deployment(long id) throws IOException {
-        return Json.MAPPER.readTree(app.get("/api/v1/deployments/" + id, TOKEN).body());
+    private JsonNode deployment(long id) {
+        return api.deployment(id);
     }
 
     private static List<JsonNode> steps(JsonNode d, String stage) {
-        return StreamSupport.stream(d.get("steps").spliterator(), false)
-                .filter(s -> s.get("stage").asText().equals(stage)).toList();
+        return DeploymentsApi.steps(d, stage);
     }
 }

@@ -460,7 +460,7 @@ class ConfigLoaderTest {
                         commands: { deploy: "x" }
                 """);
         refused(version).hasMessage(version + ": apps.shop.environments.staging.version: unknown placeholder "
-                + "{{version}} (allowed: sha, sha7)");
+                + "{{version}} (allowed: ref, sha, sha7)");
 
         Path url = withEnvironment("""
                         hosts: [a]

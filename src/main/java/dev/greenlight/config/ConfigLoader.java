@@ -413,7 +413,9 @@ public final class ConfigLoader {
     private static void refuseSharedTriggers(YamlNode appsNode, Map<String, AppConfig> apps) {
         Map<String, String> claimedBy = new LinkedHashMap<>();
         for (AppConfig app : apps.values()) {
-            for (EnvironmentConfig env : app.environments().values()) {
+            // in the file's order, so the error names the second claim
+            for (String name : appsNode.get(app.name()).get("environments").anyMap().keySet()) {
+                EnvironmentConfig env = app.environments().get(name);
                 for (TriggerSpec.Trigger t : env.trigger().triggers()) {
                     String key = app.repository().toLowerCase(java.util.Locale.ROOT) + " " + t.claim();
                     String other = claimedBy.putIfAbsent(key, env.key());

@@ -211,7 +211,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         IncidentReportStore incidents = bindIncidentReports(registry, props, config, githubToken, secrets, jdbc, clock,
                 deployments, steps, audit, lease, outbox);
         DeploymentApi deploymentApi = new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,
-                new Cancellations(deployments, audit, finisher), incidents);
+                new Cancellations(deployments, audit, finisher, outbox), incidents);
         registry.bind("deploymentApi", deploymentApi);
         registry.bind("incidentApi", new IncidentApi(deploymentApi, incidents));
         registry.bind("metricsApi", new MetricsApi(config, deploymentApi, new DeliveryMetrics(jdbc), clock));

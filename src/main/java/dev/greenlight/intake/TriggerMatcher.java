@@ -142,7 +142,7 @@ public final class TriggerMatcher {
         for (String name : env.version().names()) {
             if (values.containsKey(name)) continue;
             return Optional.of("the version of " + env.key() + " (" + env.version().text() + ") needs {{" + name
-                    + "}}: " + (name.equals("ref") ? "ref " + shown(gd.ref()) + " is not a branch or tag name"
+                    + "}}: " + (name.equals("ref") ? "ref " + Versions.shown(gd.ref()) + " is not a branch or tag name"
                     : Versions.invalidShaMessage(gd.sha())) + " (or give payload.version)");
         }
         return Optional.empty();
@@ -155,9 +155,6 @@ public final class TriggerMatcher {
         return ref.startsWith(TAGS) ? ref.substring(TAGS.length()) : ref;
     }
 
-    private static String shown(String value) {
-        return value == null ? "nothing" : "\"" + (value.length() > 80 ? value.substring(0, 80) + "…" : value) + "\"";
-    }
 
     private TriggerMatch release(AppConfig app, GithubEvent event, String deliveryId) {
         List<EnvironmentConfig> targets = app.environments().values().stream()

@@ -137,6 +137,18 @@ class TriggerConfigTest {
     }
 
     @Test
+    void aDeploymentTriggerWithoutAGithubTokenIsWarnedAbout() throws IOException {
+        Path f = config("", "trigger: { deployment: staging }", "");
+        // (the made-up key files are warned about too)
+        assertThat(ConfigWarnings.of(ConfigLoader.load(f), new Secrets(java.util.Map.<String, String>of()::get)))
+                .filteredOn(w -> w.contains(".trigger:")).containsExactly(f + ": apps.shop.environments.staging.trigger: a deployment trigger without a github "
+                        + "token: GitHub's deployments are deployed, but never told how it went");
+        Path withToken = config("github: { token-file: /run/secrets/github }\n", "trigger: { deployment: staging }", "");
+        assertThat(ConfigWarnings.of(ConfigLoader.load(withToken), new Secrets(java.util.Map.<String, String>of()::get)))
+                .noneMatch(w -> w.contains(".trigger:"));
+    }
+
+    @Test
     void theDeploymentsMirrorIsOnUnlessTurnedOff() throws IOException {
         assertThat(ConfigLoader.load(config("github: { token-env: GITHUB_TOKEN }\n", "", "")).github().deployments())
                 .isTrue();

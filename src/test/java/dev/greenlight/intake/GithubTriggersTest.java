@@ -198,8 +198,43 @@ class GithubTriggersTest {
     }
 
     @Test
-    void aDeploymentForAnotherGithubEnvironmentOrActionIsIgnored() throws Exception {
+    void aDeploymentEventCancelledBeforeItStartedIsReportedAsAFailure() throws Exception {
         try (RollingFixture f = start()) {
+            // no dispatcher pass: it stays queued
+            f.app.context().getRouteController().stopRoute("dispatch-tick");
+            f.app.context().getRouteController().stopRoute("dispatch-wake");
+            long id = queued(GithubDelivery.of("deployment", deploymentEvent(EXAMPLE_ID, null)).secret(SECRET)
+                    .send(f.app));
+            var cancel = f.app.postJson("/api/v1/deployments/" + id + "/cancel", RollingFixture.TOKEN, "{}");
+            assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> github.statusesTaken(EXAMPLE_ID).size() == 1);
+            Received ended = github.statusesTaken(EXAMPLE_ID).get(0);
+            assertThat(ended.state()).isEqualTo("failure");
+            assertThat(ended.body().path("description").asText()).isEqualTo(
+                    "master-f95f852 cancelled on production: cancelled by ci before it started");
+        }
+    }
+
+    @Test
+    void aDeploymentForAnotherGithubEnvironmentOrActionIsIgnoredAndOneWithoutAValidVersionRefused() throws Exception {
+        try (RollingFixture f = start()) {
+            ObjectNode badRef = deploymentEvent(EXAMPLE_ID, null);
+            ((ObjectNode) badRef.get("deployment")).put("ref", "main;touch /tmp/pwned");
+            var refused = GithubDelivery.of("deployment", badRef).secret(SECRET).send(f.app);
+            assertThat(refused.statusCode()).isEqualTo(422);
+            assertThat(RollingFixture.json(refused.body()).get("error").asText()).isEqualTo("the version of "
+                    + "shop/production ({{ref}}-{{sha7}}) needs {{ref}}: ref \"main;touch /tmp/pwned\" is not a branch "
+                    + "or tag name (or give payload.version)");
+            ObjectNode badVersion = deploymentEvent(EXAMPLE_ID, GithubDelivery.MAPPER.createObjectNode()
+                    .put("version", "1.0.0 && reboot"));
+            var refusedVersion = GithubDelivery.of("deployment", badVersion).secret(SECRET).send(f.app);
+            assertThat(refusedVersion.statusCode()).isEqualTo(422);
+            assertThat(RollingFixture.json(refusedVersion.body()).get("error").asText()).isEqualTo("version "
+                    + "\"1.0.0 && reboot\" is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})");
+            assertThat(Sql.count(f.db, "select count(*) from audit_log where action = 'webhook.refused'"))
+                    .isEqualTo(2);
+
             ObjectNode staging = deploymentEvent(EXAMPLE_ID, null);
             ((ObjectNode) staging.get("deployment")).put("environment", "staging");
             assertIgnored(f, "deployment", staging, "no environment of shop deploys GitHub environment staging");

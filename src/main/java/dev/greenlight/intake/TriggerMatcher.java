@@ -155,7 +155,6 @@ public final class TriggerMatcher {
         return ref.startsWith(TAGS) ? ref.substring(TAGS.length()) : ref;
     }
 
-
     private TriggerMatch release(AppConfig app, GithubEvent event, String deliveryId) {
         List<EnvironmentConfig> targets = app.environments().values().stream()
                 .filter(e -> e.trigger().onRelease(event.action())).toList();

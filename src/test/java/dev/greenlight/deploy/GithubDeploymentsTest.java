@@ -199,12 +199,40 @@ class GithubDeploymentsTest {
         }
     }
 
+    @Test
+    void aStatusGithubAnswersTooLateIsTriedAgain() throws Exception {
+        try (GithubApiStandIn api = new GithubApiStandIn("acme/shop", GITHUB_TOKEN, 5001);
+             LogCapture log = new LogCapture();
+             RollingFixture f = production(api, 1, "", Map.of("camel.component.http.so-timeout", "500",
+                     "camel.component.http.response-timeout", "500"))) {
+            api.delayStatuses(1, 3000);
+            long id = f.deploy("1.0.0");
+            assertThat(f.awaitEnd(id).get("status").asText()).isEqualTo("succeeded");
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> api.statusesTaken(5001).size() == 3);
+            // the first in_progress timed out on Greenlight's side, so it was sent again; GitHub took both, the first
+            // one late (the stand-in records a request when it answers it)
+            assertThat(api.statusesTaken(5001)).extracting(GithubApiStandIn.Received::state)
+                    .containsExactlyInAnyOrder("in_progress", "in_progress", "success");
+            assertThat(log.text()).contains("deployment " + id + ": GitHub did not take its deployment started")
+                    .contains("trying again at");
+            assertThat(api.received()).filteredOn(x -> x.path().equals(api.deploymentsPath())).hasSize(1);
+        }
+    }
+
     /** One environment named production (so Greenlight itself sets the replaced deployment inactive), mirror on. */
     private RollingFixture production(GithubApiStandIn api, int hosts, String extras) throws IOException {
+        return production(api, hosts, extras, Map.of());
+    }
+
+    private RollingFixture production(GithubApiStandIn api, int hosts, String extras, Map<String, String> settings)
+            throws IOException {
+        Map<String, String> properties = new java.util.HashMap<>(settings);
+        properties.put("greenlight.github-deployments.retry-delay", "200ms");
         String block = "github: { token-env: GITHUB_TOKEN, api-url: \"" + api.url() + "\", public-url: \""
                 + PUBLIC_URL + "\" }";
         return RollingFixture.start(dir, hosts, extras, Map.of("GITHUB_TOKEN", GITHUB_TOKEN), "", block, null, null,
-                b -> b, "", Map.of("greenlight.github-deployments.retry-delay", "200ms"), "production");
+                b -> b, "", properties, "production");
     }
 
     private RollingFixture start() throws IOException {

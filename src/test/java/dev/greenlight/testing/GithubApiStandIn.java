@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * A stand-in for GitHub's REST API on a random loopback port, for one repository: it answers deployment creations
  * (with ids from {@code firstId} up), deployment statuses and commit statuses as GitHub does (201), refuses what a
  * real GitHub would refuse here (a request without the token, another path: 401, 404), records every request, and
- * can be told to fail the next deployment statuses with a given HTTP status.
+ * can be told to fail the next deployment statuses with a given HTTP status, or to answer them late.
  */
 public final class GithubApiStandIn implements AutoCloseable {
     /** One request as received: its body parsed (a missing node when it has none). */
@@ -39,6 +39,8 @@ public final class GithubApiStandIn implements AutoCloseable {
     private final AtomicLong nextId;
     private final AtomicInteger statusFailures = new AtomicInteger();
     private volatile int failWith;
+    private final AtomicInteger slowStatuses = new AtomicInteger();
+    private volatile long slowMillis;
     private final List<Received> received = new CopyOnWriteArrayList<>();
 
     public GithubApiStandIn(String repository, String token, long firstId) {
@@ -60,6 +62,12 @@ public final class GithubApiStandIn implements AutoCloseable {
     public void failStatuses(int count, int status) {
         failWith = status;
         statusFailures.set(count);
+    }
+
+    /** The next {@code count} deployment statuses are answered (201) only after {@code millis}. */
+    public void delayStatuses(int count, long millis) {
+        slowMillis = millis;
+        slowStatuses.set(count);
     }
 
     public String url() {
@@ -100,6 +108,7 @@ public final class GithubApiStandIn implements AutoCloseable {
             status = 201;
             answer = "{\"id\":" + nextId.getAndIncrement() + ",\"environment\":" + body.path("environment") + "}";
         } else if (post && statuses.matcher(path).matches()) {
+            if (slowStatuses.getAndUpdate(n -> Math.max(0, n - 1)) > 0) pause(slowMillis);
             boolean fail = statusFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
             status = fail ? failWith : 201;
             answer = fail ? "{\"message\":\"scripted failure\"}" : "{\"id\":1,\"state\":" + body.path("state") + "}";
@@ -113,6 +122,14 @@ public final class GithubApiStandIn implements AutoCloseable {
         received.add(new Received(exchange.getRequestMethod(), path, headers.getFirst("Authorization"),
                 headers.getFirst("Accept"), headers.getFirst("X-GitHub-Api-Version"), body, status));
         TestHttpServer.respond(exchange, status, answer);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

@@ -108,7 +108,7 @@ public final class GithubApiStandIn implements AutoCloseable {
             status = 201;
             answer = "{\"id\":" + nextId.getAndIncrement() + ",\"environment\":" + body.path("environment") + "}";
         } else if (post && statuses.matcher(path).matches()) {
-            if (slowStatuses.getAndUpdate(n -> Math.max(0, n - 1)) > 0) pause(slowMillis);
+            if (slowStatuses.getAndUpdate(n -> Math.max(0, n - 1)) > 0) TestHttpServer.sleep(slowMillis);
             boolean fail = statusFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
             status = fail ? failWith : 201;
             answer = fail ? "{\"message\":\"scripted failure\"}" : "{\"id\":1,\"state\":" + body.path("state") + "}";
@@ -124,17 +124,9 @@ public final class GithubApiStandIn implements AutoCloseable {
         TestHttpServer.respond(exchange, status, answer);
     }
 
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
         server.stop(0);
-        pool.shutdownNow();
+        pool.shutdownNow(); // wakes handlers still sleeping past a client timeout
     }
 }

@@ -59,6 +59,7 @@ import dev.greenlight.incident.IncidentIssues;
 import dev.greenlight.incident.IncidentMarkdown;
 import dev.greenlight.incident.IncidentReportStore;
 import dev.greenlight.incident.IncidentReports;
+import dev.greenlight.intake.DeploymentMarker;
 import dev.greenlight.intake.TriggerMatcher;
 import dev.greenlight.metrics.DatabaseHealthCheck;
 import dev.greenlight.metrics.GreenlightMeters;
@@ -192,7 +193,9 @@ public class GreenlightConfiguration implements CamelConfiguration {
         bindBlueGreen(registry, config, jdbc, clock, deployments, steps, lease, notifications);
         Optional<String> githubToken = secrets.get(config.github().tokenEnv(), config.github().tokenFile());
         registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(), githubToken));
-        registry.bind("githubDeployments", githubDeployments(props, config, githubToken, jdbc, outbox, clock));
+        Optional<String> webhookSecret = secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET");
+        DeploymentMarker marker = new DeploymentMarker(webhookSecret);
+        registry.bind("githubDeployments", githubDeployments(props, config, marker, githubToken, jdbc, outbox, clock));
         registry.bind("deploymentEvents", events);
         registry.bind("eventOutbox", outbox);
         registry.bind("secrets", secrets);
@@ -204,13 +207,12 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("activeRuns", activeRuns);
         registry.bind("deploymentFinisher", finisher);
         registry.bind("dispatcher", dispatcher);
-        registry.bind("webhookIntake", new WebhookIntake(secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET"),
-                new TriggerMatcher(config), queue, deployments, deliveries, audit, refusals, lease,
+        registry.bind("webhookIntake", new WebhookIntake(webhookSecret, new TriggerMatcher(config, marker), queue, deployments, deliveries, audit, refusals, lease,
                 badSignatures(props, notifications, config, clock)::refused));
         IncidentReportStore incidents = bindIncidentReports(registry, props, config, githubToken, secrets, jdbc, clock,
                 deployments, steps, audit, lease, outbox);
         DeploymentApi deploymentApi = new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,
-                new Cancellations(deployments, audit, finisher), incidents);
+                new Cancellations(deployments, audit, finisher, outbox), incidents);
         registry.bind("deploymentApi", deploymentApi);
         registry.bind("incidentApi", new IncidentApi(deploymentApi, incidents));
         registry.bind("metricsApi", new MetricsApi(config, deploymentApi, new DeliveryMetrics(jdbc), clock));
@@ -263,12 +265,12 @@ public class GreenlightConfiguration implements CamelConfiguration {
      * retry delay, doubled with each failed try up to 32 times it.
      */
     private static GithubDeployments githubDeployments(PropertiesComponent props, GreenlightConfig config,
-                                                       Optional<String> githubToken, Jdbc jdbc, EventOutbox outbox,
+                                                       DeploymentMarker marker, Optional<String> githubToken, Jdbc jdbc, EventOutbox outbox,
                                                        Clock clock) {
         Duration retryDelay = Durations.requirePositive("greenlight.github-deployments.retry-delay",
                 props.resolveProperty("greenlight.github-deployments.retry-delay").orElse("30s"));
         Backoff backoff = new Backoff(Integer.MAX_VALUE, retryDelay, retryDelay.multipliedBy(32));
-        return new GithubDeployments(config.github(), githubToken, jdbc, outbox, clock, backoff);
+        return new GithubDeployments(config, marker, githubToken, jdbc, outbox, clock, backoff);
     }
 
     /** The blue-green pipeline's beans (routes/blue-green*.camel.yaml). */

@@ -11,7 +11,8 @@ import java.util.List;
  * A deployment as the API shows it (with its steps when one deployment is asked for, and then with the link to its
  * incident report when a rollback wrote one); a blue-green one with its colours, backup, switch time and set-aside
  * dump. {@code decisionDeadline} is set while it awaits approval or promotion; {@code restoreRequested} only on a
- * rollback that asked for a restore.
+ * rollback that asked for a restore; {@code ref} is the git ref a GitHub workflow run or deployment named, and
+ * {@code githubDeploymentId} the GitHub deployment that reports this one.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeploymentView(long id, String app, String environment, String version, String previousVersion,
@@ -20,7 +21,7 @@ public record DeploymentView(long id, String app, String environment, String ver
                              Instant startedAt, Instant finishedAt, String detail, Instant decisionDeadline,
                              String approvedBy, Instant approvedAt, String promotedBy, Instant promotedAt,
                              Boolean restoreRequested, BlueGreenRecord blueGreen, List<Step> steps,
-                             String incidentUrl) {
+                             String incidentUrl, String ref, Long githubDeploymentId) {
     public static DeploymentView of(Deployment d, List<Step> steps) {
         return of(d, steps, null);
     }
@@ -31,6 +32,6 @@ public record DeploymentView(long id, String app, String environment, String ver
                 d.cancelRequested(), d.createdAt(), d.startedAt(), d.finishedAt(), d.statusDetail(),
                 d.decisionDeadline(), d.approvedBy(), d.approvedAt(), d.promotedBy(), d.promotedAt(),
                 d.restoreRequested() ? Boolean.TRUE : null, d.blueGreen().color() == null ? null : d.blueGreen(),
-                steps, incidentUrl);
+                steps, incidentUrl, d.gitRef(), d.githubDeploymentId());
     }
 }

@@ -74,6 +74,7 @@ public final class ConfigLoader {
         YamlNode appsNode = root.get("apps");
         if (appsNode.raw() == null) throw appsNode.error("is required: at least one app");
         appsNode.anyMap().keySet().forEach(name -> apps.put(name, app(name, appsNode.get(name), notifications)));
+        refuseSharedTriggers(appsNode, apps);
         List<AccessRule> access = access(root.get("access"), apps);
         return new GreenlightConfig(root.file(), access, Map.copyOf(apps), notifications, github(root.get("github")),
                 audit(root.get("audit")));
@@ -159,7 +160,7 @@ public final class ConfigLoader {
                                                  Map<String, NotificationTarget> notifications) {
         name(n, env, "environment");
         List<String> keys = new ArrayList<>(List.of("trigger", "version", "strategy", "batch", "hosts", "ssh",
-                "commands", "build-host", "health", "smoke", "notify", "command-timeout", "checks"));
+                "commands", "build-host", "health", "smoke", "notify", "command-timeout", "checks", "environment-url"));
         keys.addAll(BLUE_GREEN_KEYS);
         n.map(keys.toArray(String[]::new));
         Strategy strategy = n.parsed("strategy", "rolling", Strategy::parse, "is not a strategy (rolling, blue-green)");
@@ -211,7 +212,17 @@ public final class ConfigLoader {
                 notify(n.get("notify"), notifications),
                 timeout(n, "command-timeout", "10m"),
                 checks(n.get("checks")),
-                blueGreen ? blueGreen(n, hosts) : null);
+                blueGreen ? blueGreen(n, hosts) : null,
+                environmentUrl(n));
+    }
+
+    /** Where users reach the environment (shown on GitHub's deployments): a plain http(s) URL, or null. */
+    private static String environmentUrl(YamlNode n) {
+        String url = n.get("environment-url").optionalString().orElse(null);
+        if (url != null && !URL.matcher(url).matches()) {
+            throw n.error("environment-url", "\"" + url + "\" is not an http(s) URL");
+        }
+        return url;
     }
 
     /** A disk path goes into a fixed command: plain path characters only, and it is shell-quoted besides. */
@@ -330,16 +341,92 @@ public final class ConfigLoader {
                 errorsPath, field, n.has("max-p95") ? timeout(n, "max-p95", null) : null);
     }
 
+    /** Trigger kinds, as written in greenlight.yaml. */
+    private static final List<String> TRIGGER_KINDS = List.of("push", "release", "workflow-dispatch", "deployment");
+    /** Where GitHub keeps workflow files; a workflow_dispatch delivery names its file by this path. */
+    private static final Pattern WORKFLOW = Pattern.compile("\\.github/workflows/[A-Za-z0-9._/-]{1,200}\\.ya?ml");
+    private static final Pattern INPUT = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,99}");
+
+    /** One trigger mapping, or a list of them. */
     private static TriggerSpec trigger(YamlNode n) {
         if (n.raw() == null) return TriggerSpec.MANUAL;
-        n.map("push", "release");
-        String push = n.get("push").optionalString().orElse(null);
-        if (push != null && !BRANCH.matcher(push).matches()) throw n.error("push", "\"" + push + "\" is not a branch name");
-        String release = n.get("release").optionalString().orElse(null);
-        if (release != null && !Set.of("published", "released", "prereleased").contains(release)) {
-            throw n.error("release", "\"" + release + "\" is not a release action (published, released, prereleased)");
+        if (!(n.raw() instanceof List)) return new TriggerSpec(List.of(oneTrigger(n)));
+        List<YamlNode> items = n.list();
+        if (items.isEmpty()) throw n.error("is empty: list the triggers, or leave trigger out (deployed through the API only)");
+        List<TriggerSpec.Trigger> out = new ArrayList<>();
+        Set<String> claims = new LinkedHashSet<>();
+        for (YamlNode item : items) {
+            TriggerSpec.Trigger t = oneTrigger(item);
+            if (!claims.add(t.claim())) throw item.error("repeats the trigger " + t.claim());
+            out.add(t);
         }
-        return new TriggerSpec(push, release);
+        return new TriggerSpec(out);
+    }
+
+    private static TriggerSpec.Trigger oneTrigger(YamlNode n) {
+        List<String> keys = new ArrayList<>(TRIGGER_KINDS);
+        keys.add("version-input");
+        Map<String, Object> map = n.map(keys.toArray(String[]::new));
+        if (n.has("version-input") && !n.has("workflow-dispatch")) {
+            throw n.error("version-input", "is only for a workflow-dispatch trigger");
+        }
+        List<String> kinds = TRIGGER_KINDS.stream().filter(map::containsKey).toList();
+        if (kinds.size() != 1) {
+            throw n.error(kinds.isEmpty() ? "names no trigger kind (one of: " + String.join(", ", TRIGGER_KINDS) + ")"
+                    : "names " + String.join(" and ", kinds) + ": one trigger kind per entry (use a list for several)");
+        }
+        String kind = kinds.get(0);
+        String value = n.string(kind);
+        return switch (kind) {
+            case "push" -> {
+                if (!BRANCH.matcher(value).matches()) throw n.error("push", "\"" + value + "\" is not a branch name");
+                yield new TriggerSpec.Push(value);
+            }
+            case "release" -> {
+                if (!Set.of("published", "released", "prereleased").contains(value)) {
+                    throw n.error("release", "\"" + value + "\" is not a release action (published, released, prereleased)");
+                }
+                yield new TriggerSpec.Release(value);
+            }
+            case "workflow-dispatch" -> {
+                if (!WORKFLOW.matcher(value).matches()) {
+                    throw n.error("workflow-dispatch", "\"" + value + "\" is not a workflow file path like "
+                            + ".github/workflows/deploy.yml (GitHub names the workflow by that path)");
+                }
+                String input = n.string("version-input", "version");
+                if (!INPUT.matcher(input).matches()) {
+                    throw n.error("version-input", "\"" + input + "\" is not a workflow input name");
+                }
+                yield new TriggerSpec.WorkflowDispatch(value, input);
+            }
+            default -> {
+                if (value.length() > 255) throw n.error("deployment", "is longer than GitHub's 255 characters");
+                yield new TriggerSpec.GithubDeployment(value);
+            }
+        };
+    }
+
+    /**
+     * Two environments that claim the same trigger of one repository would deploy one event twice, and a GitHub
+     * deployment can report only one outcome: refused, naming both.
+     */
+    private static void refuseSharedTriggers(YamlNode appsNode, Map<String, AppConfig> apps) {
+        Map<String, String> claimedBy = new LinkedHashMap<>();
+        for (AppConfig app : apps.values()) {
+            // in the file's order, so the error names the second claim
+            for (String name : appsNode.get(app.name()).get("environments").anyMap().keySet()) {
+                EnvironmentConfig env = app.environments().get(name);
+                for (TriggerSpec.Trigger t : env.trigger().triggers()) {
+                    String key = app.repository().toLowerCase(java.util.Locale.ROOT) + " " + t.claim();
+                    String other = claimedBy.putIfAbsent(key, env.key());
+                    if (other != null) {
+                        throw appsNode.get(app.name()).get("environments").get(env.name()).error("trigger",
+                                t.claim() + " of " + app.repository() + " is already the trigger of " + other
+                                        + ": one event would deploy both");
+                    }
+                }
+            }
+        }
     }
 
     private static List<HostAddress> hosts(YamlNode n) {
@@ -520,7 +607,7 @@ public final class ConfigLoader {
         return new GithubSettings(n.get("token-env").optionalString().orElse(null),
                 n.get("token-file").optionalString().orElse(null), api.replaceAll("/+$", ""),
                 n.get("public-url").optionalString().map(u -> u.replaceAll("/+$", "")).orElse(null),
-                bool(n, "deployments", false));
+                bool(n, "deployments", true));
     }
 
     private static AuditSettings audit(YamlNode n) {

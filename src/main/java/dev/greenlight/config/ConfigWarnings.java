@@ -55,6 +55,11 @@ public final class ConfigWarnings {
                 + " will fail at the pre-check", out);
         missing(config, path + ".ssh.known-hosts", env.ssh().knownHosts(), "deployments of " + env.key()
                 + " will fail at the pre-check", out);
+        boolean noToken = config.github().tokenEnv() == null && config.github().tokenFile() == null;
+        if (noToken && env.trigger().triggers().stream().anyMatch(t -> t instanceof TriggerSpec.GithubDeployment)) {
+            out.add(at(config, path + ".trigger", "a deployment trigger without a github token: GitHub's "
+                    + "deployments are deployed, but never told how it went"));
+        }
     }
 
     private static void notification(GreenlightConfig config, NotificationTarget target, Secrets secrets,

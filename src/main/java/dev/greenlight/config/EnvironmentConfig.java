@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * One environment of an app: where it runs, how it is updated and how its health is judged. {@code checks} is null
- * when no host resource check is configured; {@code blueGreen} is set exactly when the strategy is blue-green.
+ * when no host resource check is configured; {@code blueGreen} is set exactly when the strategy is blue-green;
+ * {@code environmentUrl} (where users reach it, for GitHub's deployment statuses) is null unless configured.
  */
 public record EnvironmentConfig(
         String app,
@@ -27,7 +28,8 @@ public record EnvironmentConfig(
         List<String> notifications,
         Duration commandTimeout,
         HostChecks checks,
-        BlueGreenSpec blueGreen) {
+        BlueGreenSpec blueGreen,
+        String environmentUrl) {
 
     /** The command hooks a rolling environment may define. */
     public static final List<String> COMMAND_KEYS =

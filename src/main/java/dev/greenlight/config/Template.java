@@ -29,8 +29,8 @@ public final class Template {
     public static final Set<String> URL_NAMES = Set.of("host", "app", "environment");
     /** Names a health URL of a blue-green environment may use: the colour checked and its port. */
     public static final Set<String> BLUE_GREEN_URL_NAMES = Set.of("host", "app", "environment", "color", "port");
-    /** Names the version of a push may be built from. */
-    public static final Set<String> VERSION_NAMES = Set.of("sha", "sha7");
+    /** Names the version of a push or a GitHub deployment may be built from ({@code ref}: its branch or tag name). */
+    public static final Set<String> VERSION_NAMES = Set.of("sha", "sha7", "ref");
 
     private final String text;
     private final Set<String> names;

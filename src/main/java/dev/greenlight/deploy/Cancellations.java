@@ -15,11 +15,13 @@ public final class Cancellations {
     private final DeploymentStore deployments;
     private final AuditLog audit;
     private final DeploymentFinisher finisher;
+    private final EventOutbox outbox;
 
-    public Cancellations(DeploymentStore deployments, AuditLog audit, DeploymentFinisher finisher) {
+    public Cancellations(DeploymentStore deployments, AuditLog audit, DeploymentFinisher finisher, EventOutbox outbox) {
         this.deployments = deployments;
         this.audit = audit;
         this.finisher = finisher;
+        this.outbox = outbox;
     }
 
     /**
@@ -45,6 +47,8 @@ public final class Cancellations {
             }
             audit.record(c, AuditEvent.of(actor, "deployment.cancelled", "cancelled")
                     .target(d.app(), d.environment(), d.version()).deployment(d.id()).source(source).detail(reason));
+            // a deployment GitHub asked for (a deployment event) is told its end even though it never started
+            if (d.githubDeploymentId() != null) outbox.record(c, d.id(), EventOutbox.FINISHED);
             return true;
         });
     }

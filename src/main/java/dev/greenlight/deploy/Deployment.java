@@ -8,6 +8,9 @@ import java.time.Instant;
  * @param decisionDeadline while it awaits approval or promotion: when the wait ends it cancelled
  * @param restoreRequested a manual rollback asked to restore the database from the rolled-back deployment's backup
  * @param blueGreen        what a blue-green pipeline recorded (colours, backup, switch, set-aside dump)
+ * @param gitRef           the git ref a GitHub workflow run or deployment named, else null
+ * @param githubDeploymentId the GitHub deployment that reports this one: the one GitHub sent (a deployment event) or
+ *                         the mirror created; null until the mirror's creation is answered
  */
 public record Deployment(
         long id,
@@ -34,5 +37,7 @@ public record Deployment(
         String promotedBy,
         Instant promotedAt,
         boolean restoreRequested,
-        BlueGreenRecord blueGreen) {
+        BlueGreenRecord blueGreen,
+        String gitRef,
+        Long githubDeploymentId) {
 }

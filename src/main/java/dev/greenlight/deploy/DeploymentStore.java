@@ -32,10 +32,11 @@ public final class DeploymentStore {
     public Deployment create(Connection c, DeploymentRequest r) throws SQLException {
         long id = Jdbc.insert(c, "insert into deployments (app, environment, version, commit_sha, strategy, trigger_kind, "
                         + "triggered_by, status, reason, rollback_of, delivery_id, created_at, restore_requested, "
-                        + "commit_time) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + "commit_time, git_ref, github_deployment_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 r.app(), r.environment(), r.version(), r.commitSha(), r.strategy(), r.triggerKind().key(),
                 Jdbc.fit(r.triggeredBy(), 128), DeploymentStatus.QUEUED.key(), Jdbc.fit(secrets.redact(r.reason()), 1000),
-                r.rollbackOf(), r.deliveryId(), Instant.now(clock), r.restoreRequested(), r.commitTime());
+                r.rollbackOf(), r.deliveryId(), Instant.now(clock), r.restoreRequested(), r.commitTime(), r.gitRef(),
+                r.githubDeploymentId());
         return Jdbc.query(c, "select * from deployments where id = ?", DeploymentStore::map, id).get(0);
     }
 
@@ -200,7 +201,8 @@ public final class DeploymentStore {
                 Jdbc.instant(rs, "approved_at"), rs.getString("promoted_by"), Jdbc.instant(rs, "promoted_at"),
                 rs.getBoolean("restore_requested"), new BlueGreenRecord(rs.getString("color"),
                 rs.getString("previous_color"), rs.getString("backup_name"), Jdbc.instant(rs, "backup_at"),
-                Jdbc.instant(rs, "switched_at"), rs.getString("set_aside_name"), Jdbc.instant(rs, "set_aside_at")));
+                Jdbc.instant(rs, "switched_at"), rs.getString("set_aside_name"), Jdbc.instant(rs, "set_aside_at")),
+                rs.getString("git_ref"), Jdbc.longOrNull(rs, "github_deployment_id"));
     }
 
     /** For callers outside a transaction. */

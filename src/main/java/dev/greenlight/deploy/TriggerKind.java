@@ -2,7 +2,7 @@ package dev.greenlight.deploy;
 
 /** What started a deployment. */
 public enum TriggerKind {
-    PUSH, RELEASE, MANUAL, ROLLBACK;
+    PUSH, RELEASE, WORKFLOW_DISPATCH, DEPLOYMENT, MANUAL, ROLLBACK;
 
     public String key() {
         return name().toLowerCase();

@@ -29,7 +29,8 @@ public final class Versions {
         return "commit sha " + shown(sha) + " is not 40 (SHA-1) or 64 (SHA-256) hex digits";
     }
 
-    private static String shown(String value) {
+    /** A value quoted for a refusal, cut at 80 characters; "nothing" for none. */
+    public static String shown(String value) {
         return value == null ? "nothing" : "\"" + (value.length() > 80 ? value.substring(0, 80) + "…" : value) + "\"";
     }
 }

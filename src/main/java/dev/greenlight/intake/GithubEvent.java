@@ -1,6 +1,8 @@
 package dev.greenlight.intake;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -30,6 +32,8 @@ import java.util.Objects;
  * @param draft      release only: the release is a draft
  * @param commitTime push only: when the pushed commit was made ({@code head_commit.timestamp}), if the payload's
  *                   {@code head_commit} is that commit and its timestamp is a valid ISO-8601 time; else null
+ * @param dispatch   workflow_dispatch only: the workflow run asked for
+ * @param deployment deployment only: the GitHub deployment created
  */
 public record GithubEvent(
         Type type,
@@ -43,11 +47,29 @@ public record GithubEvent(
         boolean deleted,
         boolean prerelease,
         boolean draft,
-        Instant commitTime) {
+        Instant commitTime,
+        Dispatch dispatch,
+        Deployment deployment) {
+
+    /**
+     * A "Run workflow" of {@code workflow} (its file path, {@code .github/workflows/deploy.yml}) on {@code ref}, with
+     * the inputs typed (values as text; null when the payload has none).
+     */
+    public record Dispatch(String workflow, String ref, Map<String, String> inputs) {
+    }
+
+    /**
+     * A GitHub deployment: its {@code id} (null when the payload has no number), commit ({@code sha}, null unless a
+     * well-formed commit id), {@code ref} and GitHub {@code environment}; {@code version} is its payload's
+     * {@code version} when that is text, and {@code marker} its payload's {@code greenlight} object (or a missing
+     * node), by which Greenlight recognises the deployments it created itself.
+     */
+    public record Deployment(Long id, String sha, String ref, String environment, String version, JsonNode marker) {
+    }
 
     /** The event kinds Greenlight distinguishes; everything else is {@link #OTHER}. */
     public enum Type {
-        PING, PUSH, RELEASE, OTHER;
+        PING, PUSH, RELEASE, WORKFLOW_DISPATCH, DEPLOYMENT, OTHER;
 
         /**
          * Maps an {@code X-GitHub-Event} value to a type, ignoring case and surrounding
@@ -61,6 +83,8 @@ public record GithubEvent(
                 case "ping" -> PING;
                 case "push" -> PUSH;
                 case "release" -> RELEASE;
+                case "workflow_dispatch" -> WORKFLOW_DISPATCH;
+                case "deployment" -> DEPLOYMENT;
                 default -> OTHER;
             };
         }
@@ -74,5 +98,12 @@ public record GithubEvent(
     public GithubEvent(Type type, String eventName, String repository, String sender, String action, String branch,
                        String tag, String sha, boolean deleted, boolean prerelease, boolean draft) {
         this(type, eventName, repository, sender, action, branch, tag, sha, deleted, prerelease, draft, null);
+    }
+
+    /** An event that is neither a workflow run nor a GitHub deployment. */
+    public GithubEvent(Type type, String eventName, String repository, String sender, String action, String branch,
+                       String tag, String sha, boolean deleted, boolean prerelease, boolean draft, Instant commitTime) {
+        this(type, eventName, repository, sender, action, branch, tag, sha, deleted, prerelease, draft, commitTime,
+                null, null);
     }
 }

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -63,6 +65,9 @@ public final class GithubEventParser {
         return switch (type) {
             case PUSH -> push(eventName, root, repository, sender);
             case RELEASE -> release(eventName, root, repository, sender);
+            case WORKFLOW_DISPATCH -> new GithubEvent(type, eventName, repository, sender, null, null, null, null,
+                    false, false, false, null, dispatch(root), null);
+            case DEPLOYMENT -> deploymentEvent(eventName, root, repository, sender);
             case PING -> new GithubEvent(type, eventName, repository, sender, null,
                     null, null, null, false, false, false);
             case OTHER -> new GithubEvent(type, eventName, repository, sender, text(root, "action"),
@@ -107,6 +112,44 @@ public final class GithubEventParser {
                 null, text(release, "tag_name"), null, false,
                 Boolean.TRUE.equals(bool(release, "prerelease")),
                 Boolean.TRUE.equals(bool(release, "draft")));
+    }
+
+    private static GithubEvent.Dispatch dispatch(JsonNode root) {
+        Map<String, String> inputs = new LinkedHashMap<>();
+        // a boolean or number input comes as such: its text is what was chosen
+        root.path("inputs").fields().forEachRemaining(e -> {
+            if (e.getValue().isValueNode() && !e.getValue().isNull()) inputs.put(e.getKey(), e.getValue().asText());
+        });
+        return new GithubEvent.Dispatch(text(root, "workflow"), text(root, "ref"), Map.copyOf(inputs));
+    }
+
+    private static GithubEvent deploymentEvent(String eventName, JsonNode root, String repository, String sender) {
+        JsonNode d = root.path("deployment");
+        JsonNode payload = payloadObject(d.path("payload"));
+        JsonNode id = d.path("id");
+        GithubEvent.Deployment deployment = new GithubEvent.Deployment(
+                id.isIntegralNumber() && id.canConvertToLong() ? id.asLong() : null, commitId(text(d, "sha")),
+                text(d, "ref"), text(d, "environment"), text(payload, "version"), payload.path("greenlight"));
+        String sha = deployment.sha();
+        return new GithubEvent(GithubEvent.Type.DEPLOYMENT, eventName, repository, sender, text(root, "action"),
+                null, null, sha, false, false, false, null, null, deployment);
+    }
+
+    /**
+     * A deployment's payload is what its creator sent: an object, or a string (the API takes both) that may hold
+     * JSON. Anything else reads as an empty object.
+     */
+    private static JsonNode payloadObject(JsonNode payload) {
+        if (payload.isObject()) return payload;
+        if (payload.isTextual()) {
+            try {
+                JsonNode parsed = MAPPER.readTree(payload.textValue());
+                if (parsed != null && parsed.isObject()) return parsed;
+            } catch (IOException e) {
+                // plain text: no fields to read
+            }
+        }
+        return MAPPER.createObjectNode();
     }
 
     // ---- reading the body ----------------------------------------------------------------

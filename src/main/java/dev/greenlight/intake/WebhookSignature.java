@@ -85,7 +85,7 @@ public final class WebhookSignature {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
-    private static byte[] hmac(byte[] secret, byte[] body) {
+    static byte[] hmac(byte[] secret, byte[] body) {
         if (secret == null || secret.length == 0) {
             throw new IllegalArgumentException("webhook secret must not be empty");
         }

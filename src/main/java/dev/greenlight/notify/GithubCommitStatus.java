@@ -45,12 +45,18 @@ public final class GithubCommitStatus {
         return event.deployment().status() == DeploymentStatus.SUCCEEDED ? "success" : "failure";
     }
 
-    /** What happened, in GitHub's 140 characters: shared by commit and deployment statuses. */
+    /**
+     * What happened, in GitHub's 140 characters, with the reason of an end that is not a success (the stored status
+     * detail, secrets already masked): shared by commit and deployment statuses.
+     */
     static String description(DeploymentEvent event) {
         Deployment d = event.deployment();
-        String text = DeploymentEvent.STARTED.equals(event.kind())
-                ? "deploying " + d.version() + " to " + d.environment()
-                : d.version() + " " + d.status().key().replace('_', ' ') + " on " + d.environment();
-        return GithubRequests.description(text);
+        if (DeploymentEvent.STARTED.equals(event.kind())) {
+            return GithubRequests.description("deploying " + d.version() + " to " + d.environment());
+        }
+        String text = d.version() + " " + d.status().key().replace('_', ' ') + " on " + d.environment();
+        boolean explained = d.status() != DeploymentStatus.SUCCEEDED && d.statusDetail() != null
+                && !d.statusDetail().isBlank();
+        return GithubRequests.description(explained ? text + ": " + d.statusDetail().strip() : text);
     }
 }

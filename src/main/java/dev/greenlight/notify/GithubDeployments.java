@@ -2,12 +2,15 @@ package dev.greenlight.notify;
 
 import dev.greenlight.http.RetryableStatus;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.greenlight.config.EnvironmentConfig;
 import dev.greenlight.config.GithubSettings;
+import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.Strategy;
 import dev.greenlight.deploy.Deployment;
 import dev.greenlight.deploy.DeploymentStatus;
 import dev.greenlight.deploy.EventOutbox;
 import dev.greenlight.http.Json;
+import dev.greenlight.intake.DeploymentMarker;
 import dev.greenlight.store.Jdbc;
 import java.io.IOException;
 import java.time.Clock;
@@ -26,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * deployment for the commit (or the version, when no commit is known) and the environment, then sets it
  * {@code in_progress}; its end sets {@code success}, {@code failure}, or {@code error} for a failed rollback.
  *
+ * <p>A deployment GitHub sent (a {@code deployment} event) comes with its GitHub id already recorded: nothing is
+ * created, and its statuses go out the same way, whether or not the mirror is on. The mirror's creations carry
+ * {@link DeploymentMarker}'s mark, so the {@code deployment} events they cause deploy nothing.
+ *
  * <p>Unlike a commit status, the creation must not be lost (every later status needs its id), so while GitHub
  * cannot be reached the event stays in the outbox and is tried again after a growing delay; the id is recorded as
  * soon as GitHub answers, so a retry never creates a second deployment.
@@ -35,16 +42,20 @@ public final class GithubDeployments {
     static final String URL = "githubDeploymentUrl";
     private static final String PRODUCTION = "production";
 
+    private final GreenlightConfig config;
     private final GithubSettings settings;
+    private final DeploymentMarker marker;
     private final Optional<String> token;
     private final GithubDeploymentIds ids;
     private final EventOutbox outbox;
     private final Clock clock;
     private final Backoff backoff;
 
-    public GithubDeployments(GithubSettings settings, Optional<String> token, Jdbc jdbc,
+    public GithubDeployments(GreenlightConfig config, DeploymentMarker marker, Optional<String> token, Jdbc jdbc,
                              EventOutbox outbox, Clock clock, Backoff backoff) {
-        this.settings = settings;
+        this.config = config;
+        this.settings = config.github();
+        this.marker = marker;
         this.token = token;
         this.ids = new GithubDeploymentIds(jdbc);
         this.outbox = outbox;
@@ -53,12 +64,13 @@ public final class GithubDeployments {
     }
 
     /**
-     * Only with {@code github.deployments: true}, a token and the app's repository; an end only when its start
-     * created a GitHub deployment.
+     * Only with a token and the app's repository: a deployment with a GitHub deployment (GitHub sent it, or the
+     * mirror created it), and a start to mirror unless {@code github.deployments} is false.
      */
     public boolean applies(DeploymentEvent event) {
-        if (!settings.deployments() || token.isEmpty() || event.repository() == null) return false;
-        return DeploymentEvent.STARTED.equals(event.kind()) || ids.find(event.deployment().id()).isPresent();
+        if (token.isEmpty() || event.repository() == null) return false;
+        return ids.find(event.deployment().id()).isPresent()
+                || settings.deployments() && DeploymentEvent.STARTED.equals(event.kind());
     }
 
     /** A start whose GitHub deployment does not exist yet (a retry after GitHub answered has it already). */
@@ -78,7 +90,9 @@ public final class GithubDeployments {
         body.put("description", GithubRequests.description("Greenlight deployment " + d.id() + ": " + d.version()));
         body.put("transient_environment", false);
         body.put("production_environment", production(d));
-        body.put("payload", Map.of("greenlight_deployment_id", d.id(), "version", d.version()));
+        Map<String, Object> payload = new LinkedHashMap<>(marker.payloadField(d.id()));
+        payload.put("version", d.version());
+        body.put("payload", payload);
         GithubRequests.post(exchange, URL, repositoryUrl(event) + "/deployments", token.orElseThrow(), body);
     }
 
@@ -164,6 +178,8 @@ public final class GithubDeployments {
         body.put("state", state);
         body.put("description", description);
         if (settings.publicUrl() != null) body.put("log_url", settings.publicUrl() + "/api/v1/deployments/" + d.id());
+        config.environment(d.app(), d.environment()).map(EnvironmentConfig::environmentUrl)
+                .ifPresent(url -> body.put("environment_url", url));
         return body;
     }
 

@@ -54,11 +54,11 @@ class ConfigLoaderTest {
 
         assertThat(config.apps()).containsOnlyKeys("flowstate");
         EnvironmentConfig staging = config.environment("flowstate", "staging").orElseThrow();
-        assertThat(staging.trigger().pushBranch()).isEqualTo("develop");
+        assertThat(staging.trigger().triggers()).containsExactly(new TriggerSpec.Push("develop"));
         assertThat(staging.hosts()).extracting(HostAddress::toString).containsExactly("stg-1.internal", "stg-2.internal:2222");
         assertThat(staging.health().interval()).isEqualTo(Duration.ofSeconds(3));
         EnvironmentConfig production = config.environment("flowstate", "production").orElseThrow();
-        assertThat(production.trigger().release()).isEqualTo("published");
+        assertThat(production.trigger().triggers()).containsExactly(new TriggerSpec.Release("published"));
         assertThat(production.strategy()).isEqualTo(Strategy.BLUE_GREEN);
         assertThat(config.access()).extracting(AccessRule::name).containsExactly("release-bot");
         assertThat(config.notifications()).containsOnlyKeys("team");
@@ -460,7 +460,7 @@ class ConfigLoaderTest {
                         commands: { deploy: "x" }
                 """);
         refused(version).hasMessage(version + ": apps.shop.environments.staging.version: unknown placeholder "
-                + "{{version}} (allowed: sha, sha7)");
+                + "{{version}} (allowed: ref, sha, sha7)");
 
         Path url = withEnvironment("""
                         hosts: [a]

@@ -127,9 +127,10 @@ class GithubCommitStatusTest {
         return RollingFixture.json(r.body()).get("deployments").get(0).get("id").asLong();
     }
 
+    /** Commit statuses only: the deployments mirror (on by default) has its own tests, GithubDeploymentsTest. */
     private String githubBlock() {
         return "github: { token-env: GITHUB_TOKEN, api-url: \"http://127.0.0.1:" + github.getAddress().getPort()
-                + "\", public-url: \"https://greenlight.example.com\" }";
+                + "\", public-url: \"https://greenlight.example.com\", deployments: false }";
     }
 
     @Test

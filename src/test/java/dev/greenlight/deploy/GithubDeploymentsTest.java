@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.greenlight.http.Json;
+import dev.greenlight.testing.GithubApiStandIn;
 import dev.greenlight.testing.GithubDelivery;
+import dev.greenlight.testing.LogCapture;
 import dev.greenlight.testing.Sql;
 import dev.greenlight.testing.TestHttpServer;
 import java.io.IOException;
@@ -129,6 +131,108 @@ class GithubDeploymentsTest {
                     .containsExactly("", "in_progress", "failure");
             assertThat(received.get(2).body().has("auto_inactive")).isFalse();
         }
+    }
+
+    @Test
+    void aProductionSuccessSetsTheDeploymentItReplacedInactive() throws Exception {
+        try (GithubApiStandIn api = new GithubApiStandIn("acme/shop", GITHUB_TOKEN, 5001);
+             RollingFixture f = production(api, 1, "")) {
+            f.deployed("1.0.0");
+            long second = f.deploy("2.0.0");
+            assertThat(f.awaitEnd(second).get("status").asText()).isEqualTo("succeeded");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> api.statusesTaken(5001).size() == 3);
+            assertThat(api.statusesTaken(5001)).extracting(GithubApiStandIn.Received::state)
+                    .containsExactly("in_progress", "success", "inactive");
+            JsonNode inactive = api.statusesTaken(5001).get(2).body();
+            assertThat(inactive.path("description").asText()).isEqualTo("replaced by 2.0.0 (Greenlight deployment "
+                    + second + ")");
+            assertThat(api.statusesTaken(5002)).extracting(GithubApiStandIn.Received::state)
+                    .containsExactly("in_progress", "success");
+            // the replaced one is set inactive only after the success that replaced it
+            List<String> order = api.received().stream().map(x -> x.path() + " " + x.state()).toList();
+            assertThat(order.indexOf(api.statusesPath(5002) + " success"))
+                    .isLessThan(order.indexOf(api.statusesPath(5001) + " inactive"));
+            assertThat(api.received()).allSatisfy(x -> assertThat(x.authorization()).isEqualTo("Bearer " + GITHUB_TOKEN));
+        }
+    }
+
+    @Test
+    void aFailedRollbackIsReportedAsAnErrorWithItsReason() throws Exception {
+        try (GithubApiStandIn api = new GithubApiStandIn("acme/shop", GITHUB_TOKEN, 5001);
+             RollingFixture f = production(api, 2, "batch: 2")) {
+            f.deployed("1.0.0");
+            java.nio.file.Files.writeString(f.hosts.hostDir(2).resolve("unhealthy"), "");
+            long id = f.deploy("2.0.0");
+            assertThat(f.awaitEnd(id).get("status").asText()).isEqualTo("rollback_failed");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> api.statusesTaken(5002).size() == 2);
+            assertThat(api.statusesTaken(5002)).extracting(GithubApiStandIn.Received::state)
+                    .containsExactly("in_progress", "error");
+            String description = api.statusesTaken(5002).get(1).body().path("description").asText();
+            assertThat(description).startsWith("2.0.0 rollback failed on production: ").contains("ROLLBACK FAILED")
+                    .hasSizeLessThanOrEqualTo(140);
+            assertThat(api.statusesTaken(5001)).as("nothing replaced the live one")
+                    .extracting(GithubApiStandIn.Received::state).containsExactly("in_progress", "success");
+        }
+    }
+
+    @Test
+    void aRefusalIsGivenUpWithAnErrorInTheLogWhileTheNextStatusStillGoesOut() throws Exception {
+        try (GithubApiStandIn api = new GithubApiStandIn("acme/shop", GITHUB_TOKEN, 5001);
+             LogCapture log = new LogCapture();
+             RollingFixture f = production(api, 1, "")) {
+            api.failStatuses(1, 422);
+            long id = f.deploy("1.0.0");
+            assertThat(f.awaitEnd(id).get("status").asText()).isEqualTo("succeeded");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> api.statusesTaken(5001).size() == 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> f.app.bean("eventOutbox", EventOutbox.class).unsent() == 0);
+            Thread.sleep(1000); // several relay passes, each 300 ms: the refused status is not tried again
+            List<GithubApiStandIn.Received> statuses = api.received().stream()
+                    .filter(x -> x.path().equals(api.statusesPath(5001))).toList();
+            assertThat(statuses).extracting(GithubApiStandIn.Received::state).containsExactly("in_progress", "success");
+            assertThat(statuses).extracting(GithubApiStandIn.Received::answered).containsExactly(422, 201);
+            assertThat(log.text()).contains("ERROR").contains("deployment " + id
+                    + ": GitHub refused its deployment started for acme/shop (").contains("422")
+                    .contains("not trying again");
+        }
+    }
+
+    @Test
+    void aStatusGithubAnswersTooLateIsTriedAgain() throws Exception {
+        try (GithubApiStandIn api = new GithubApiStandIn("acme/shop", GITHUB_TOKEN, 5001);
+             LogCapture log = new LogCapture();
+             RollingFixture f = production(api, 1, "", Map.of("camel.component.http.so-timeout", "500",
+                     "camel.component.http.response-timeout", "500"))) {
+            api.delayStatuses(1, 3000);
+            long id = f.deploy("1.0.0");
+            assertThat(f.awaitEnd(id).get("status").asText()).isEqualTo("succeeded");
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> api.statusesTaken(5001).size() == 3);
+            // the first in_progress timed out on Greenlight's side, so it was sent again; GitHub took both, the first
+            // one late (the stand-in records a request when it answers it)
+            assertThat(api.statusesTaken(5001)).extracting(GithubApiStandIn.Received::state)
+                    .containsExactlyInAnyOrder("in_progress", "in_progress", "success");
+            assertThat(log.text()).contains("deployment " + id + ": GitHub did not take its deployment started")
+                    .contains("trying again at");
+            assertThat(api.received()).filteredOn(x -> x.path().equals(api.deploymentsPath())).hasSize(1);
+        }
+    }
+
+    /** One environment named production (so Greenlight itself sets the replaced deployment inactive), mirror on. */
+    private RollingFixture production(GithubApiStandIn api, int hosts, String extras) throws IOException {
+        return production(api, hosts, extras, Map.of());
+    }
+
+    private RollingFixture production(GithubApiStandIn api, int hosts, String extras, Map<String, String> settings)
+            throws IOException {
+        Map<String, String> properties = new java.util.HashMap<>(settings);
+        properties.put("greenlight.github-deployments.retry-delay", "200ms");
+        String block = "github: { token-env: GITHUB_TOKEN, api-url: \"" + api.url() + "\", public-url: \""
+                + PUBLIC_URL + "\" }";
+        return RollingFixture.start(dir, hosts, extras, Map.of("GITHUB_TOKEN", GITHUB_TOKEN), "", block, null, null,
+                b -> b, "", properties, "production");
     }
 
     private RollingFixture start() throws IOException {

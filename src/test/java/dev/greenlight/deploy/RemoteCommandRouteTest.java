@@ -67,7 +67,7 @@ class RemoteCommandRouteTest extends CamelTestSupport {
         long id = ((Number) Sql.rows(db, "select max(id) as id from deployments").get(0).get("id")).longValue();
         run = new DeploymentRun(new Deployment(id, "shop", "staging", "1.2.3", null, null, "rolling", "manual",
                 "test", DeploymentStatus.RUNNING, null, null, null, false, null, null, null, null, null, null, null, null,
-                null, false, null),
+                null, false, null, null, null),
                 config.apps().get("shop"), staging);
     }
 

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
-/** A running Greenlight, simulated hosts and a database, for pipeline tests; the environment is {@code shop/staging}. */
+/** A running Greenlight, simulated hosts and a database, for pipeline tests; the environment is {@code shop/staging} unless named otherwise. */
 public final class RollingFixture implements AutoCloseable {
     public static final String TOKEN = "test-token-0123456789";
     public static final Set<String> TERMINAL = Set.of("succeeded", "failed", "rolled_back", "rollback_failed", "cancelled");
@@ -27,10 +27,14 @@ public final class RollingFixture implements AutoCloseable {
     public final TestDatabase db;
     public final TestGreenlight app;
 
-    private RollingFixture(TestHosts hosts, TestDatabase db, TestGreenlight app) {
+    /** The app's one environment: staging unless the test names it otherwise. */
+    public final String environment;
+
+    private RollingFixture(TestHosts hosts, TestDatabase db, TestGreenlight app, String environment) {
         this.hosts = hosts;
         this.db = db;
         this.app = app;
+        this.environment = environment;
     }
 
     /**
@@ -77,19 +81,28 @@ public final class RollingFixture implements AutoCloseable {
                                 String extraCommands, String topLevel, String image, String healthCommand,
                                 UnaryOperator<EmbeddedSshServer.Builder> servers, String sshExtra,
                                 Map<String, String> properties) throws IOException {
+        return start(dir, hostCount, environmentExtras, env, extraCommands, topLevel, image, healthCommand, servers,
+                sshExtra, properties, "staging");
+    }
+
+    /** @param environment the name of the app's environment (the token's too) */
+    public static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
+                                String extraCommands, String topLevel, String image, String healthCommand,
+                                UnaryOperator<EmbeddedSshServer.Builder> servers, String sshExtra,
+                                Map<String, String> properties, String environment) throws IOException {
         TestHosts hosts = TestHosts.start(dir.resolve("hosts"), hostCount, servers);
         String yaml = """
                 %s
                 access:
                   - name: ci
                     token-env: TEST_TOKEN
-                    environments: [staging]
+                    environments: [%s]
                 apps:
                   shop:
                     repository: acme/shop
                     %s
                     environments:
-                      staging:
+                      %s:
                         %s
                         hosts: [%s]
                         ssh: %s
@@ -104,22 +117,22 @@ public final class RollingFixture implements AutoCloseable {
                           interval: 200ms
                           timeout: 1s
                 %s
-                """.formatted(topLevel, image == null ? "" : "image: " + image,
+                """.formatted(topLevel, environment, image == null ? "" : "image: " + image, environment,
                 environmentExtras.contains("trigger:") ? "" : "trigger: { push: main }",
                 String.join(", ", hosts.hostList()), hosts.sshYaml(sshExtra), extraCommands.indent(10),
                 healthCommand == null ? "" : "command: \"" + healthCommand + "\"", hosts.httpPort(), environmentExtras.indent(8));
         yaml = yaml.replace("BUILD_HOST", hosts.hostList().get(0));
         Path config = Files.writeString(dir.resolve("greenlight.yaml"), yaml);
         TestDatabase db = TestDatabase.create();
-        Map<String, String> environment = new HashMap<>(env);
-        environment.put("TEST_TOKEN", TOKEN);
-        return new RollingFixture(hosts, db, TestGreenlight.start(config, db, environment, properties));
+        Map<String, String> variables = new HashMap<>(env);
+        variables.put("TEST_TOKEN", TOKEN);
+        return new RollingFixture(hosts, db, TestGreenlight.start(config, db, variables, properties), environment);
     }
 
     /** Queues a deployment through the API and returns its id. */
     public long deploy(String version) {
         var r = app.postJson("/api/v1/deployments", TOKEN,
-                "{\"app\":\"shop\",\"environment\":\"staging\",\"version\":\"" + version + "\"}");
+                "{\"app\":\"shop\",\"environment\":\"" + environment + "\",\"version\":\"" + version + "\"}");
         if (r.statusCode() != 202) throw new AssertionError("deploy refused: " + r.statusCode() + " " + r.body());
         return json(r.body()).get("id").asLong();
     }

@@ -36,7 +36,7 @@ class IncidentMarkdownTest {
         Deployment d = new Deployment(7, "shop", "production", "2.0.0", "1.0.0", null, "blue-green", "release",
                 "github:octocat", DeploymentStatus.ROLLBACK_FAILED, null, null, null, false, T0, T0,
                 T0.plusSeconds(205), "watch: 20 errors in 200s; ROLLBACK FAILED", null, null, null, null, null, false,
-                new BlueGreenRecord(null, null, null, null, null, null, null));
+                new BlueGreenRecord(null, null, null, null, null, null, null), null, null);
         BlueGreenFacts bg = new BlueGreenFacts("green", "blue", "shop-production-7-20261201T095900Z",
                 T0.minusSeconds(60), T0.minusSeconds(10), "shop-production-7-20261201T100323Z", T0.plusSeconds(203), "blue");
         IncidentFacts facts = new IncidentFacts(d, steps, List.of(rollingBack), "1.0.0", Optional.of(7L), Optional.of(bg));

@@ -167,7 +167,8 @@ class IncidentReportTest {
                 TestHttpServer.respond(exchange, 201, "{\"number\":7,\"title\":\"x\",\"html_url\":"
                         + "\"https://github.example.com/acme/shop/issues/7\"}");
             });
-            String githubBlock = "github: { token-env: GITHUB_TOKEN, api-url: \"" + github.url() + "\" }";
+            // incident issues only: the deployments mirror (on by default) has its own tests
+            String githubBlock = "github: { token-env: GITHUB_TOKEN, api-url: \"" + github.url() + "\", deployments: false }";
             try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 1", Map.of("GITHUB_TOKEN", GITHUB_TOKEN), "",
                     githubBlock, null, null, java.util.function.UnaryOperator.identity(), "",
                     Map.of("greenlight.incidents.retry-delay", "200ms"))) {

@@ -20,7 +20,7 @@ class AuditTrailDocumentTest {
     private static Deployment deployment(long id, String triggeredBy, String version, Instant started, Instant finished) {
         return new Deployment(id, "shop", "staging", version, null, null, "rolling", "manual", triggeredBy,
                 DeploymentStatus.SUCCEEDED, null, null, null, false, CREATED, started, finished, null, null, null, null,
-                null, null, false, new BlueGreenRecord(null, null, null, null, null, null, null));
+                null, null, false, new BlueGreenRecord(null, null, null, null, null, null, null), null, null);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.greenlight;
 
+import dev.greenlight.cli.GreenlightCli;
 import dev.greenlight.config.ConfigException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +53,7 @@ public final class Greenlight {
     }
 
     public static void main(String[] args) throws Exception {
+        if (GreenlightCli.handles(args)) System.exit(GreenlightCli.run(args)); // a command for a running service
         try {
             System.exit(newMain().run(args));
         } catch (Exception e) {

@@ -62,13 +62,16 @@ public final class GreenlightCli implements Runnable {
             err.flush();
             return Exit.INTERNAL.code();
         });
-        withExitCodes(cli);
+        withHelp(cli);
         return cli;
     }
 
-    private static void withExitCodes(CommandLine command) {
-        command.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(Exit.helpList());
-        command.getSubcommands().values().forEach(GreenlightCli::withExitCodes);
+    /** Every command with {@code --help}, whose text ends with the exit codes. */
+    private static void withHelp(CommandLine command) {
+        CommandSpec spec = command.getCommandSpec();
+        if (spec.findOption("--help") == null) spec.mixinStandardHelpOptions(true);
+        spec.usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(Exit.helpList());
+        command.getSubcommands().values().forEach(GreenlightCli::withHelp);
     }
 
     /** Whether {@code args} ask for a command of the command line rather than the service. */

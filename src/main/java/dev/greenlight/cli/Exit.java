@@ -17,7 +17,7 @@ public enum Exit {
     UNREACHABLE(5, "the service could not be reached or could not answer (no connection, no answer in time, a 5xx)"),
     CANCELLED(6, "the deployment was cancelled (or rejected, or nobody decided in time)"),
     ROLLBACK_FAILED(7, "the deployment's rollback failed: the environment is locked until someone unlocks it"),
-    INTERNAL(70, "the command itself failed (a bug: the message says where)");
+    INTERNAL(70, "the command itself failed (a bug: the message says what went wrong)");
 
     private final int code;
     private final String meaning;

@@ -88,6 +88,20 @@ class CommandLineUsageTest {
     }
 
     @Test
+    void aTokenThatWouldCrossTheNetworkUnencryptedIsWarnedAbout() {
+        int closed = TestHttpServer.closedPort();
+        // 0.0.0.0 is no loopback address, yet Linux connects it to this machine: refused at once
+        CliRunner.Result plain = CliRunner.with("http://0.0.0.0:" + closed, TOKEN).run("status");
+        assertThat(plain.err()).startsWith("greenlight: warning: the token goes to http://0.0.0.0:" + closed
+                + " unencrypted: use https:// beyond this machine\n");
+        assertThat(plain.exit()).isEqualTo(Exit.UNREACHABLE.code());
+        for (String local : List.of("http://127.0.0.1:" + closed, "http://localhost:" + closed,
+                "http://[::1]:" + closed)) {
+            assertThat(CliRunner.with(local, TOKEN).run("status").err()).as(local).doesNotContain("warning");
+        }
+    }
+
+    @Test
     void theJarHandsItsCommandsToTheCommandLineAndEverythingElseToTheService() {
         for (String command : List.of("deploy", "status", "show", "rollback", "cancel", "approve", "reject",
                 "promote", "audit", "help")) {

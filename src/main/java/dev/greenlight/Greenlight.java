@@ -12,7 +12,8 @@ import org.apache.camel.main.Main;
 /**
  * Starts Greenlight: Camel Main with the YAML routes (in the jar, under routes/) and the beans of
  * {@link GreenlightConfiguration}. Settings come from application.properties in the working directory, then the
- * one in the jar, key by key.
+ * one in the jar, key by key. Arguments that start with a command of the command line ({@code status}, {@code deploy},
+ * ...) run that command against a running Greenlight instead.
  */
 public final class Greenlight {
     static final String PROPERTIES = "file:application.properties;optional=true,classpath:application.properties;optional=true";

@@ -79,8 +79,8 @@ final class ApiClient {
         int status = answer.statusCode();
         if (status >= 200 && status < 300) return answer;
         if (status >= 400 && status < 500) throw CliFailure.refused(status, errorMessage(answer.body()), answer.body());
-        throw new CliFailure(Exit.UNREACHABLE, "Greenlight at " + base + " answered " + status
-                + (status >= 500 ? ": " + errorMessage(answer.body()) : " (not an answer of its API: is the URL right?)"));
+        throw new CliFailure(Exit.UNREACHABLE, "Greenlight at " + base + " answered " + status + (status >= 500
+                ? ": " + errorMessage(answer.body()) : " (not an answer of its API: is the URL right?)"));
     }
 
     private CliFailure unreachable(String why) {

@@ -33,7 +33,8 @@ final class AuditCommand extends ApiCommand {
     @Option(names = "--environment", paramLabel = "ENV", description = "only this environment")
     String environment;
 
-    @Option(names = "--since", paramLabel = "TIME", description = "only from TIME on (ISO-8601, e.g. 2026-12-01T00:00:00Z)")
+    @Option(names = "--since", paramLabel = "TIME",
+            description = "only from TIME on (ISO-8601, e.g. 2026-12-01T00:00:00Z)")
     String since;
 
     @Option(names = "--limit", paramLabel = "N", description = "at most N rows (1 to 500; the API's default: 50)")

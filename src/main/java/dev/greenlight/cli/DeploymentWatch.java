@@ -40,7 +40,7 @@ final class DeploymentWatch {
         return Exit.of(DeploymentText.statusOf(d));
     }
 
-    /** Reads the deployment every {@code interval} until it ends; with {@code --json} only its last answer is printed. */
+    /** Reads the deployment every {@code interval} until it ends; with {@code --json} only its last answer is shown. */
     Exit follow(long id, Duration interval) {
         TextTable table = DeploymentText.stepTable();
         Set<String> shownSteps = new HashSet<>();

@@ -22,7 +22,9 @@ final class TextTable {
     /** Widens the columns to fit {@code rows}. */
     TextTable fit(List<List<String>> rows) {
         for (List<String> row : rows) {
-            for (int i = 0; i < widths.length && i < row.size(); i++) widths[i] = Math.max(widths[i], row.get(i).length());
+            for (int i = 0; i < widths.length && i < row.size(); i++) {
+                widths[i] = Math.max(widths[i], row.get(i).length());
+            }
         }
         return this;
     }

@@ -3,12 +3,14 @@ package dev.greenlight.cli;
 import static dev.greenlight.deploy.RollingFixture.TOKEN;
 import static dev.greenlight.deploy.RollingFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.greenlight.deploy.RollingFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -145,8 +147,9 @@ class CommandLineTest {
         JsonNode printed = ended.deepCopy().without("incidentUrl");
         JsonNode stored = ((ObjectNode) f.deployment(ended.get("id").asLong())).without("incidentUrl");
         assertThat(printed).isEqualTo(stored);
-        String incident = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(
-                () -> DeploymentText.text(f.deployment(ended.get("id").asLong()), "incidentUrl"), url -> !url.isEmpty());
+        long badId = ended.get("id").asLong();
+        String incident = await().atMost(Duration.ofSeconds(60)).until(
+                () -> DeploymentText.text(f.deployment(badId), "incidentUrl"), url -> !url.isEmpty());
         CliRunner.Result shown = cli.run("show", ended.get("id").asText());
         assertThat(shown.exit()).isEqualTo(Exit.ROLLED_BACK.code());
         assertThat(shown.out().lines()).contains("incident report: " + incident);
@@ -211,7 +214,7 @@ class CommandLineTest {
         Files.writeString(f.hosts.hostDir(1).resolve("deploy.sh"),
                 "while [ ! -e go ]; do sleep 0.05; done\necho \"$1\" > version\n");
         long id = cli.run("deploy", "shop", "staging", "1.1.0").queuedId();
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> f.deployment(id).get("status").asText().equals("running")
+        await().atMost(Duration.ofSeconds(60)).until(() -> f.deployment(id).get("status").asText().equals("running")
                 && f.deployment(id).toString().contains("\"stage\":\"deploy\""));
         CliRunner.Result cancel = cli.run("cancel", String.valueOf(id), "--reason", "wrong build");
         assertThat(cancel.exit()).as(cancel.toString()).isZero();

@@ -8,7 +8,7 @@ import java.util.Map;
  * The exit codes of the command line, one per outcome a script may want to tell apart. A command that reports a
  * deployment that has ended exits with its outcome; one still under way (or a read of something else) exits 0.
  */
-public enum Exit {
+enum Exit {
     OK(0, "done (and a deployment that has ended succeeded)"),
     FAILED(1, "the deployment failed (nothing was changed, or nothing could be returned to)"),
     USAGE(2, "usage error: an unknown command or option, a missing argument, no token, a bad URL"),
@@ -27,7 +27,7 @@ public enum Exit {
         this.meaning = meaning;
     }
 
-    public int code() {
+    int code() {
         return code;
     }
 

@@ -1,5 +1,6 @@
 package dev.greenlight;
 
+import dev.greenlight.cli.GreenlightCli;
 import dev.greenlight.config.ConfigException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +12,8 @@ import org.apache.camel.main.Main;
 /**
  * Starts Greenlight: Camel Main with the YAML routes (in the jar, under routes/) and the beans of
  * {@link GreenlightConfiguration}. Settings come from application.properties in the working directory, then the
- * one in the jar, key by key.
+ * one in the jar, key by key. Arguments that start with a command of the command line ({@code status}, {@code deploy},
+ * ...) run that command against a running Greenlight instead.
  */
 public final class Greenlight {
     static final String PROPERTIES = "file:application.properties;optional=true,classpath:application.properties;optional=true";
@@ -52,6 +54,7 @@ public final class Greenlight {
     }
 
     public static void main(String[] args) throws Exception {
+        if (GreenlightCli.handles(args)) System.exit(GreenlightCli.run(args)); // a command for a running service
         try {
             System.exit(newMain().run(args));
         } catch (Exception e) {

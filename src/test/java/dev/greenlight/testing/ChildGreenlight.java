@@ -37,7 +37,15 @@ public final class ChildGreenlight implements AutoCloseable {
 
     /** {@code java -jar jar}, as the README's quick start runs it. */
     public static ChildGreenlight startJar(Path jar, Path workingDirectory, Map<String, String> env) throws IOException {
-        return launch(workingDirectory, env, List.of("-jar", jar.toAbsolutePath().toString()));
+        return startJar(jar, workingDirectory, env, List.of());
+    }
+
+    /** {@code java -jar jar args…}: a command of the command line, say. */
+    public static ChildGreenlight startJar(Path jar, Path workingDirectory, Map<String, String> env, List<String> args)
+            throws IOException {
+        List<String> launch = new ArrayList<>(List.of("-jar", jar.toAbsolutePath().toString()));
+        launch.addAll(args);
+        return launch(workingDirectory, env, launch);
     }
 
     private static ChildGreenlight launch(Path workingDirectory, Map<String, String> env, List<String> launch)

@@ -2,7 +2,6 @@ package dev.greenlight;
 
 import dev.greenlight.config.ConfigException;
 import dev.greenlight.demo.Demo;
-import dev.greenlight.demo.DemoWelcome;
 import dev.greenlight.demo.LaunchMode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -10,9 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
-import org.apache.camel.main.MainListenerSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,18 +86,7 @@ public final class Greenlight {
             LOG.info("Demo: hosts, keys, known_hosts and configuration under {}", demo.directory());
             Main main = newMain();
             demo.settings().forEach(main::addOverrideProperty);
-            main.addMainListener(new MainListenerSupport() {
-                @Override
-                public void afterStart(BaseMainSupport started) {
-                    int port = started.getCamelContext().getRegistry()
-                            .lookupByNameAndType("platform-http-engine", ServerPortEngine.class).getServerPort();
-                    DemoWelcome welcome = new DemoWelcome("http://127.0.0.1:" + port, demo.token());
-                    Thread thread = new Thread(() -> welcome.run(System.out, demo.directory().toString()),
-                            "demo-welcome");
-                    thread.setDaemon(true);
-                    thread.start();
-                }
-            });
+            main.addMainListener(new DemoLifecycle(demo));
             return main.run(args);
         }
     }

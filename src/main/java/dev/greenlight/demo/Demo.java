@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -28,6 +29,7 @@ public final class Demo implements AutoCloseable {
     private final DemoHosts hosts;
     private final String token;
     private final Path config;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Demo(Path dir, DemoHosts hosts, String token, Path config) {
         this.dir = dir;
@@ -108,8 +110,10 @@ public final class Demo implements AutoCloseable {
         return JSON.writeValueAsString(text);
     }
 
+    /** Stops the hosts and the apps they run and removes the directory; once, whoever calls it first. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         hosts.close();
         delete(dir);
     }

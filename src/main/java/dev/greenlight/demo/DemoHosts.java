@@ -1,5 +1,6 @@
 package dev.greenlight.demo;
 
+import dev.greenlight.config.ConfigException;
 import dev.greenlight.config.ShellQuote;
 import java.io.File;
 import java.io.IOException;
@@ -100,7 +101,7 @@ final class DemoHosts implements AutoCloseable {
             try (ServerSocket probe = new ServerSocket()) {
                 probe.bind(new InetSocketAddress(address, 0));
             } catch (IOException e) {
-                throw new IllegalStateException("the demo's hosts listen on " + String.join(" and ", ADDRESSES)
+                throw new ConfigException("demo mode: its hosts listen on " + String.join(" and ", ADDRESSES)
                         + ", and " + address + " cannot be used here (" + e.getMessage() + "); on macOS add them "
                         + "with: sudo ifconfig lo0 alias " + address + " up");
             }

@@ -29,7 +29,7 @@ case "${1:-}" in
     name=$2 port=$3 version=$4
     stop "$name"
     nohup "$JAVA" -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$CLASSPATH" dev.greenlight.demo.DemoApp \
-      --name "$name" --host "$HOST" --port "$port" --version "$version" --parent "$PARENT" --ready "$name.ready" \
+      --name "$name" --host "$HOST" --port "$port" --version "$version" --parent "$PARENT" --ready "$PWD/$name.ready" \
       </dev/null >"$name.log" 2>&1 &
     echo $! >"$name.pid"
     i=0

@@ -15,7 +15,7 @@ import java.util.concurrent.Executors;
 /**
  * The app the demo deploys, run by the demo hosts' commands as a process of its own:
  * {@code java -cp greenlight.jar dev.greenlight.demo.DemoApp --name blue --host 127.0.0.2 --port 41234
- * --version 1.1.0 --parent <pid> --ready blue.ready}. It serves the health paths of the demo configuration and its
+ * --version 1.1.0 --parent <pid> --ready <host directory>/blue.ready}. It serves the health paths of the demo configuration and its
  * version. A version ending in {@code -bad} is healthy on every path, so it passes the checks before the switch,
  * but the error count it reports at {@code /health/errors} climbs by 5 every second: the watch after the switch
  * sees it and rolls the release back. It exits when the Greenlight process that started the demo ends, so a demo

@@ -50,10 +50,6 @@ final class DemoSshServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        try {
-            server.stop(true);
-        } finally {
-            running.forEach(process -> ShellCommand.signalTree(process, "KILL"));
-        }
+        ShellCommand.stopServer(server, running);
     }
 }

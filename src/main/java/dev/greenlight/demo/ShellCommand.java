@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.Signal;
+import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 
@@ -40,6 +41,15 @@ public final class ShellCommand implements Command {
         this.command = command;
         this.workDir = workDir;
         this.running = running;
+    }
+
+    /** Stops an SSH server, then kills what its commands still run: a stopped host runs nothing. */
+    public static void stopServer(SshServer server, Set<Process> running) throws IOException {
+        try {
+            server.stop(true);
+        } finally {
+            running.forEach(process -> signalTree(process, "KILL"));
+        }
     }
 
     /** Sends a signal to a process and its descendants. */

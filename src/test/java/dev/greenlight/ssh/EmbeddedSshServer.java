@@ -340,10 +340,6 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        try {
-            server.stop(true);
-        } finally {
-            running.forEach(process -> ShellCommand.signalTree(process, "KILL"));
-        }
+        ShellCommand.stopServer(server, running);
     }
 }

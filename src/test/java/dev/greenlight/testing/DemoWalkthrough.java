@@ -164,6 +164,8 @@ public final class DemoWalkthrough {
         assertThat(goodEnd.get("status").asText()).as(goodEnd.toString()).isEqualTo("succeeded");
         assertThat(stages(goodEnd)).contains("deploy", "health", "switch", "live-health", "watch");
         assertThat(liveVersion(welcome)).isEqualTo(good.get("version").asText());
+        assertThat(servedThroughLivePaths(welcome)).as("each host's proxy sends its traffic to the new version")
+                .containsOnly(good.get("version").asText());
 
         JsonNode bad = queued(welcome.curls().get(1));
         assertThat(bad.get("version").asText()).endsWith("-bad");
@@ -172,6 +174,21 @@ public final class DemoWalkthrough {
         assertThat(badEnd.get("detail").asText()).startsWith("watch: ").contains("errors");
         assertThat(stages(badEnd)).contains("switch", "watch", "rollback-switch", "rollback-stop");
         assertThat(liveVersion(welcome)).as("the good release is live again").isEqualTo(good.get("version").asText());
+        assertThat(servedThroughLivePaths(welcome)).containsOnly(good.get("version").asText());
+    }
+
+    /** The version each demo host's live path serves, asked through its proxy (the configuration's live-url). */
+    private static List<String> servedThroughLivePaths(Welcome welcome) throws IOException, InterruptedException {
+        String config = java.nio.file.Files.readString(welcome.demoFiles().resolve("greenlight.yaml"));
+        String livePort = field(config, "live-url: \"http://\\{\\{host}}:(\\d+)\"");
+        List<String> out = new ArrayList<>();
+        for (String host : List.of("127.0.0.2", "127.0.0.3")) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + livePort
+                    + "/version")).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            out.add(JSON.readTree(r.body()).get("version").asText());
+        }
+        return out;
     }
 
     private static JsonNode queued(String curl) throws IOException, InterruptedException {

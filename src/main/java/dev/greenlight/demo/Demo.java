@@ -20,7 +20,8 @@ import java.util.stream.Stream;
 /**
  * Everything the demo runs on, in a fresh directory of its own: the two demo hosts, a generated API token in a file
  * readable by its owner only, the demo configuration written for those hosts, and an embedded H2 database. Nothing
- * of it is kept: the directory is removed when the demo stops.
+ * of it is kept: the directory is removed when the demo stops (a killed process leaves it behind in the system's
+ * temporary directory).
  */
 public final class Demo implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -12,7 +12,7 @@ class ApiSmokeTest {
     @Test
     void startsAndAnswers() throws Exception {
         try (TestDatabase db = TestDatabase.create();
-             TestGreenlight app = TestGreenlight.start(Path.of("greenlight.yaml"), db,
+             TestGreenlight app = TestGreenlight.start(Path.of("examples/greenlight.yaml"), db,
                      Map.of("GREENLIGHT_TOKEN_RELEASE_BOT", "t0ken-abc"))) {
             var r = app.get("/api/v1/environments", "t0ken-abc");
             assertThat(r.statusCode()).isEqualTo(200);

@@ -50,7 +50,7 @@ class ConfigLoaderTest {
 
     @Test
     void theShippedExampleConfigurationLoads() {
-        GreenlightConfig config = ConfigLoader.load(Path.of("greenlight.yaml"));
+        GreenlightConfig config = ConfigLoader.load(Path.of("examples/greenlight.yaml"));
 
         assertThat(config.apps()).containsOnlyKeys("flowstate");
         EnvironmentConfig staging = config.environment("flowstate", "staging").orElseThrow();

@@ -1,19 +1,15 @@
 package dev.greenlight.ssh;
 
-import java.io.Closeable;
+import dev.greenlight.demo.ShellCommand;
+import dev.greenlight.demo.SshKeys;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,19 +19,12 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.apache.sshd.common.config.keys.KeyUtils;
-import org.apache.sshd.common.config.keys.PublicKeyEntry;
-import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.core.CoreModuleProperties;
-import org.apache.sshd.server.Environment;
-import org.apache.sshd.server.ExitCallback;
-import org.apache.sshd.server.Signal;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.channel.ChannelSession;
-import org.apache.sshd.server.command.Command;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -245,11 +234,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     /** A new key pair: {@code "ssh-ed25519"} or {@code "ssh-rsa"} (3072 bits). */
     public static KeyPair generateKeyPair(String type) {
-        try {
-            return KeyUtils.generateKeyPair(type, KeyPairProvider.SSH_RSA.equals(type) ? 3072 : 256);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot generate a " + type + " key", e);
-        }
+        return SshKeys.generate(type);
     }
 
     public String host() {
@@ -276,7 +261,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     /** The known_hosts line for one host key, as OpenSSH writes it for a non-22 port. */
     public String knownHostsLine(PublicKey hostKey) {
-        return "[" + bindHost + "]:" + port() + " " + PublicKeyEntry.toString(hostKey);
+        return SshKeys.knownHostsLine(bindHost, port(), hostKey);
     }
 
     /** Writes a known_hosts file listing all host keys of this server; returns {@code file}. */
@@ -300,14 +285,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     /** Writes any key pair in OpenSSH format (unencrypted, mode 600); returns {@code file}. */
     public static Path writePrivateKey(KeyPair key, Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        try (OutputStream out = Files.newOutputStream(file)) {
-            OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(key, "greenlight-test", null, out);
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot encode key", e);
-        }
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return file;
+        return SshKeys.writePrivateKey(key, "greenlight-test", file);
     }
 
     /** Writes the client key and known_hosts into {@code dir} and returns a target for this server. */
@@ -362,144 +340,6 @@ public final class EmbeddedSshServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        try {
-            server.stop(true);
-        } finally {
-            running.forEach(process -> signalTree(process, "KILL"));
-        }
-    }
-
-    /** Sends a signal to a process and its descendants, like sshd's killpg of the command's group. */
-    private static void signalTree(Process process, String signal) {
-        List<String> kill = new ArrayList<>(List.of("kill", "-s", signal));
-        Stream.concat(process.descendants(), Stream.of(process.toHandle()))
-                .map(handle -> Long.toString(handle.pid()))
-                .forEach(kill::add);
-        try {
-            new ProcessBuilder(kill).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start().waitFor();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run kill", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** One exec request: a real {@code /bin/sh -c} process with its streams bridged to the channel. */
-    private static final class ShellCommand implements Command {
-        private static final Set<Signal> DELIVERED = EnumSet.of(Signal.TERM, Signal.KILL, Signal.INT,
-                Signal.HUP, Signal.QUIT);
-
-        private final String command;
-        private final Path workDir;
-        private final Set<Process> running;
-        private InputStream in;
-        private OutputStream out;
-        private OutputStream err;
-        private ExitCallback exitCallback;
-        private volatile Process process;
-
-        ShellCommand(String command, Path workDir, Set<Process> running) {
-            this.command = command;
-            this.workDir = workDir;
-            this.running = running;
-        }
-
-        @Override
-        public void setInputStream(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public void setOutputStream(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void setErrorStream(OutputStream err) {
-            this.err = err;
-        }
-
-        @Override
-        public void setExitCallback(ExitCallback callback) {
-            this.exitCallback = callback;
-        }
-
-        @Override
-        public void start(ChannelSession channel, Environment env) throws IOException {
-            Process started = new ProcessBuilder("/bin/sh", "-c", command).directory(workDir.toFile()).start();
-            process = started;
-            running.add(started);
-            env.addSignalListener((ch, signal) -> signalTree(started, signal.name()), DELIVERED);
-            Thread stdout = pump(started.getInputStream(), out, false, "out");
-            Thread stderr = pump(started.getErrorStream(), err, false, "err");
-            pump(in, started.getOutputStream(), true, "in");
-            Thread waiter = new Thread(() -> {
-                int code = waitFor(started);
-                join(stdout);
-                join(stderr);
-                running.remove(started);
-                exitCallback.onExit(code);
-            }, "embedded-ssh-wait-" + started.pid());
-            waiter.setDaemon(true);
-            waiter.start();
-        }
-
-        /** Channel gone: like sshd, close the pipes but leave the process alone. */
-        @Override
-        public void destroy(ChannelSession channel) {
-            Process current = process;
-            if (current != null) {
-                closeQuietly(current.getInputStream());
-                closeQuietly(current.getErrorStream());
-                closeQuietly(current.getOutputStream());
-            }
-        }
-
-        private Thread pump(InputStream from, OutputStream to, boolean closeAtEnd, String name) {
-            Thread thread = new Thread(() -> {
-                byte[] buffer = new byte[8192];
-                try {
-                    for (int n; (n = from.read(buffer)) >= 0; ) {
-                        to.write(buffer, 0, n);
-                        to.flush();
-                    }
-                } catch (IOException e) {
-                    // the other side went away: nothing left to bridge
-                } finally {
-                    if (closeAtEnd) {
-                        closeQuietly(to);
-                    }
-                }
-            }, "embedded-ssh-" + name + "-" + process.pid());
-            thread.setDaemon(true);
-            thread.start();
-            return thread;
-        }
-
-        private static int waitFor(Process process) {
-            try {
-                return process.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return -1;
-            }
-        }
-
-        private static void join(Thread thread) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        private static void closeQuietly(Closeable closeable) {
-            try {
-                closeable.close();
-            } catch (IOException e) {
-                // already closed
-            }
-        }
+        ShellCommand.stopServer(server, running);
     }
 }

@@ -30,8 +30,15 @@ public final class ChildGreenlight implements AutoCloseable {
     /** @param env added to a clean environment (PATH and HOME kept, nothing else of the test's) */
     public static ChildGreenlight start(Path workingDirectory, Map<String, String> env, List<String> jvmOptions)
             throws IOException {
+        return start(workingDirectory, env, jvmOptions, List.of());
+    }
+
+    /** @param args the command line after the main class, e.g. {@code --demo} */
+    public static ChildGreenlight start(Path workingDirectory, Map<String, String> env, List<String> jvmOptions,
+                                        List<String> args) throws IOException {
         List<String> launch = new ArrayList<>(jvmOptions);
         launch.addAll(List.of("-cp", System.getProperty("java.class.path"), Greenlight.class.getName()));
+        launch.addAll(args);
         return launch(workingDirectory, env, launch);
     }
 

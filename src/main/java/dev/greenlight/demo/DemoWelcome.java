@@ -127,7 +127,7 @@ public final class DemoWelcome {
                 "==================================================================================================",
                 heading,
                 "",
-                "  Greenlight:  " + baseUrl + "/   (the API is under /api/v1)",
+                "  Dashboard:   " + baseUrl + "/   (sign in with the token below; the API is under /api/v1)",
                 "  API token:   " + token,
                 "  Demo files:  " + demoDirectory + "   (removed when Greenlight stops)",
                 "",
@@ -141,7 +141,7 @@ public final class DemoWelcome {
                 "",
                 curl(BAD_VERSION),
                 "",
-                "Each answers with the queued deployment; follow one with",
+                "Each answers with the queued deployment; watch it on the dashboard, or follow it with",
                 "  curl -sS -H " + ShellQuote.quote("Authorization: Bearer " + token) + " " + baseUrl
                         + "/api/v1/deployments/<id>",
                 "Demo mode runs because there is no greenlight.yaml here; write one (see the README) to leave it.",

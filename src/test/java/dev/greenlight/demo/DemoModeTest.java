@@ -45,6 +45,10 @@ class DemoModeTest {
             assertThat(app.stdout()).contains("Greenlight starts in DEMO mode");
             assertThat(welcome.heading()).startsWith("Greenlight demo is ready");
             assertThat(welcome.baseUrl()).isEqualTo("http://127.0.0.1:" + port);
+            HttpResponse<String> dashboard = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(welcome.baseUrl() + "/")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(dashboard.statusCode()).as("the dashboard the welcome names").isEqualTo(200);
+            assertThat(dashboard.body()).contains("<title>Greenlight</title>");
             assertThat(health(managementPort)).contains("\"UP\"");
             assertThat(welcome.demoFiles()).isDirectory();
             assertThat(Files.readString(welcome.demoFiles().resolve("known_hosts")))

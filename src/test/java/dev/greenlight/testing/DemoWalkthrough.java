@@ -52,7 +52,7 @@ public final class DemoWalkthrough {
                 .as("the welcome is printed once").isNegative();
         List<String> curls = welcome.lines().filter(l -> l.startsWith("curl ")).toList();
         return new Welcome(welcome.strip().lines().findFirst().orElseThrow(),
-                field(welcome, "Greenlight: +(\\S+?)/ "), field(welcome, "API token: +(\\S+)"),
+                field(welcome, "Dashboard: +(\\S+?)/ "), field(welcome, "API token: +(\\S+)"),
                 Path.of(field(welcome, "Demo files: +(\\S+)")), curls);
     }
 

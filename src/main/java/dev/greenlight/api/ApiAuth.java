@@ -10,6 +10,7 @@ import dev.greenlight.http.ApiError;
 import dev.greenlight.http.ApiErrors;
 import dev.greenlight.http.RemoteAddress;
 import dev.greenlight.store.Scope;
+import java.util.List;
 import java.util.Optional;
 import org.apache.camel.Exchange;
 
@@ -36,9 +37,17 @@ public final class ApiAuth {
         this.audit = audit;
         this.refusals = refusals;
         this.tokens = new TokenMatcher<>(config.access().stream()
-                .flatMap(rule -> secrets.get(rule.tokenEnv(), rule.tokenFile())
-                        .map(token -> TokenMatcher.known(new Credential(rule, scope(config, rule)), token)).stream())
+                .flatMap(rule -> tokens(secrets, rule).stream()
+                        .map(token -> TokenMatcher.known(new Credential(rule, scope(config, rule)), token)))
                 .toList());
+    }
+
+    /**
+     * The rule's token values: one per variable that is set (two while a token is rotated), else the token file's.
+     */
+    private static List<String> tokens(Secrets secrets, AccessRule rule) {
+        List<String> values = rule.tokenEnvs().stream().flatMap(v -> secrets.get(v, null).stream()).toList();
+        return values.isEmpty() && rule.tokenFile() != null ? secrets.get(null, rule.tokenFile()).stream().toList() : values;
     }
 
     /**

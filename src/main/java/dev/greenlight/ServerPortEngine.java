@@ -1,5 +1,6 @@
 package dev.greenlight;
 
+import dev.greenlight.http.CredentialHeaders;
 import dev.greenlight.http.HttpFailures;
 import dev.greenlight.intake.RawBodyConsumer;
 import org.apache.camel.Processor;
@@ -17,7 +18,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  * runs (a body over {@code camel.server.maxBodySize}: 413) is answered in JSON like everything else, and a last
  * route that answers a request no route takes with a JSON 404 (or 405 when only the method is wrong). A route
  * whose endpoint sets {@code useBodyHandler=false} (the webhook) gets its body as sent, in bytes
- * ({@link RawBodyConsumer}).
+ * ({@link RawBodyConsumer}). No answer carries the request's credentials back ({@link CredentialHeaders}).
  */
 public final class ServerPortEngine extends VertxPlatformHttpEngine {
     private final int port;
@@ -37,6 +38,7 @@ public final class ServerPortEngine extends VertxPlatformHttpEngine {
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
         installFailureHandler();
+        endpoint.setHeaderFilterStrategy(new CredentialHeaders(endpoint.getHeaderFilterStrategy()));
         if (!endpoint.isUseBodyHandler()) {
             return new RawBodyConsumer(endpoint, processor, getHandlers(),
                     VertxPlatformHttpRouter.getRouterNameFromPort(port), maxBodySize);

@@ -10,16 +10,13 @@ import dev.greenlight.http.ApiError;
 import dev.greenlight.http.ApiErrors;
 import dev.greenlight.http.RemoteAddress;
 import dev.greenlight.store.Scope;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Optional;
 import org.apache.camel.Exchange;
 
 /**
  * Bearer tokens of the API. Each {@code access} rule's token is read from the environment (or a file); a caller is
- * the rule whose token matches, compared in constant time. Refusals are audited (those of unknown callers through
+ * the rule whose token matches, compared in constant time ({@link TokenMatcher}). Refusals are audited (those of unknown callers through
  * the refusal limiter). {@link #admit} is the first step of every API route: what a handler reads, the caller's
  * rule and the scope it may see, comes from there.
  */
@@ -29,20 +26,28 @@ public final class ApiAuth {
     /** Exchange property: the caller's {@link Scope}, what its reads may show. */
     public static final String SCOPE = "greenlightScope";
 
-    private record Credential(AccessRule rule, byte[] digest, Scope scope) {
+    private record Credential(AccessRule rule, Scope scope) {
     }
 
-    private final List<Credential> credentials;
+    private final TokenMatcher<Credential> tokens;
     private final AuditLog audit;
     private final RefusalLimiter refusals;
 
     public ApiAuth(GreenlightConfig config, Secrets secrets, AuditLog audit, RefusalLimiter refusals) {
         this.audit = audit;
         this.refusals = refusals;
-        this.credentials = config.access().stream()
-                .flatMap(rule -> secrets.get(rule.tokenEnv(), rule.tokenFile())
-                        .map(token -> new Credential(rule, sha256(token), scope(config, rule))).stream())
-                .toList();
+        this.tokens = new TokenMatcher<>(config.access().stream()
+                .flatMap(rule -> tokens(secrets, rule).stream()
+                        .map(token -> TokenMatcher.known(new Credential(rule, scope(config, rule)), token)))
+                .toList());
+    }
+
+    /**
+     * The rule's token values: one per variable that is set (two while a token is rotated), else the token file's.
+     */
+    private static List<String> tokens(Secrets secrets, AccessRule rule) {
+        List<String> values = rule.tokenEnvs().stream().flatMap(v -> secrets.get(v, null).stream()).toList();
+        return values.isEmpty() && rule.tokenFile() != null ? secrets.get(null, rule.tokenFile()).stream().toList() : values;
     }
 
     /**
@@ -87,16 +92,8 @@ public final class ApiAuth {
     }
 
     private Credential credential(String authorization, String source) {
-        Optional<Credential> found = Optional.empty();
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            byte[] given = sha256(authorization.substring(7).trim());
-            for (Credential c : credentials) {
-                // every credential is compared, so timing says nothing about which one matched
-                if (MessageDigest.isEqual(given, c.digest()) && found.isEmpty()) {
-                    found = Optional.of(c);
-                }
-            }
-        }
+        Optional<Credential> found = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? tokens.match(authorization.substring(7).trim()) : Optional.empty();
         return found.orElseThrow(() -> {
             refusals.refused(source, AuditEvent.of("anonymous", "api.refused", "unauthorized").source(source)
                     .detail(authorization == null ? "no bearer token" : "unknown token"));
@@ -112,14 +109,6 @@ public final class ApiAuth {
             audit.record(AuditEvent.of(rule.name(), action, "forbidden").target(app, environment, null).source(source)
                     .detail("token " + rule.name() + " may not act on " + app + "/" + environment));
             throw ApiError.forbidden("token " + rule.name() + " may not act on " + app + "/" + environment).audited();
-        }
-    }
-
-    private static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -57,7 +57,9 @@ final class ApiBody {
             return null;
         }
         if (!v.isTextual()) throw ApiError.badRequest("field " + field + " must be a string");
-        return v.asText();
+        // the stores cannot keep a NUL (PostgreSQL refuses it in text), and no name, version or reason needs one
+        if (v.textValue().indexOf('\0') >= 0) throw ApiError.badRequest("field " + field + " holds a NUL character (\\u0000)");
+        return v.textValue();
     }
 
     /** An optional boolean field: false when left out. */

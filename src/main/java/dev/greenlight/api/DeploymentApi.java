@@ -278,8 +278,12 @@ public final class DeploymentApi {
                 .orElseThrow(() -> ApiError.notFound("app " + app + " has no environment " + environment));
     }
 
+    /** A query parameter, null when absent or blank; 400 for a NUL, which no filter matches and no store can take. */
     static String query(Exchange exchange, String name) {
         String v = exchange.getMessage().getHeader(name, String.class);
+        if (v != null && v.indexOf('\0') >= 0) {
+            throw ApiError.badRequest("query parameter " + name + " holds a NUL character (\\u0000)");
+        }
         return v == null || v.isBlank() ? null : v;
     }
 

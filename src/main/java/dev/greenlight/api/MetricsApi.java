@@ -42,9 +42,9 @@ public final class MetricsApi {
     }
 
     public void get(Exchange exchange) {
-        int days = days(query(exchange, "days"));
-        String app = query(exchange, "app");
-        String environment = query(exchange, "environment");
+        int days = days(DeploymentApi.query(exchange, "days"));
+        String app = DeploymentApi.query(exchange, "app");
+        String environment = DeploymentApi.query(exchange, "environment");
         requireKnown(app, environment);
         Instant to = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
         Instant from = to.minus(Duration.ofDays(days));
@@ -135,10 +135,5 @@ public final class MetricsApi {
             // refused below
         }
         throw ApiError.badRequest("days must be a whole number from 1 to " + MAX_DAYS);
-    }
-
-    private static String query(Exchange exchange, String name) {
-        String v = exchange.getMessage().getHeader(name, String.class);
-        return v == null || v.isBlank() ? null : v;
     }
 }

@@ -1,9 +1,22 @@
 package dev.greenlight.config;
 
+import java.util.List;
 import java.util.Set;
 
-/** An API client: its name (the actor in the audit trail), where its token lives, what it may deploy. */
-public record AccessRule(String name, String tokenEnv, String tokenFile, Set<String> apps, Set<String> environments) {
+/**
+ * An API client: its name (the actor in the audit trail), where its token lives, what it may deploy.
+ *
+ * @param tokenEnvs the variables holding its token: one, or two while the token is rotated (either is accepted)
+ */
+public record AccessRule(String name, List<String> tokenEnvs, String tokenFile, Set<String> apps,
+                         Set<String> environments) {
+    /** The most token variables a rule may name: the token in use and the one replacing it. */
+    public static final int MAX_TOKENS = 2;
+
+    public AccessRule {
+        tokenEnvs = List.copyOf(tokenEnvs);
+    }
+
     public boolean allows(String app, String environment) {
         return (apps.isEmpty() || apps.contains(app)) && environments.contains(environment);
     }

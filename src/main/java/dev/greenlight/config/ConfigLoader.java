@@ -577,9 +577,9 @@ public final class ConfigLoader {
             a.map("name", "token-env", "token-file", "environments", "apps");
             String name = name(a, a.string("name"), "access");
             if (!names.add(name)) throw a.error("name", "\"" + name + "\" is defined twice");
-            String env = a.get("token-env").optionalString().orElse(null);
+            List<String> envs = tokenEnvs(a.get("token-env"));
             String file = a.get("token-file").optionalString().orElse(null);
-            if (env == null && file == null) throw a.error("needs token-env or token-file");
+            if (envs.isEmpty() && file == null) throw a.error("needs token-env or token-file");
             List<String> environments = a.get("environments").stringList();
             if (environments.isEmpty()) throw a.error("environments", "is required: the environments this token may deploy");
             for (int i = 0; i < environments.size(); i++) {
@@ -593,9 +593,27 @@ public final class ConfigLoader {
                     throw a.get("apps").list().get(i).error("app \"" + appNames.get(i) + "\" is not defined");
                 }
             }
-            out.add(new AccessRule(name, env, file, Set.copyOf(appNames), Set.copyOf(environments)));
+            out.add(new AccessRule(name, envs, file, Set.copyOf(appNames), Set.copyOf(environments)));
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * {@code token-env}: one variable, or a list of two while a token is rotated (either value is accepted, and
+     * removing the old one from the list, with a restart, stops it working).
+     */
+    private static List<String> tokenEnvs(YamlNode n) {
+        if (!(n.raw() instanceof List)) return n.optionalString().map(List::of).orElse(List.of());
+        List<String> names = n.stringList();
+        if (names.isEmpty()) throw n.error("must name a variable, or two while a token is rotated");
+        if (names.size() > AccessRule.MAX_TOKENS) {
+            throw n.error("names " + names.size() + " variables: at most " + AccessRule.MAX_TOKENS
+                    + " (the token in use and the one replacing it)");
+        }
+        if (names.get(0).equals(names.get(names.size() - 1)) && names.size() > 1) {
+            throw n.error("names " + names.get(0) + " twice: a rotation names the old variable and the new one");
+        }
+        return names;
     }
 
     private static GithubSettings github(YamlNode n) {

@@ -31,9 +31,14 @@ public final class ConfigWarnings {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < config.access().size(); i++) {
             AccessRule rule = config.access().get(i);
-            if (rule.tokenFile() == null && secrets.setting(rule.tokenEnv()).isEmpty()) {
-                out.add(at(config, "access[" + i + "].token-env", rule.tokenEnv() + " is not set: access rule \""
-                        + rule.name() + "\" is dropped, and every call with its token is refused as not valid"));
+            List<String> unset = rule.tokenEnvs().stream().filter(v -> secrets.setting(v).isEmpty()).toList();
+            if (rule.tokenFile() == null && !unset.isEmpty() && unset.size() == rule.tokenEnvs().size()) {
+                out.add(at(config, "access[" + i + "].token-env", String.join(" and ", unset) + (unset.size() > 1
+                        ? " are" : " is") + " not set: access rule \"" + rule.name()
+                        + "\" is dropped, and every call with its token is refused as not valid"));
+            } else if (!unset.isEmpty()) {
+                out.add(at(config, "access[" + i + "].token-env", unset.get(0) + " is not set: access rule \""
+                        + rule.name() + "\" accepts only the token of the other variable"));
             }
         }
         GithubSettings github = config.github();

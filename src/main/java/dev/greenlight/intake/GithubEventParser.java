@@ -29,8 +29,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
  * are only accepted when they are 40 (SHA-1) or 64 (SHA-256) hex digits, and are lowercased.
  *
  * <p>The body itself must be a single JSON object, with no duplicate keys in any object and nothing
- * after it; otherwise {@link MalformedPayloadException}. Jackson's default stream limits apply
- * (nesting depth, string and number lengths). Limiting the body size is the HTTP layer's job.
+ * after it, and no string field it reads may hold a NUL character; otherwise {@link MalformedPayloadException}.
+ * Jackson's default stream limits apply (nesting depth, string and number lengths). Limiting the body size is the HTTP layer's job.
  *
  * <p>Instances are stateless and thread-safe; all share one configured {@link ObjectMapper}.
  * The signature should be checked with {@link WebhookSignature} on the same bytes before parsing.
@@ -189,13 +189,20 @@ public final class GithubEventParser {
 
     // ---- lenient field access ---------------------------------------------------------------
 
-    /** A non-empty string field, or null when missing, null, empty or not a string. */
+    /**
+     * A non-empty string field, or null when missing, null, empty or not a string. A NUL character is refused: no
+     * GitHub name, ref or tag holds one, and PostgreSQL cannot store it in the answer or the audit entry that may
+     * quote the value.
+     */
     private static String text(JsonNode node, String field) {
         JsonNode value = node.path(field);
         if (!value.isTextual()) {
             return null;
         }
         String text = value.textValue();
+        if (text.indexOf('\0') >= 0) {
+            throw new MalformedPayloadException("field " + field + " holds a NUL character (\\u0000)");
+        }
         return text.isEmpty() ? null : text;
     }
 

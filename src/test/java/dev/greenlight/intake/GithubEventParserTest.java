@@ -711,4 +711,27 @@ class GithubEventParserTest {
             }
         }
     }
+
+    @Nested
+    class ValuesNothingCanStore {
+
+        @Test
+        void aNulCharacterInAFieldTheParserReadsIsRefusedNamingTheField() {
+            ObjectNode push = GithubFixtures.tree(BRANCH_CREATED);
+            push.put("ref", "refs/heads/ma\u0000in");
+            assertThatThrownBy(() -> parse("push", push)).isInstanceOf(MalformedPayloadException.class)
+                    .hasMessage("field ref holds a NUL character (\\u0000)");
+            ObjectNode release = GithubFixtures.tree(RELEASE_PUBLISHED);
+            ((ObjectNode) release.get("sender")).put("login", "\u0000");
+            assertThatThrownBy(() -> parse("release", release)).isInstanceOf(MalformedPayloadException.class)
+                    .hasMessage("field login holds a NUL character (\\u0000)");
+        }
+
+        @Test
+        void aNulCharacterInAFieldTheParserDoesNotReadChangesNothing() {
+            ObjectNode push = GithubFixtures.tree(BRANCH_CREATED);
+            push.put("compare", "\u0000");
+            assertThat(parse("push", push)).isEqualTo(branchCreatedEvent("push"));
+        }
+    }
 }

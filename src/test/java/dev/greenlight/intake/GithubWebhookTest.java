@@ -341,6 +341,20 @@ class GithubWebhookTest {
         assertThat(json(r).path("error").asText()).contains("X-GitHub-Delivery");
     }
 
+    @Test
+    void anIgnoredPushOfAVeryLongBranchIsAnsweredTheSameWhenRedelivered() throws IOException {
+        // a branch name of any length and every character escaped in JSON: the stored answer must stay readable
+        GithubDelivery d = GithubDelivery.of("push", GithubDelivery.push(TestConfig.REPOSITORY, "\u0001".repeat(5000)));
+        HttpResponse<String> first = d.send(app);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        String reason = json(first).path("reason").asText();
+        assertThat(reason).startsWith("no environment of shop deploys branch \u0001").endsWith("…").hasSize(500);
+
+        HttpResponse<String> again = d.send(app);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(json(again)).isEqualTo(json(first));
+    }
+
     // ---- signatures ----------------------------------------------------------------------------------------
 
     @Test

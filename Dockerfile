@@ -16,6 +16,9 @@ COPY --from=build /src/target/greenlight.jar ./greenlight.jar
 RUN mkdir data && chown greenlight:greenlight data
 # greenlight.yaml, SSH keys and known_hosts are mounted by the operator (see docker-compose.yml); settings that
 # differ from the jar's come as environment variables (CAMEL_SERVER_PORT, ...) or a mounted application.properties
+# The image is for real installations: it names its configuration, so a container never falls into demo mode (which
+# would serve on the container's loopback only); without the mounted file it stops at once saying so.
+ENV GREENLIGHT_CONFIG=/etc/greenlight/greenlight.yaml
 USER greenlight
 EXPOSE 8080 8081
 # bash, not sh: /dev/tcp is bash's, and the image's sh is dash. Healthy when the management server answers 200.

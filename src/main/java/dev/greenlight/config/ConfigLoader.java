@@ -350,20 +350,24 @@ public final class ConfigLoader {
     /** One trigger mapping, or a list of them. */
     private static TriggerSpec trigger(YamlNode n) {
         if (n.raw() == null) return TriggerSpec.MANUAL;
-        if (!(n.raw() instanceof List)) return new TriggerSpec(List.of(oneTrigger(n)));
-        List<YamlNode> items = n.list();
+        List<YamlNode> items = n.raw() instanceof List ? n.list() : List.of(n);
         if (items.isEmpty()) throw n.error("is empty: list the triggers, or leave trigger out (deployed through the API only)");
         List<TriggerSpec.Trigger> out = new ArrayList<>();
         Set<String> claims = new LinkedHashSet<>();
         for (YamlNode item : items) {
-            TriggerSpec.Trigger t = oneTrigger(item);
-            if (!claims.add(t.claim())) throw item.error("repeats the trigger " + t.claim());
-            out.add(t);
+            for (TriggerSpec.Trigger t : triggersOf(item)) {
+                if (!claims.add(t.claim())) throw item.error("repeats the trigger " + t.claim());
+                out.add(t);
+            }
         }
         return new TriggerSpec(out);
     }
 
-    private static TriggerSpec.Trigger oneTrigger(YamlNode n) {
+    /**
+     * The triggers of one entry: usually one kind, but an entry may name several, as {@code { push: main, release:
+     * published }} did before triggers could be a list (and still does).
+     */
+    private static List<TriggerSpec.Trigger> triggersOf(YamlNode n) {
         List<String> keys = new ArrayList<>(TRIGGER_KINDS);
         keys.add("version-input");
         Map<String, Object> map = n.map(keys.toArray(String[]::new));
@@ -371,11 +375,13 @@ public final class ConfigLoader {
             throw n.error("version-input", "is only for a workflow-dispatch trigger");
         }
         List<String> kinds = TRIGGER_KINDS.stream().filter(map::containsKey).toList();
-        if (kinds.size() != 1) {
-            throw n.error(kinds.isEmpty() ? "names no trigger kind (one of: " + String.join(", ", TRIGGER_KINDS) + ")"
-                    : "names " + String.join(" and ", kinds) + ": one trigger kind per entry (use a list for several)");
+        if (kinds.isEmpty()) {
+            throw n.error("names no trigger kind (one of: " + String.join(", ", TRIGGER_KINDS) + ")");
         }
-        String kind = kinds.get(0);
+        return kinds.stream().map(kind -> oneTrigger(n, kind)).toList();
+    }
+
+    private static TriggerSpec.Trigger oneTrigger(YamlNode n, String kind) {
         String value = n.string(kind);
         return switch (kind) {
             case "push" -> {

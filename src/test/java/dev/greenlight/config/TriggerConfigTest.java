@@ -42,6 +42,16 @@ class TriggerConfigTest {
     }
 
     @Test
+    void anEntryNamingTwoKindsIsTwoTriggersAsBeforeTheListForm() throws IOException {
+        GreenlightConfig config = ConfigLoader.load(config("", "trigger: { push: main, release: published }",
+                "trigger: [{ push: develop, release: prereleased }, { deployment: production }]"));
+
+        assertThat(config.environment("shop", "staging").orElseThrow().trigger().triggers())
+                .containsExactly(new TriggerSpec.Push("main"), new TriggerSpec.Release("published"));
+        assertThat(config.environment("shop", "production").orElseThrow().trigger().triggers()).hasSize(3);
+    }
+
+    @Test
     void anEnvironmentMayHaveSeveralTriggersAndTheSingleFormStaysValid() throws IOException {
         GreenlightConfig config = ConfigLoader.load(config("", "trigger: { push: main }", """
                 trigger:
@@ -73,9 +83,6 @@ class TriggerConfigTest {
         refused(config("", "trigger: { }", ""),
                 "apps.shop.environments.staging.trigger: names no trigger kind (one of: push, release, "
                         + "workflow-dispatch, deployment)");
-        refused(config("", "trigger: { push: main, release: published }", ""),
-                "apps.shop.environments.staging.trigger: names push and release: one trigger kind per entry "
-                        + "(use a list for several)");
         refused(config("", "trigger: []", ""),
                 "apps.shop.environments.staging.trigger: is empty: list the triggers, or leave trigger out "
                         + "(deployed through the API only)");

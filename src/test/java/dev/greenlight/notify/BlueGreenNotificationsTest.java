@@ -78,27 +78,36 @@ class BlueGreenNotificationsTest {
         assertThat(m.get("links").get("deployment").asText()).isEqualTo(PUBLIC_URL + "/api/v1/deployments/" + id);
     }
 
-    @Test
-    void aReleaseWaitingForApprovalTellsTheChannelWhoMayApproveItAndUntilWhen() throws Exception {
-        start("approval: required\napproval-timeout: 1h\nwatch: { duration: 0s }\n");
+    /**
+     * A first release by alice that bob lets through with {@code action} (approve, promote), then a second one by
+     * alice left waiting in {@code status}: the message of {@code event} about the second.
+     */
+    private JsonNode secondReleaseWaits(String status, String action, String event) {
         long first = f.deploy("1.0.0", ALICE);
-        f.awaitStatus(first, "awaiting_approval");
-        assertThat(f.post(first, "approve", BOB, "").statusCode()).isEqualTo(200);
+        f.awaitStatus(first, status);
+        assertThat(f.post(first, action, BOB, "").statusCode()).isEqualTo(200);
         f.awaitStatus(first, "succeeded");
 
         long id = f.deploy("2.0.0", ALICE);
-        f.awaitStatus(id, "awaiting_approval");
-        JsonNode m = message("awaiting-approval", id);
-
+        f.awaitStatus(id, status);
+        JsonNode m = message(event, id);
         isAbout(m, id, "2.0.0", "1.0.0", "alice");
-        assertThat(m.get("title").asText()).isEqualTo("shop/production: 2.0.0 awaits approval");
         assertThat(m.get("severity").asText()).isEqualTo("info");
-        assertThat(m.get("status").asText()).isEqualTo("awaiting_approval");
-        assertThat(m.get("reason").asText()).contains("a token other than alice may approve it").contains("within 1h");
+        assertThat(m.get("status").asText()).isEqualTo(status);
         assertThat(m.path("failingStep").isNull()).as("nothing failed").isTrue();
         assertThat(m.path("links").path("incident").isNull()).as("no incident").isTrue();
+        return m;
+    }
+
+    @Test
+    void aReleaseWaitingForApprovalTellsTheChannelWhoMayApproveItAndUntilWhen() throws Exception {
+        start("approval: required\napproval-timeout: 1h\nwatch: { duration: 0s }\n");
+        JsonNode m = secondReleaseWaits("awaiting_approval", "approve", "awaiting-approval");
+
+        assertThat(m.get("title").asText()).isEqualTo("shop/production: 2.0.0 awaits approval");
+        assertThat(m.get("reason").asText()).contains("a token other than alice may approve it").contains("within 1h");
         assertThat(slackText("shop/production: 2.0.0 awaits approval")).contains("1.0.0").contains("alice")
-                .contains(PUBLIC_URL + "/api/v1/deployments/" + id);
+                .contains(PUBLIC_URL + "/api/v1/deployments/" + m.get("deploymentId").asLong());
         assertThat(provider.delivered("/hook")).extracting(ChatProvider.Request::event)
                 .containsSubsequence("awaiting-approval", "started", "succeeded", "awaiting-approval");
     }
@@ -106,21 +115,12 @@ class BlueGreenNotificationsTest {
     @Test
     void aReleaseWaitingForPromotionTellsTheChannelTheIdleColourIsReady() throws Exception {
         start("promotion: manual\npromotion-timeout: 1h\nwatch: { duration: 0s }\n");
-        long first = f.deploy("1.0.0", ALICE);
-        f.awaitStatus(first, "awaiting_promotion");
-        assertThat(f.post(first, "promote", BOB, "").statusCode()).isEqualTo(200);
-        f.awaitStatus(first, "succeeded");
+        JsonNode m = secondReleaseWaits("awaiting_promotion", "promote", "awaiting-promotion");
 
-        long id = f.deploy("2.0.0", ALICE);
-        f.awaitStatus(id, "awaiting_promotion");
-        JsonNode m = message("awaiting-promotion", id);
-
-        isAbout(m, id, "2.0.0", "1.0.0", "alice");
+        long id = m.get("deploymentId").asLong();
         assertThat(m.get("title").asText()).isEqualTo("shop/production: 2.0.0 awaits promotion: the idle colour is ready");
-        assertThat(m.get("severity").asText()).isEqualTo("info");
-        assertThat(m.get("status").asText()).isEqualTo("awaiting_promotion");
-        assertThat(m.get("reason").asText()).as("what the deployment's record says it waits for").isNotBlank();
-        assertThat(m.path("failingStep").isNull()).isTrue();
+        assertThat(m.get("reason").asText()).isEqualTo("awaiting promotion: the idle colour runs 2.0.0 and is healthy; "
+                + "POST /api/v1/deployments/" + id + "/promote switches traffic to it, a cancel stops it (within 1h)");
         assertThat(slackText("shop/production: 2.0.0 awaits promotion: the idle colour is ready"))
                 .contains("1.0.0").contains("alice");
     }

@@ -58,10 +58,16 @@ public final class BlueGreenFixture implements AutoCloseable {
      * @param commands   YAML lines added under {@code commands:} (backup, restore, hooks)
      * @param extras     YAML lines added to the environment (watch, keep-previous, approval, ...)
      * @param properties Greenlight properties on top of the fixture's short timer periods
+     * @param config     top-level YAML lines added to the configuration (notifications, github, ...)
      */
-    public record Setup(int hostCount, int spareHosts, String commands, String extras, Map<String, String> properties) {
+    public record Setup(int hostCount, int spareHosts, String commands, String extras, Map<String, String> properties,
+                        String config) {
         public Setup(int hostCount, String commands, String extras) {
             this(hostCount, 0, commands, extras, Map.of());
+        }
+
+        public Setup(int hostCount, int spareHosts, String commands, String extras, Map<String, String> properties) {
+            this(hostCount, spareHosts, commands, extras, properties, "");
         }
     }
 
@@ -147,9 +153,9 @@ public final class BlueGreenFixture implements AutoCloseable {
                         ssh: %s
                         commands:
                           deploy: "sh ./deploy.sh {{version}}"
-                """.formatted(String.join(", ", hosts.hostList().subList(0, hostCount)), hosts.sshYaml(), ports[0],
+                %s""".formatted(String.join(", ", hosts.hostList().subList(0, hostCount)), hosts.sshYaml(), ports[0],
                 ports[1], setup.commands().indent(10), ports[2], setup.extras().indent(8), hosts.hostList().get(0),
-                hosts.sshYaml());
+                hosts.sshYaml(), setup.config());
         for (int i = 1; i <= spareHosts; i++) yaml = yaml.replace("SPARE_HOST_" + i, hosts.hostList().get(hostCount + i - 1));
         Path config = Files.writeString(dir.resolve("greenlight.yaml"), yaml);
         TestDatabase db = TestDatabase.create();

@@ -92,7 +92,7 @@ class StoreTest {
                     "incident_reports", "color_stops", "notifications", "review_triggers", "audit_chain_head",
                     "flyway_schema_history");
             assertThat(h2Schema).isEqualTo(pgSchema);
-            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16");
+            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "18");
         }
     }
 

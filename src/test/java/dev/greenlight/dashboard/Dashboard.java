@@ -114,6 +114,33 @@ final class Dashboard implements AutoCloseable {
         return ((Number) script("return document.querySelectorAll(arguments[0]).length;", selector)).longValue();
     }
 
+    /** Form fields of the page (and of its dialog) that have no label a screen reader would announce. */
+    @SuppressWarnings("unchecked")
+    java.util.List<String> unlabelledFields() {
+        return (java.util.List<String>) script("return [...document.querySelectorAll('input, select, textarea')]"
+                + ".filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.outerHTML);");
+    }
+
+    /**
+     * The lowest contrast ratio (WCAG 2) between a status badge's or button's text and its background on the page; the
+     * colours come from the computed style, backgrounds being opaque in this page's CSS.
+     */
+    double lowestContrast() {
+        return ((Number) script("""
+                const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+                const lum = c => { const [r, g, b] = rgb(c).map(v => { v /= 255;
+                    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+                    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+                const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+                let low = 21;
+                for (const e of document.querySelectorAll('.badge, button')) {
+                  const s = getComputedStyle(e);
+                  if (s.backgroundColor === 'rgba(0, 0, 0, 0)') continue;
+                  low = Math.min(low, ratio(s.color, s.backgroundColor));
+                }
+                return low;""")).doubleValue();
+    }
+
     private Object script(String js, Object... args) {
         return ((JavascriptExecutor) browser).executeScript(js, args);
     }

@@ -45,7 +45,13 @@ class DashboardBrowserTest {
         dashboard.signIn("not-a-token");
         WebElement refused = dashboard.wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-error")));
         assertThat(refused.getText()).contains("token");
-        dashboard.signIn(BlueGreenFixture.TOKEN);
+        assertThat(dashboard.unlabelledFields()).isEmpty();
+        // by keyboard alone: the token field has the focus, Enter signs in
+        WebElement token = dashboard.browser.switchTo().activeElement();
+        assertThat(token.getAttribute("id")).isEqualTo("token");
+        token.clear();
+        token.sendKeys(BlueGreenFixture.TOKEN, org.openqa.selenium.Keys.ENTER);
+        dashboard.wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("sign-out")));
 
         dashboard.wait.until(d -> dashboard.countOf("[data-environment='shop/production']") == 1);
         assertThat(dashboard.textOf("[data-environment='shop/production']")).contains("none yet", "blue-green");
@@ -55,9 +61,11 @@ class DashboardBrowserTest {
         long id = dashboard.deployFromEnvironments("shop/production", "1.0.0");
         dashboard.awaitStatus("awaiting_approval");
         assertThat(f.status(id)).isEqualTo("awaiting_approval");
+        assertThat(dashboard.lowestContrast()).as("text on badges and buttons, WCAG AA").isGreaterThanOrEqualTo(4.5);
 
         // the token that triggered it may not approve it: the API's refusal, verbatim, in the dialog
         dashboard.click("[data-action='approve']");
+        assertThat(dashboard.unlabelledFields()).as("the dialog's fields").isEmpty();
         dashboard.confirmDialog();
         WebElement error = dashboard.wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm-error")));
         assertThat(f.post(id, "approve", BlueGreenFixture.TOKEN, "{}").body()).contains(error.getText());

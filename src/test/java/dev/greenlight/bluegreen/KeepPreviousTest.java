@@ -28,6 +28,9 @@ class KeepPreviousTest {
             Instant finished = Instant.parse(f.deployment(id).get("finishedAt").asText());
 
             await().atMost(Duration.ofSeconds(20)).until(() -> !f.running(1, "blue") && !f.running(2, "blue"));
+            // the command has removed the file; its step is closed just after it returns
+            await().atMost(Duration.ofSeconds(5)).until(() -> steps(f.deployment(id), "stop-previous", null).stream()
+                    .filter(s -> !s.get("status").asText().equals("running")).count() == 2);
 
             JsonNode d = f.deployment(id);
             assertThat(d.get("status").asText()).isEqualTo("succeeded");

@@ -52,7 +52,7 @@ final class DemoHosts implements AutoCloseable {
 
     static DemoHosts start(Path dir) throws IOException {
         requireAddresses();
-        Ports ports = new Ports(freePort(), freePort(), freePort(), freePort());
+        Ports ports = freePorts();
         KeyPair clientKey = SshKeys.generate(KeyPairProvider.SSH_ED25519);
         Path keyFile = SshKeys.writePrivateKey(clientKey, "greenlight-demo", dir.resolve("keys/id_ed25519"));
         List<DemoSshServer> servers = new ArrayList<>();
@@ -106,6 +106,20 @@ final class DemoHosts implements AutoCloseable {
                         + "with: sudo ifconfig lo0 alias " + address + " up");
             }
         }
+    }
+
+    /**
+     * Four different ports free on every demo address: the system may hand out a port it just gave again, and the two
+     * colours on one port would be refused by the configuration's check.
+     */
+    static Ports freePorts() throws IOException {
+        java.util.Set<Integer> chosen = new java.util.LinkedHashSet<>();
+        for (int attempt = 0; chosen.size() < 4; attempt++) {
+            if (attempt >= PORT_TRIES) throw new IOException("no four distinct ports are free on all of " + ADDRESSES);
+            chosen.add(freePort());
+        }
+        List<Integer> p = List.copyOf(chosen);
+        return new Ports(p.get(0), p.get(1), p.get(2), p.get(3));
     }
 
     /** A port free on every demo address (the hosts serve the same ports, each on its own address). */

@@ -92,17 +92,17 @@ class OpenSshRollingTest {
 
     @Test
     void fourHostsAreUpdatedTwoAtATimeOverOpenSshAsThePlainAccount() throws Exception {
-        JsonNode d = awaitEnd(deploy("1.0.0"));
+        JsonNode d = awaitEnd(api.deploy("1.0.0"));
 
         assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("succeeded");
         for (int i = 1; i <= 4; i++) {
             assertThat(read(hosts.hostDir(i).resolve("version"))).as("host " + i).isEqualTo("1.0.0");
             assertThat(read(hosts.hostDir(i).resolve("whoami"))).isEqualTo(OpenSshHosts.ACCOUNT);
         }
-        List<JsonNode> deploys = steps(d, "deploy");
+        List<JsonNode> deploys = DeploymentsApi.steps(d, "deploy");
         assertThat(deploys).hasSize(4);
         // the second batch starts only once the first batch's hosts are healthy
-        Instant firstBatchHealthy = steps(d, "health").stream().filter(s -> inFirstBatch(s)).map(s -> at(s, "finishedAt"))
+        Instant firstBatchHealthy = DeploymentsApi.steps(d, "health").stream().filter(s -> inFirstBatch(s)).map(s -> at(s, "finishedAt"))
                 .max(Instant::compareTo).orElseThrow();
         Instant secondBatchStarts = deploys.stream().filter(s -> !inFirstBatch(s)).map(s -> at(s, "startedAt"))
                 .min(Instant::compareTo).orElseThrow();
@@ -114,7 +114,7 @@ class OpenSshRollingTest {
         deployed("1.0.0");
         Files.writeString(hosts.hostDir(3).resolve("unhealthy-2.0.0"), "");
 
-        JsonNode d = awaitEnd(deploy("2.0.0"));
+        JsonNode d = awaitEnd(api.deploy("2.0.0"));
 
         assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
         for (int i = 1; i <= 4; i++) assertThat(read(hosts.hostDir(i).resolve("version"))).as("host " + i).isEqualTo("1.0.0");
@@ -127,11 +127,11 @@ class OpenSshRollingTest {
         deployed("1.0.0");
         hosts.changeHostKey();
 
-        JsonNode d = awaitEnd(deploy("2.0.0"));
+        JsonNode d = awaitEnd(api.deploy("2.0.0"));
 
         assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("failed");
         assertThat(d.toString()).containsIgnoringCase("host key");
-        assertThat(steps(d, "deploy")).isEmpty();
+        assertThat(DeploymentsApi.steps(d, "deploy")).isEmpty();
         for (int i = 1; i <= 4; i++) {
             assertThat(read(hosts.hostDir(i).resolve("version"))).isEqualTo("1.0.0");
             assertThat(Files.readAllLines(hosts.hostDir(i).resolve("log"))).containsExactly("deploy 1.0.0");
@@ -139,7 +139,7 @@ class OpenSshRollingTest {
     }
 
     private void deployed(String version) throws IOException {
-        JsonNode d = awaitEnd(deploy(version));
+        JsonNode d = awaitEnd(api.deploy(version));
         assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("succeeded");
     }
 
@@ -152,21 +152,10 @@ class OpenSshRollingTest {
         return Instant.parse(step.get(field).asText());
     }
 
-    private long deploy(String version) {
-        return api.deploy(version);
-    }
-
     private JsonNode awaitEnd(long id) {
         return api.awaitEnd(id, Duration.ofSeconds(90));
     }
 
-    private JsonNode deployment(long id) {
-        return api.deployment(id);
-    }
-
-    private static List<JsonNode> steps(JsonNode d, String stage) {
-        return DeploymentsApi.steps(d, stage);
-    }
 
     private static String read(Path file) {
         try {

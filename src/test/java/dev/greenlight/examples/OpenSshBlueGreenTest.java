@@ -117,17 +117,17 @@ class OpenSshBlueGreenTest {
 
     @Test
     void aReleaseSwitchesThroughNginxAndABadOneIsRolledBackWithItsDatabaseRestored() throws Exception {
-        JsonNode first = awaitEnd(deploy("1.0.0"));
+        JsonNode first = awaitEnd(api.deploy("1.0.0"));
         assertThat(first.get("status").asText()).as(first.toString()).isEqualTo("succeeded");
         sql(database, "insert into notes (note) values ('written by 1.0.0')");
-        JsonNode good = awaitEnd(deploy("2.0.0"));
+        JsonNode good = awaitEnd(api.deploy("2.0.0"));
         assertThat(good.get("status").asText()).as(good.toString()).isEqualTo("succeeded");
         assertThat(colours.answers(nginx.port, 10)).containsOnly("200 green 2.0.0");
         sql(database, "insert into notes (note) values ('written by 2.0.0')");
 
-        long bad = deploy("3.0.0");
+        long bad = api.deploy("3.0.0");
         // the release took traffic and the watch has read its baseline; then it writes, and its errors rise
-        await().atMost(Duration.ofSeconds(60)).until(() -> !steps(deployment(bad), "watch").isEmpty());
+        await().atMost(Duration.ofSeconds(60)).until(() -> !DeploymentsApi.steps(api.deployment(bad), "watch").isEmpty());
         sql(database, "insert into notes (note) values ('written by 3.0.0')");
         Files.writeString(hosts.hostDir(1).resolve("bad-3.0.0"), "");
         JsonNode d = awaitEnd(bad);
@@ -157,19 +157,7 @@ class OpenSshBlueGreenTest {
         }
     }
 
-    private long deploy(String version) {
-        return api.deploy(version);
-    }
-
     private JsonNode awaitEnd(long id) {
         return api.awaitEnd(id, Duration.ofSeconds(120));
-    }
-
-    private JsonNode deployment(long id) {
-        return api.deployment(id);
-    }
-
-    private static List<JsonNode> steps(JsonNode d, String stage) {
-        return DeploymentsApi.steps(d, stage);
     }
 }

@@ -173,7 +173,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         context.addService(new Closer(refusals)); // after the data source's: stopped first, so the summaries get written
         ApiAuth auth = new ApiAuth(config, secrets, audit, refusals);
 
-        SshSessionPool ssh = new SshSessionPool(SshSessionPool.DEFAULT_IDLE_TIMEOUT);
+        SshSessionPool ssh = SshSessionPool.persisting(sshPersist(props));
         context.addService(new Closer(ssh));
         context.addComponent("ssh", new PooledSshComponent(ssh));
         RemoteCommands commands = new RemoteCommands(steps);
@@ -317,6 +317,14 @@ public class GreenlightConfiguration implements CamelConfiguration {
     }
 
     /** {@code greenlight.review.window}: whole days ("30d"), or any duration of greenlight.yaml's. */
+    /** {@code greenlight.ssh.persist}: how long an idle SSH session outlives its deployment; 0 closes it at the end. */
+    private static Duration sshPersist(PropertiesComponent props) {
+        String text = props.resolveProperty("greenlight.ssh.persist").orElse("60s").trim();
+        if (text.equals("0")) return Duration.ZERO;
+        return Durations.parse(text).orElseThrow(() -> new ConfigException("greenlight.ssh.persist: \"" + text
+                + "\" is not a duration (like 60s, 5m, or 0 to close sessions when each deployment ends)"));
+    }
+
     private static Duration reviewWindow(String text) {
         String t = text.trim();
         if (t.matches("[1-9]\\d{0,4}d")) return Duration.ofDays(Long.parseLong(t.substring(0, t.length() - 1)));

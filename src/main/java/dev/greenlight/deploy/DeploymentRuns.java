@@ -66,7 +66,8 @@ public final class DeploymentRuns {
     }
 
     /**
-     * The end of every run, whatever happened before (the pipeline's onCompletion): its SSH sessions are closed, and a
+     * The end of every run, whatever happened before (the pipeline's onCompletion): its SSH sessions are closed (or
+     * left to persist, {@code greenlight.ssh.persist}), and a
      * deployment still running, awaiting promotion or rolling back, because the rollback itself broke, is ended here;
      * one awaiting approval is left waiting. Null when the run
      * could not even be opened.
@@ -74,7 +75,7 @@ public final class DeploymentRuns {
     public void close(DeploymentRun run) {
         if (run == null) return;
         try {
-            run.sshHosts().forEach(h -> ssh.release(run.target(h)));
+            run.sshHosts().forEach(h -> ssh.runEnded(run.target(h)));
         } finally {
             endUnfinished(run);
         }

@@ -1,10 +1,6 @@
 package dev.greenlight.ssh;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -15,7 +11,7 @@ import java.util.function.Function;
  */
 final class FileCache<T> {
 
-    private record Entry<T>(FileTime modified, long size, T value) {
+    private record Entry<T>(FileStamp stamp, T value) {
     }
 
     private final Function<Path, T> loader;
@@ -27,23 +23,13 @@ final class FileCache<T> {
 
     /** The parsed file; the loader's exception propagates when the file cannot be read or parsed. */
     T get(Path file) {
-        Path key = file.toAbsolutePath().normalize();
-        BasicFileAttributes attributes = attributes(key);
-        if (attributes == null) {
-            entries.remove(key);
+        FileStamp stamp = FileStamp.of(file);
+        if (!stamp.readable()) {
+            entries.remove(stamp.file());
             return loader.apply(file); // reports the missing or unreadable file in its own words
         }
-        return entries.compute(key, (k, cached) -> cached != null
-                && cached.modified().equals(attributes.lastModifiedTime()) && cached.size() == attributes.size()
+        return entries.compute(stamp.file(), (k, cached) -> cached != null && cached.stamp().equals(stamp)
                 ? cached
-                : new Entry<>(attributes.lastModifiedTime(), attributes.size(), loader.apply(file))).value();
-    }
-
-    private static BasicFileAttributes attributes(Path file) {
-        try {
-            return Files.readAttributes(file, BasicFileAttributes.class);
-        } catch (IOException e) {
-            return null;
-        }
+                : new Entry<>(stamp, loader.apply(file))).value();
     }
 }

@@ -1,6 +1,7 @@
 package dev.greenlight.ssh;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -13,13 +14,16 @@ import org.apache.sshd.client.session.ClientSession;
 final class PooledSession {
 
     private final ClientSession session;
+    private final List<FileStamp> openedWith;
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean retired;
     private volatile long lastUsedNanos = System.nanoTime();
 
-    PooledSession(ClientSession session) {
+    /** @param openedWith the target's key and known_hosts files as they were when the session was opened */
+    PooledSession(ClientSession session, List<FileStamp> openedWith) {
         this.session = session;
+        this.openedWith = List.copyOf(openedWith);
     }
 
     ClientSession session() {
@@ -29,6 +33,11 @@ final class PooledSession {
     /** Can take a new command: not retired and the connection is still up. */
     boolean usable() {
         return !retired && session.isOpen();
+    }
+
+    /** True when the files it was authenticated and verified with are no longer as they were then. */
+    boolean filesChangedSince(List<FileStamp> now) {
+        return !openedWith.equals(now);
     }
 
     /** No command running and none for longer than {@code limit}. */

@@ -52,6 +52,7 @@ public final class SshSessionPool implements AutoCloseable {
     // as many as a pre-check opens at once by default, refilled once the handshakes have been over for 2 s
     private final Sntrup761KeyPairs sntrup761Keys = new Sntrup761KeyPairs(DEFAULT_MAX_CONCURRENT_STARTS,
             Duration.ofSeconds(2), JceRandom.getGlobalInstance());
+    private final boolean closeWhenRunEnds;
     private volatile boolean closed;
 
     public SshSessionPool() {
@@ -59,11 +60,28 @@ public final class SshSessionPool implements AutoCloseable {
     }
 
     /**
-     * Each target bounds its own handshake ({@link SshTarget#connectTimeout()}).
+     * Each target bounds its own handshake ({@link SshTarget#connectTimeout()}). Sessions are closed when the
+     * deployment that used them ends ({@link #runEnded}).
      *
      * @param idleTimeout sessions without a command for this long are closed
      */
     public SshSessionPool(Duration idleTimeout) {
+        this(idleTimeout, true);
+    }
+
+    /**
+     * Sessions kept between deployments, like OpenSSH's {@code ControlPersist}: the next deployment within
+     * {@code persist} of a host's last command skips the connection and key exchange. Zero closes them at the end of
+     * each deployment. Either way the host key was verified when the session was opened, and a changed key or
+     * known_hosts file retires the session before the next command.
+     */
+    public static SshSessionPool persisting(Duration persist) {
+        if (persist.isNegative()) throw new IllegalArgumentException("persist must not be negative, got " + persist);
+        return persist.isZero() ? new SshSessionPool(DEFAULT_IDLE_TIMEOUT) : new SshSessionPool(persist, false);
+    }
+
+    private SshSessionPool(Duration idleTimeout, boolean closeWhenRunEnds) {
+        this.closeWhenRunEnds = closeWhenRunEnds;
         this.idleTimeout = requirePositive(idleTimeout, "idleTimeout");
         FileCache<KnownHosts> knownHosts = new FileCache<>(KnownHosts::load);
         this.client = newClient(knownHosts, new KeyExchanges(new Sntrup761Kem(sntrup761Keys)));
@@ -105,7 +123,8 @@ public final class SshSessionPool implements AutoCloseable {
         long limit = requirePositive(timeout, "timeout").toNanos();
         TargetSessions sessions = sessionsOf(target);
         for (int attempt = 1; ; attempt++) {
-            try (TargetSessions.Lease lease = sessions.lease(() -> opener.open(target, gate), idleTimeout)) {
+            try (TargetSessions.Lease lease = sessions.lease(() -> opener.open(target, gate), idleTimeout,
+                    files(target))) {
                 try {
                     return new RemoteCommand(lease, target, OUTPUT_LIMIT_BYTES).run(command, lease.sinceNanos() + limit);
                 } catch (RemoteCommand.NotStarted e) {
@@ -135,7 +154,19 @@ public final class SshSessionPool implements AutoCloseable {
     /** Connects and authenticates (or finds the session already open): a reachability pre-check. */
     public void check(SshTarget target) {
         Objects.requireNonNull(target, "target");
-        sessionsOf(target).lease(() -> opener.open(target, defaultGate), idleTimeout).close();
+        sessionsOf(target).lease(() -> opener.open(target, defaultGate), idleTimeout, files(target)).close();
+    }
+
+    private static List<FileStamp> files(SshTarget target) {
+        return List.of(FileStamp.of(target.keyFile()), FileStamp.of(target.knownHosts()));
+    }
+
+    /**
+     * A deployment is done with {@code target}: its session is closed (once its running commands are done) unless
+     * sessions persist between deployments, when the idle sweep closes it later.
+     */
+    public void runEnded(SshTarget target) {
+        if (closeWhenRunEnds) release(target);
     }
 
     /** Closes the target's session once its running commands are done; the next command reconnects. */

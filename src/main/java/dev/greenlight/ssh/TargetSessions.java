@@ -1,6 +1,7 @@
 package dev.greenlight.ssh;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -56,18 +57,25 @@ final class TargetSessions {
     private PooledSession current;
 
     /**
-     * The current session, or a new one from {@code opener} if there is none, it broke, or it sat idle
-     * longer than {@code idleLimit} (a long-idle connection may have been dropped by a firewall).
+     * The current session, or a new one from {@code opener} if there is none, it broke, it sat idle
+     * longer than {@code idleLimit} (a long-idle connection may have been dropped by a firewall), or the target's
+     * key or known_hosts file is no longer the one it was opened with ({@code files}, read before opening): a
+     * replaced known_hosts that no longer trusts the host, or a revoked key, is applied by the next command, not
+     * only by the next connection.
      */
-    Lease lease(Supplier<SessionOpener.Opened> opener, Duration idleLimit) {
+    Lease lease(Supplier<SessionOpener.Opened> opener, Duration idleLimit, List<FileStamp> files) {
         lock.lock();
         try {
             dropIfStale(idleLimit);
+            if (current != null && current.filesChangedSince(files)) {
+                current.retire();
+                current = null;
+            }
             boolean reused = current != null;
             long since = System.nanoTime();
             if (!reused) {
                 SessionOpener.Opened opened = opener.get();
-                current = new PooledSession(opened.session());
+                current = new PooledSession(opened.session(), files);
                 since = opened.startedNanos();
             }
             current.acquire();

@@ -83,7 +83,9 @@ class PipelineFaultInjectionTest {
 
     @Test
     void whenTheRollbackItselfBreaksTheRunIsStillClosedAndTheEnvironmentLocked() throws Exception {
-        try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 2", Map.of())) {
+        // sessions that do not persist past their deployment show that the run's end closed them
+        try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 2", Map.of(), "", "", null, null,
+                java.util.function.UnaryOperator.identity(), "", Map.of("greenlight.ssh.persist", "0"))) {
             f.deployed("1.0.0");
             f.hosts.unhealthyWhileRunning(2, "2.0.0");
             AdviceWith.adviceWith(f.app.context(), "rollback", a -> a.weaveById("rollback-finish").replace()

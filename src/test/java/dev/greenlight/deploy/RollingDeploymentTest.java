@@ -38,6 +38,20 @@ class RollingDeploymentTest {
     }
 
     @Test
+    void aDeploymentSoonAfterTheLastReusesEachHostsSession() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 2, "batch: 1", Map.of())) {
+            f.deployed("1.0.0");
+            f.deployed("2.0.0");
+
+            for (int i = 1; i <= 2; i++) {
+                assertThat(f.hosts.version(i)).isEqualTo("2.0.0");
+                assertThat(f.hosts.ssh(i).sessionsOpened()).as("host %d: one handshake for both deployments", i)
+                        .isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void theHostsOfABatchAreUpdatedAtTheSameTime() throws Exception {
         try (RollingFixture f = RollingFixture.start(dir, 4, "batch: 2", Map.of())) {
             // a barrier per batch: each host's deploy waits until its partner's deploy has started, so the batch

@@ -185,6 +185,58 @@ class SshSessionPoolTest {
     }
 
     @Test
+    void aPersistingPoolKeepsTheSessionWhenTheRunEnds() {
+        try (SshSessionPool persisting = SshSessionPool.persisting(Duration.ofSeconds(60))) {
+            assertThat(persisting.exec(target, "echo first deployment", TIMEOUT).succeeded()).isTrue();
+            persisting.runEnded(target);
+            assertThat(persisting.exec(target, "echo second deployment", TIMEOUT).succeeded()).isTrue();
+            assertThat(server.sessionsOpened()).isEqualTo(1);
+            assertThat(server.sessionsClosed()).isZero();
+        }
+    }
+
+    @Test
+    void withoutPersistTheSessionClosesWhenTheRunEnds() {
+        try (SshSessionPool closing = SshSessionPool.persisting(Duration.ZERO)) {
+            assertThat(closing.exec(target, "echo first deployment", TIMEOUT).succeeded()).isTrue();
+            closing.runEnded(target);
+            await().atMost(Duration.ofSeconds(5)).until(server::sessionsClosed, closed -> closed == 1);
+            assertThat(closing.exec(target, "echo second deployment", TIMEOUT).succeeded()).isTrue();
+            assertThat(server.sessionsOpened()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aKeptSessionIsRetiredOnceKnownHostsNoLongerTrustsTheHost() throws IOException {
+        assertThat(pool.exec(target, "echo trusted", TIMEOUT).succeeded()).isTrue();
+        KeyPair other = EmbeddedSshServer.generateKeyPair("ssh-ed25519");
+        // the operator replaces known_hosts: the host's key is no longer the one listed
+        Files.writeString(target.knownHosts(), "[127.0.0.1]:" + server.port() + " " + publicKeyEntry(other) + "\n");
+
+        assertThatThrownBy(() -> pool.exec(target, "touch marker", TIMEOUT))
+                .isInstanceOf(SshException.class)
+                .hasMessageContaining("CHANGED");
+        assertThat(server.workDir().resolve("marker")).doesNotExist();
+        assertThat(server.commands()).containsExactly("echo trusted");
+        assertThat(pool.openSessions()).as("the session verified against the old file").isZero();
+    }
+
+    @Test
+    void aKeptSessionIsRetiredWhenTheKeyFileIsReplaced() throws IOException {
+        assertThat(pool.exec(target, "echo before", TIMEOUT).succeeded()).isTrue();
+        // a rotation that writes the same key back still counts as a new file: the next command logs in with it
+        byte[] key = Files.readAllBytes(target.keyFile());
+        Files.delete(target.keyFile());
+        Files.write(target.keyFile(), key);
+        Files.setLastModifiedTime(target.keyFile(), java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() + 5_000));
+
+        assertThat(pool.exec(target, "echo after", TIMEOUT).succeeded()).isTrue();
+        assertThat(server.sessionsOpened()).isEqualTo(2);
+        assertThat(server.commands()).containsExactly("echo before", "echo after");
+    }
+
+    @Test
     void closesIdleSessions() {
         try (SshSessionPool shortIdle = new SshSessionPool(Duration.ofSeconds(1))) {
             assertThat(shortIdle.exec(target, "true", TIMEOUT).succeeded()).isTrue();

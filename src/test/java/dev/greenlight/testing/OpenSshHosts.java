@@ -109,8 +109,13 @@ public final class OpenSshHosts implements AutoCloseable {
         return dir.resolve("hosts");
     }
 
-    /** Gives the server a new host key, as a reinstalled or impersonated host would have; known_hosts keeps the old. */
+    /**
+     * Gives the server a new host key, as a reinstalled or impersonated host would have; known_hosts keeps the old.
+     * The connections of the old server go with it (a reinstalled machine keeps none, and an impersonator never had
+     * them): sshd's per-connection processes outlive its listener, so they are ended first.
+     */
     public void changeHostKey() throws IOException, InterruptedException {
+        if (server != null) server.descendants().forEach(ProcessHandle::destroyForcibly);
         stopServer();
         Files.delete(dir.resolve("ssh/host_ed25519"));
         Files.delete(dir.resolve("ssh/host_ed25519.pub"));

@@ -25,6 +25,8 @@
 #                              empty (or SLOW_SHELL_MS=0) skips the pass
 #   KEX_PASS=1                 then a diagnostic pass with the servers offering only curve25519-sha256
 #                              key exchange (shell loop and Greenlight at 10/2 and 100/10); 0 skips it
+#   COLD_PASS=1                then the 10-host rounds again with the service restarted on
+#                              greenlight.ssh.persist=0 (every deployment opens its sessions); 0 skips it
 #   ANSIBLE_VARIANTS="lean default"   which Ansible set-ups to run (empty: none)
 #   GL_JAVA_OPTS="-Xmx256m"    JVM options of the service
 #   GL_PORT=18280 GL_MGMT_PORT=18281 SSH_PORT=2222 HTTP_PORT=18290
@@ -49,6 +51,7 @@ SHELL_SCALE=${SHELL_SCALE-"100:10"}
 SLOW_SHELL_MS=${SLOW_SHELL_MS:-150}
 SLOW_SHELL_SCALE=${SLOW_SHELL_SCALE-"100:10"}
 KEX_PASS=${KEX_PASS:-1}
+COLD_PASS=${COLD_PASS:-1}
 VARIANT=
 ANSIBLE_VARIANTS=${ANSIBLE_VARIANTS-"lean default"}
 GL_JAVA_OPTS=${GL_JAVA_OPTS:-"-Xmx256m"}
@@ -110,10 +113,7 @@ ansible_masters_stop() {
 GL_PID=
 DB_SCHEMA=
 SERVE_SLEEP=
-cleanup() {
-    local rc=$?
-    set +e
-    [ -n "$SERVE_SLEEP" ] && kill "$SERVE_SLEEP" 2>/dev/null
+stop_greenlight() {
     if [ -n "$GL_PID" ] && kill -0 "$GL_PID" 2>/dev/null; then
         log "stopping Greenlight (pid $GL_PID)"
         local t0
@@ -127,6 +127,13 @@ cleanup() {
             log "Greenlight exited $(seconds_since "$t0") s after SIGTERM"
         fi
     fi
+    GL_PID=
+}
+cleanup() {
+    local rc=$?
+    set +e
+    [ -n "$SERVE_SLEEP" ] && kill "$SERVE_SLEEP" 2>/dev/null
+    stop_greenlight
     ansible_masters_stop
     slow_shell_off
     hosts_stop
@@ -285,7 +292,7 @@ start_greenlight() {
     fi
     GREENLIGHT_TOKEN_BENCH=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
     export GREENLIGHT_TOKEN_BENCH
-    (cd "$ROOT" && GREENLIGHT_CONFIG=$WORK/greenlight.yaml exec java $GL_JAVA_OPTS \
+    (cd "$ROOT" && GREENLIGHT_CONFIG=$WORK/greenlight.yaml exec java $GL_JAVA_OPTS ${GL_EXTRA_OPTS:-} \
         -Dcamel.server.port="$GL_PORT" -Dcamel.management.port="$GL_MGMT_PORT" "${db_opts[@]}" \
         -jar target/greenlight.jar >"$WORK/greenlight.log" 2>&1) &
     GL_PID=$!
@@ -368,6 +375,24 @@ for ((r = 1; r <= RUNS; r++)); do
     run_baseline 10 2 "r$r-nossh-$tag" false
     run_greenlight 10 2 "r$r-gl-$tag" false "10/2 run $r"
 done
+
+# The same rounds with sessions closed when each deployment ends: what the first deployment after a quiet minute
+# (greenlight.ssh.persist) pays, every time.
+if [ "$COLD_PASS" = 1 ]; then
+    log "pass with greenlight.ssh.persist=0: every deployment opens its sessions"
+    stop_greenlight
+    GL_EXTRA_OPTS=-Dgreenlight.ssh.persist=0 start_greenlight
+    VARIANT=ssh-persist-0
+    run_baseline 10 2 "w-nossh-cold-$tag" true
+    run_greenlight 10 2 "w-gl-cold-$tag" true warmup
+    for ((r = 1; r <= RUNS; r++)); do
+        run_baseline 10 2 "r$r-nossh-cold-$tag" false
+        run_greenlight 10 2 "r$r-gl-cold-$tag" false "10/2 persist 0 run $r"
+    done
+    VARIANT=
+    stop_greenlight
+    start_greenlight
+fi
 
 for p in $MEASURED_POINTS; do
     shell=-

@@ -6,6 +6,6 @@ package dev.greenlight.faults;
  */
 record Cell(Stage stage, Fault fault, String version, String previousVersion) {
     String name() {
-        return stage.pipeline().environment() + " / " + stage.label() + " × " + fault.label();
+        return stage.cellName(fault);
     }
 }

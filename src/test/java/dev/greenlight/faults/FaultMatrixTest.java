@@ -41,7 +41,7 @@ class FaultMatrixTest {
         if (world != null) world.close();
     }
 
-    /** {@code -Dfault-matrix.stages=SWITCH,WATCH} runs only those rows (the others are "not run" in the table). */
+    /** {@code -Dfault-matrix.stages=SWITCH,WATCH} runs only those rows, and the table shows only them. */
     private static final String ONLY = System.getProperty("fault-matrix.stages", "");
 
     @TestFactory
@@ -56,8 +56,7 @@ class FaultMatrixTest {
                     SUMMARY.notApplicable(stage, fault, reason);
                     continue;
                 }
-                cells.add(DynamicTest.dynamicTest(stage.pipeline().environment() + " / " + stage.label() + " × "
-                        + fault.label(), () -> runnerFor(fault).run(stage, fault)));
+                cells.add(DynamicTest.dynamicTest(stage.cellName(fault), () -> runnerFor(fault).run(stage, fault)));
             }
         }
         return cells;

@@ -12,7 +12,7 @@ final class MatrixSummary {
 
     void notApplicable(Stage stage, Fault fault, String reason) {
         mark(stage, fault, "n.a.");
-        notApplicable.put(stage.pipeline().environment() + " / " + stage.label() + " × " + fault.label(), reason);
+        notApplicable.put(stage.cellName(fault), reason);
     }
 
     void passed(Cell cell) {

@@ -62,6 +62,11 @@ enum Stage {
         return label;
     }
 
+    /** The name of this stage's cell of {@code fault}, as the test and the summary show it. */
+    String cellName(Fault fault) {
+        return pipeline.environment() + " / " + label + " × " + fault.label();
+    }
+
     /** The {@code commands:} key this stage runs on its host, or null (a pre-check probe or an HTTP-only stage). */
     String command() {
         return command;

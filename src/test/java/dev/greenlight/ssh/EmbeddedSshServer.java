@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -152,6 +153,8 @@ public final class EmbeddedSshServer implements AutoCloseable {
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
     private final Set<Session> handshaking = ConcurrentHashMap.newKeySet();
     private volatile String everyCommand;
+    private volatile boolean refusing;
+    private volatile Predicate<String> goesDownOn;
 
     private EmbeddedSshServer(String bindHost, Path workDir, KeyPair clientKey, List<KeyPair> hostKeys,
                               boolean acceptAnyPassword, List<String> keyExchanges, HandshakeMeter handshakes,
@@ -186,12 +189,21 @@ public final class EmbeddedSshServer implements AutoCloseable {
         });
         server.setCommandFactory((channel, command) -> {
             commands.add(command);
+            Predicate<String> down = goesDownOn;
+            if (down != null && down.test(command)) {
+                goDown();
+                return new ShellCommand("exec sleep 10", workDir, running); // never answers: the connection drops first
+            }
             return new ShellCommand(everyCommand != null ? everyCommand : command, workDir, running);
         });
         server.addSessionListener(new SessionListener() {
             @Override
             public void sessionCreated(Session session) {
                 sessionsOpened.incrementAndGet();
+                if (refusing) {
+                    session.close(true);
+                    return;
+                }
                 if (handshakes != null) {
                     handshaking.add(session);
                     handshakes.started();
@@ -331,6 +343,42 @@ public final class EmbeddedSshServer implements AutoCloseable {
     /** From now on every command hangs after login, as behind a stuck home directory or shell start-up file. */
     public void hangAfterLogin() {
         everyCommand = "exec sleep 30"; // exec: no shell left to print "Terminated" when the timeout kills it
+    }
+
+    /** Commands run as requested again (after {@link #noLoginShell()} or {@link #hangAfterLogin()}). */
+    public void normalShell() {
+        everyCommand = null;
+    }
+
+    /**
+     * From now on the host is unreachable: open connections are dropped and new ones closed before the key exchange,
+     * until {@link #reachable()}.
+     */
+    public void refuseConnections() {
+        refusing = true;
+        dropConnections();
+    }
+
+    /**
+     * The host becomes unreachable ({@link #refuseConnections()}) when a command matching {@code command} arrives,
+     * which is then never run: the network goes away at that step.
+     */
+    public void goesDownOn(Predicate<String> command) {
+        goesDownOn = command;
+    }
+
+    /** Connections are accepted again, and no command takes the host down any more. */
+    public void reachable() {
+        goesDownOn = null;
+        refusing = false;
+    }
+
+    private void goDown() {
+        refusing = true;
+        // not on the session's own thread, which is the one handling this command
+        Thread dropping = new Thread(this::dropConnections, "ssh-host-goes-down");
+        dropping.setDaemon(true);
+        dropping.start();
     }
 
     /** Drops every open connection at once, as a network failure or server restart would. */

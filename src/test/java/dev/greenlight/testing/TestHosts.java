@@ -23,7 +23,8 @@ import org.apache.sshd.common.keyprovider.KeyPairProvider;
  * whose answers follow the directory: {@code version} holds the deployed version, a file {@code unhealthy-<version>}
  * makes every path answer 503 while that version runs, {@code fail_<path>-<version>} only that path (e.g.
  * {@code fail_smoke-2.0.0} for {@code /smoke}), {@code unhealthy} every path always; {@code delay_<path>} (e.g.
- * {@code delay_health_db}) holds how many milliseconds that path's answers take.
+ * {@code delay_health_db}) holds how many milliseconds that path's answers take, {@code delay_<path>-<version>} only
+ * while that version runs.
  * Each host's {@code deploy.sh <version>} is what the tests' deploy command runs; by default it records the version.
  */
 public final class TestHosts implements AutoCloseable {
@@ -73,7 +74,10 @@ public final class TestHosts implements AutoCloseable {
         HttpServer server = HttpServer.create(new InetSocketAddress(address, httpPort), 50);
         server.createContext("/", exchange -> {
             requests.computeIfAbsent(address + exchange.getRequestURI().getPath(), k -> new AtomicInteger()).incrementAndGet();
-            String delay = read(hostDir.resolve("delay" + exchange.getRequestURI().getPath().replace('/', '_')));
+            String delayFile = "delay" + exchange.getRequestURI().getPath().replace('/', '_');
+            String delay = read(hostDir.resolve(delayFile));
+            String running = read(hostDir.resolve("version"));
+            if (delay == null && running != null) delay = read(hostDir.resolve(delayFile + "-" + running));
             if (delay != null) {
                 try {
                     Thread.sleep(Long.parseLong(delay));

@@ -6,16 +6,18 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Parsed form of files, reloaded when a file's modification time or size changes,
- * so that rotated keys and edited known_hosts files take effect without a restart.
+ * Parsed form of files, looked at on every use (every SSH connection) and parsed again when a file's modification
+ * time, size or identity (its inode, which a file renamed over the old one changes) differs, so that rotated keys and
+ * edited known_hosts files take effect at the next connection, without a restart.
  */
 final class FileCache<T> {
 
-    private record Entry<T>(FileTime modified, long size, T value) {
+    private record Entry<T>(FileTime modified, long size, Object identity, T value) {
     }
 
     private final Function<Path, T> loader;
@@ -35,8 +37,10 @@ final class FileCache<T> {
         }
         return entries.compute(key, (k, cached) -> cached != null
                 && cached.modified().equals(attributes.lastModifiedTime()) && cached.size() == attributes.size()
+                && Objects.equals(cached.identity(), attributes.fileKey())
                 ? cached
-                : new Entry<>(attributes.lastModifiedTime(), attributes.size(), loader.apply(file))).value();
+                : new Entry<>(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey(),
+                loader.apply(file))).value();
     }
 
     private static BasicFileAttributes attributes(Path file) {

@@ -551,11 +551,11 @@ class ConfigLoaderTest {
 
     @Test
     void accessRulesAllowOnlyTheirEnvironmentsAndApps() {
-        AccessRule rule = new AccessRule("bot", List.of("T"), null, java.util.Set.of("shop"), java.util.Set.of("staging"));
+        AccessRule rule = new AccessRule("bot", List.of("T"), null, java.util.Set.of("shop"), java.util.Set.of("staging"), false);
         assertThat(rule.allows("shop", "staging")).isTrue();
         assertThat(rule.allows("shop", "production")).isFalse();
         assertThat(rule.allows("blog", "staging")).isFalse();
-        AccessRule anyApp = new AccessRule("bot", List.of("T"), null, java.util.Set.of(), java.util.Set.of("staging"));
+        AccessRule anyApp = new AccessRule("bot", List.of("T"), null, java.util.Set.of(), java.util.Set.of("staging"), false);
         assertThat(anyApp.allows("blog", "staging")).isTrue();
     }
 

@@ -69,20 +69,26 @@ public final class ConfigReload {
      * @param source the client's address, null for the watch
      */
     public synchronized ReloadOutcome reload(String actor, String source) {
-        seen = FileFingerprint.of(file).orElse(seen);
+        // remembered once this attempt has an outcome: one that broke (the database away) is tried again
+        FileFingerprint looked = FileFingerprint.of(file).orElse(seen);
         GreenlightConfig running = current.get();
         GreenlightConfig next;
         try {
             next = ConfigLoader.load(file);
         } catch (ConfigException e) {
+            seen = looked;
             return refused(actor, source, List.of(e.getMessage()));
         }
         List<String> problems = new ArrayList<>(ConfigChanges.needingRestart(running, next));
         problems.addAll(busyRemovals(running, next));
-        if (!problems.isEmpty()) return refused(actor, source, problems);
+        if (!problems.isEmpty()) {
+            seen = looked;
+            return refused(actor, source, problems);
+        }
         ConfigChanges changes = ConfigChanges.between(running, next);
         dispatcher.registerEnvironments(next);
         if (!current.replace(running, next)) throw new IllegalStateException("the configuration was replaced meanwhile");
+        seen = looked;
         ConfigWarnings.log(next, secrets);
         LOG.info("configuration reloaded from {} ({}): {}", file, who(actor), changes.summary());
         audit.record(AuditEvent.of(actor, "config.reloaded", "applied").source(source).detail(changes.summary()));

@@ -12,6 +12,7 @@ import dev.greenlight.api.DeploymentApi;
 import dev.greenlight.api.IncidentApi;
 import dev.greenlight.dashboard.DashboardAssets;
 import dev.greenlight.api.AuditApi;
+import dev.greenlight.api.ConfigApi;
 import dev.greenlight.api.MetricsApi;
 import dev.greenlight.api.NotificationApi;
 import dev.greenlight.audit.AuditChain;
@@ -28,6 +29,7 @@ import dev.greenlight.bluegreen.WatchStage;
 import dev.greenlight.config.ConfigException;
 import dev.greenlight.config.ConfigLoader;
 import dev.greenlight.config.ConfigWarnings;
+import dev.greenlight.config.CurrentConfig;
 import dev.greenlight.config.Durations;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.Secrets;
@@ -77,6 +79,7 @@ import dev.greenlight.notify.NotificationStore;
 import dev.greenlight.notify.Notifications;
 import dev.greenlight.notify.ReviewTriggers;
 import dev.greenlight.registry.RegistryClient;
+import dev.greenlight.reload.ConfigReload;
 import dev.greenlight.registry.RegistryCredentials;
 import dev.greenlight.ssh.PooledSshComponent;
 import dev.greenlight.ssh.SshSessionPool;
@@ -128,9 +131,11 @@ public class GreenlightConfiguration implements CamelConfiguration {
                 props.resolveProperty(TrustedProxies.SETTING).orElse(null),
                 props.resolveProperty(TrustedProxies.HEADER_SETTING).orElse(null)));
 
-        GreenlightConfig config = ConfigLoader.load(Path.of(setting(props, secrets, "greenlight.config",
-                "GREENLIGHT_CONFIG", "greenlight.yaml")));
+        Path configFile = Path.of(setting(props, secrets, "greenlight.config", "GREENLIGHT_CONFIG", "greenlight.yaml"));
+        GreenlightConfig config = ConfigLoader.load(configFile);
         ConfigWarnings.log(config, secrets);
+        // what a reload may replace is read through this; the github and audit blocks are read once, below
+        CurrentConfig current = new CurrentConfig(config);
         HikariDataSource dataSource = Database.open(setting(props, secrets, "greenlight.db.url", "GREENLIGHT_DB_URL", null),
                 setting(props, secrets, "greenlight.db.user", "GREENLIGHT_DB_USER", null),
                 secrets.fromVariable("GREENLIGHT_DB_PASSWORD").orElse(null),
@@ -144,16 +149,17 @@ public class GreenlightConfiguration implements CamelConfiguration {
         DeploymentStore deployments = new DeploymentStore(jdbc, clock, secrets);
         StepStore steps = new StepStore(jdbc, clock, secrets);
         Duration leaseTtl = leaseTtl(props);
+        watchPeriod(props);
         String instanceId = instanceId();
         EnvironmentLease lease = new EnvironmentLease(jdbc, instanceId, leaseTtl);
         ActiveRuns activeRuns = new ActiveRuns(lease, deployments);
         GreenlightMeters meters = new GreenlightMeters(meterRegistry(registry));
         registry.bind("greenlightMeters", meters);
-        Notifications notifications = notifications(registry, props, config, secrets, jdbc, clock, deployments, steps,
+        Notifications notifications = notifications(registry, props, current, secrets, jdbc, clock, deployments, steps,
                 instanceId, audit, meters);
         notifications.wakeThrough(context.createProducerTemplate());
         EventOutbox outbox = new EventOutbox(jdbc, clock, instanceId, notifications);
-        DeploymentEvents events = new DeploymentEvents(context.createProducerTemplate(), config, outbox, deployments);
+        DeploymentEvents events = new DeploymentEvents(context.createProducerTemplate(), current, outbox, deployments);
         registry.bind("greenlightDatabaseHealth", new DatabaseHealthCheck(dataSource));
         AuditTrailDocument trailDocument = new AuditTrailDocument(config.github().publicUrl(), clock);
         AuditTrailFile trailFile = new AuditTrailFile(config.audit().markdownFile(), deployments, trailDocument,
@@ -166,20 +172,22 @@ public class GreenlightConfiguration implements CamelConfiguration {
         DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit, outbox, wake,
                 new DeploymentMeasures(deployments, audit, meters));
         DeploymentQueue queue = new DeploymentQueue(deployments, audit);
-        Dispatcher dispatcher = new Dispatcher(config, deployments, lease, finisher, steps, audit, outbox, wake);
-        dispatcher.registerEnvironments();
+        Dispatcher dispatcher = new Dispatcher(current, deployments, lease, finisher, steps, audit, outbox, wake);
+        dispatcher.registerEnvironments(config);
         WebhookDeliveries deliveries = new WebhookDeliveries(clock);
         RefusalLimiter refusals = refusalLimiter(props, audit, clock);
         context.addService(new Closer(refusals)); // after the data source's: stopped first, so the summaries get written
-        ApiAuth auth = new ApiAuth(config, secrets, audit, refusals);
+        ApiAuth auth = new ApiAuth(current, secrets, audit, refusals);
 
         SshSessionPool ssh = SshSessionPool.persisting(sshPersist(props));
         context.addService(new Closer(ssh));
         context.addComponent("ssh", new PooledSshComponent(ssh));
         RemoteCommands commands = new RemoteCommands(steps);
-        DeploymentRuns runs = new DeploymentRuns(config, deployments, finisher, ssh);
+        DeploymentRuns runs = new DeploymentRuns(current, deployments, finisher, ssh);
 
-        registry.bind("greenlightConfig", config);
+        registry.bind("currentConfig", current);
+        ConfigReload reload = new ConfigReload(configFile, current, secrets, deployments, dispatcher, audit);
+        registry.bind("configReload", reload);
         registry.bind("sshSessionPool", ssh);
         registry.bind("remoteCommands", commands);
         registry.bind("deploymentRuns", runs);
@@ -190,12 +198,12 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("healthStage", new HealthStage(new HttpHealthChecker(), steps, meters, notifications));
         registry.bind("smokeStage", new SmokeStage(new SmokeTester(), steps));
         registry.bind("rollbacks", new Rollbacks(finisher, deployments, steps));
-        bindBlueGreen(registry, config, jdbc, clock, deployments, steps, lease, notifications);
+        bindBlueGreen(registry, current, jdbc, clock, deployments, steps, lease, notifications);
         Optional<String> githubToken = secrets.get(config.github().tokenEnv(), config.github().tokenFile());
         registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(), githubToken));
         Optional<String> webhookSecret = secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET");
         DeploymentMarker marker = new DeploymentMarker(webhookSecret);
-        registry.bind("githubDeployments", githubDeployments(props, config, marker, githubToken, jdbc, outbox, clock));
+        registry.bind("githubDeployments", githubDeployments(props, current, marker, githubToken, jdbc, outbox, clock));
         registry.bind("deploymentEvents", events);
         registry.bind("eventOutbox", outbox);
         registry.bind("secrets", secrets);
@@ -207,27 +215,28 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("activeRuns", activeRuns);
         registry.bind("deploymentFinisher", finisher);
         registry.bind("dispatcher", dispatcher);
-        registry.bind("webhookIntake", new WebhookIntake(webhookSecret, new TriggerMatcher(config, marker), queue, deployments, deliveries, audit, refusals, lease,
+        registry.bind("webhookIntake", new WebhookIntake(webhookSecret, new TriggerMatcher(current, marker), queue, deployments, deliveries, audit, refusals, lease,
                 badSignatures(props, notifications, config, clock)::refused));
         IncidentReportStore incidents = bindIncidentReports(registry, props, config, githubToken, secrets, jdbc, clock,
                 deployments, steps, audit, lease, outbox);
-        DeploymentApi deploymentApi = new DeploymentApi(config, auth, queue, deployments, steps, lease, audit,
+        DeploymentApi deploymentApi = new DeploymentApi(current, auth, queue, deployments, steps, lease, audit,
                 new Cancellations(deployments, audit, finisher, outbox), incidents);
         registry.bind("deploymentApi", deploymentApi);
         registry.bind("incidentApi", new IncidentApi(deploymentApi, incidents));
-        registry.bind("metricsApi", new MetricsApi(config, deploymentApi, new DeliveryMetrics(jdbc), clock));
+        registry.bind("metricsApi", new MetricsApi(current, deploymentApi, new DeliveryMetrics(jdbc), clock));
         registry.bind("auditApi", new AuditApi(audit, new AuditChain(jdbc), deployments, trailDocument));
         registry.bind("auditTrailFile", trailFile);
-        bindApprovals(registry, config, jdbc, clock, deployments, lease, audit, finisher, auth, deploymentApi,
+        bindApprovals(registry, current, jdbc, clock, deployments, lease, audit, finisher, auth, deploymentApi,
                 notifications);
         registry.bind("apiErrors", new ApiErrors(audit, refusals));
         registry.bind("dashboardAssets", new DashboardAssets());
         registry.bind("apiAuth", auth);
+        registry.bind("configApi", new ConfigApi(auth, reload));
         registry.bind("refusalLimiter", refusals);
     }
 
     /** Approval and promotion of blue-green deployments: the pipeline's two gates, the deadlines, the API. */
-    private static void bindApprovals(Registry registry, GreenlightConfig config, Jdbc jdbc, Clock clock,
+    private static void bindApprovals(Registry registry, CurrentConfig config, Jdbc jdbc, Clock clock,
                                       DeploymentStore deployments, EnvironmentLease lease, AuditLog audit,
                                       DeploymentFinisher finisher, ApiAuth auth, DeploymentApi deploymentApi,
                                       Notifications notifications) {
@@ -264,7 +273,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
      * GitHub deployments (routes/github-deployments.camel.yaml): a creation or status GitHub could not take waits the
      * retry delay, doubled with each failed try up to 32 times it.
      */
-    private static GithubDeployments githubDeployments(PropertiesComponent props, GreenlightConfig config,
+    private static GithubDeployments githubDeployments(PropertiesComponent props, CurrentConfig config,
                                                        DeploymentMarker marker, Optional<String> githubToken, Jdbc jdbc, EventOutbox outbox,
                                                        Clock clock) {
         Duration retryDelay = Durations.requirePositive("greenlight.github-deployments.retry-delay",
@@ -274,7 +283,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
     }
 
     /** The blue-green pipeline's beans (routes/blue-green*.camel.yaml). */
-    private static void bindBlueGreen(Registry registry, GreenlightConfig config, Jdbc jdbc, Clock clock,
+    private static void bindBlueGreen(Registry registry, CurrentConfig config, Jdbc jdbc, Clock clock,
                                       DeploymentStore deployments, StepStore steps, EnvironmentLease lease,
                                       Notifications notifications) {
         ColorStops stops = new ColorStops(jdbc, clock, config, deployments, lease);
@@ -294,12 +303,12 @@ public class GreenlightConfiguration implements CamelConfiguration {
      * Chat notifications: the outbox, the relay that delivers it (routes/notifications.camel.yaml) with its back-off
      * settings, the review triggers' window, and the API.
      */
-    private static Notifications notifications(Registry registry, PropertiesComponent props, GreenlightConfig config,
+    private static Notifications notifications(Registry registry, PropertiesComponent props, CurrentConfig config,
                                                Secrets secrets, Jdbc jdbc, Clock clock, DeploymentStore deployments,
                                                StepStore steps, String instanceId, AuditLog audit,
                                                GreenlightMeters meters) {
         NotificationStore store = new NotificationStore(jdbc, clock, instanceId, secrets);
-        NoticeFactory notices = new NoticeFactory(config.github().publicUrl(), clock);
+        NoticeFactory notices = new NoticeFactory(config.get().github().publicUrl(), clock);
         Duration window = reviewWindow(props.resolveProperty("greenlight.review.window").orElse("30d"));
         Notifications notifications = new Notifications(config, deployments, steps, store, notices,
                 new ReviewTriggers(window, clock, notices), jdbc);
@@ -369,6 +378,20 @@ public class GreenlightConfiguration implements CamelConfiguration {
         }
         props.addOverrideProperty("greenlight.lease.heartbeat", String.valueOf(leaseTtl.toMillis() / 3));
         return leaseTtl;
+    }
+
+    /**
+     * {@code greenlight.config.watch-period}: how often greenlight.yaml is looked at for a change (default 5s); 0 turns
+     * the watch off (a reload is then asked for through the API). Read by routes/config.camel.yaml as a period in
+     * milliseconds and whether the route starts.
+     */
+    private static void watchPeriod(PropertiesComponent props) {
+        String text = props.resolveProperty("greenlight.config.watch-period").orElse("5s").trim();
+        Duration period = text.equals("0") ? Duration.ZERO : Durations.parse(text).orElseThrow(() -> new ConfigException(
+                "greenlight.config.watch-period: \"" + text + "\" is not a duration (examples: 2s, 1m; 0 turns the "
+                        + "watch off)"));
+        props.addOverrideProperty("greenlight.config.watch-ms", String.valueOf(Math.max(1, period.toMillis())));
+        props.addOverrideProperty("greenlight.config.watching", String.valueOf(!period.isZero()));
     }
 
     /**

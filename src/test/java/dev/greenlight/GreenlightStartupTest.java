@@ -61,6 +61,11 @@ class GreenlightStartupTest {
                     java.util.Map.of("greenlight.db.pool-size", "1")).close())
                     .satisfies(e -> assertThat(Greenlight.configProblem(e)).hasMessage(
                             "greenlight.db.pool-size: \"1\" must be a whole number from 2 to 1000"));
+            assertThatThrownBy(() -> TestGreenlight.start(config, db, TestConfig.environment(),
+                    java.util.Map.of("greenlight.config.watch-period", "often")).close())
+                    .satisfies(e -> assertThat(Greenlight.configProblem(e)).hasMessage(
+                            "greenlight.config.watch-period: \"often\" is not a duration (examples: 2s, 1m; 0 turns "
+                                    + "the watch off)"));
         }
     }
 

@@ -4,6 +4,7 @@ import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.audit.RefusalLimiter;
 import dev.greenlight.config.AccessRule;
+import dev.greenlight.config.CurrentConfig;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.Secrets;
 import dev.greenlight.http.ApiError;
@@ -12,6 +13,7 @@ import dev.greenlight.http.RemoteAddress;
 import dev.greenlight.store.Scope;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.Exchange;
 
 /**
@@ -29,17 +31,39 @@ public final class ApiAuth {
     private record Credential(AccessRule rule, Scope scope) {
     }
 
-    private final TokenMatcher<Credential> tokens;
+    /** The tokens of one configuration: rebuilt, and the token files read again, once a reload has replaced it. */
+    private record Tokens(GreenlightConfig config, TokenMatcher<Credential> matcher) {
+    }
+
+    private final CurrentConfig config;
+    private final Secrets secrets;
+    private final AtomicReference<Tokens> tokens;
     private final AuditLog audit;
     private final RefusalLimiter refusals;
 
-    public ApiAuth(GreenlightConfig config, Secrets secrets, AuditLog audit, RefusalLimiter refusals) {
+    public ApiAuth(CurrentConfig config, Secrets secrets, AuditLog audit, RefusalLimiter refusals) {
+        this.config = config;
+        this.secrets = secrets;
         this.audit = audit;
         this.refusals = refusals;
-        this.tokens = new TokenMatcher<>(config.access().stream()
+        this.tokens = new AtomicReference<>(tokensOf(config.get()));
+    }
+
+    private TokenMatcher<Credential> tokens() {
+        GreenlightConfig now = config.get();
+        Tokens known = tokens.get();
+        if (known.config() != now) {
+            known = tokensOf(now);
+            tokens.set(known);
+        }
+        return known.matcher();
+    }
+
+    private Tokens tokensOf(GreenlightConfig config) {
+        return new Tokens(config, new TokenMatcher<>(config.access().stream()
                 .flatMap(rule -> tokens(secrets, rule).stream()
                         .map(token -> TokenMatcher.known(new Credential(rule, scope(config, rule)), token)))
-                .toList());
+                .toList()));
     }
 
     /**
@@ -93,7 +117,7 @@ public final class ApiAuth {
 
     private Credential credential(String authorization, String source) {
         Optional<Credential> found = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? tokens.match(authorization.substring(7).trim()) : Optional.empty();
+                ? tokens().match(authorization.substring(7).trim()) : Optional.empty();
         return found.orElseThrow(() -> {
             refusals.refused(source, AuditEvent.of("anonymous", "api.refused", "unauthorized").source(source)
                     .detail(authorization == null ? "no bearer token" : "unknown token"));
@@ -101,6 +125,15 @@ public final class ApiAuth {
                     ? "an Authorization: Bearer <token> header is required"
                     : "the bearer token is not valid").audited();
         });
+    }
+
+    /** 403 unless the caller's rule has {@code role: admin}: fails closed, every other rule is refused. */
+    public void requireAdmin(AccessRule rule, String action, String source) {
+        if (!rule.admin()) {
+            audit.record(AuditEvent.of(rule.name(), action, "forbidden").source(source)
+                    .detail("token " + rule.name() + " is not an admin token (role: admin)"));
+            throw ApiError.forbidden("token " + rule.name() + " may not do this: it needs role: admin").audited();
+        }
     }
 
     /** 403 when the caller may not act on that environment. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.config.AccessRule;
 import dev.greenlight.config.EnvironmentConfig;
+import dev.greenlight.config.CurrentConfig;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.deploy.Cancellations;
 import dev.greenlight.deploy.Deployment;
@@ -37,7 +38,7 @@ public final class DeploymentApi {
     private static final List<String> REASON_ONLY = List.of("reason");
     private static final List<String> ROLLBACK_FIELDS = List.of("reason", "restore");
 
-    private final GreenlightConfig config;
+    private final CurrentConfig config;
     private final ApiAuth auth;
     private final DeploymentQueue queue;
     private final DeploymentStore deployments;
@@ -47,7 +48,7 @@ public final class DeploymentApi {
     private final Cancellations cancels;
     private final IncidentReportStore incidents;
 
-    public DeploymentApi(GreenlightConfig config, ApiAuth auth, DeploymentQueue queue, DeploymentStore deployments,
+    public DeploymentApi(CurrentConfig config, ApiAuth auth, DeploymentQueue queue, DeploymentStore deployments,
                          StepStore steps, EnvironmentLease lease, AuditLog audit, Cancellations cancels,
                          IncidentReportStore incidents) {
         this.cancels = cancels;
@@ -184,7 +185,7 @@ public final class DeploymentApi {
     /** GET /api/v1/deployments/{id} */
     public void get(Exchange exchange) {
         Deployment d = deployment(exchange);
-        String incidentUrl = incidents.exists(d.id()) ? IncidentApi.url(config.github().publicUrl(), d.id()) : null;
+        String incidentUrl = incidents.exists(d.id()) ? IncidentApi.url(config.get().github().publicUrl(), d.id()) : null;
         JsonReply.set(exchange, 200, Json.write(DeploymentView.of(d, steps.forDeployment(d.id()), incidentUrl)));
     }
 
@@ -199,7 +200,7 @@ public final class DeploymentApi {
         Map<String, Map<String, Object>> state = new java.util.HashMap<>();
         rows.forEach(row -> state.put(row.get("app") + "/" + row.get("environment"), row));
         List<Map<String, Object>> out = new ArrayList<>();
-        config.environments().filter(env -> scope.allows(env.app(), env.name()))
+        config.get().environments().filter(env -> scope.allows(env.app(), env.name()))
                 .sorted((a, b) -> a.key().compareTo(b.key())).forEach(env -> {
             Map<String, Object> row = state.getOrDefault(env.key(), Map.of());
             Map<String, Object> m = new LinkedHashMap<>();
@@ -273,8 +274,9 @@ public final class DeploymentApi {
     }
 
     EnvironmentConfig environment(String app, String environment) {
-        if (!config.apps().containsKey(app)) throw ApiError.notFound("unknown app " + app);
-        return config.environment(app, environment)
+        GreenlightConfig current = config.get();
+        if (!current.apps().containsKey(app)) throw ApiError.notFound("unknown app " + app);
+        return current.environment(app, environment)
                 .orElseThrow(() -> ApiError.notFound("app " + app + " has no environment " + environment));
     }
 

@@ -1,6 +1,6 @@
 package dev.greenlight.api;
 
-import dev.greenlight.config.GreenlightConfig;
+import dev.greenlight.config.CurrentConfig;
 import dev.greenlight.delivery.Bucket;
 import dev.greenlight.delivery.DeliveryFigures;
 import dev.greenlight.delivery.DeliveryMetrics;
@@ -29,12 +29,12 @@ public final class MetricsApi {
     static final String NO_LEAD_TIME = "no succeeded deployment in the window has a commit time: only deployments "
             + "triggered by a push carry one (head_commit.timestamp)";
 
-    private final GreenlightConfig config;
+    private final CurrentConfig config;
     private final DeploymentApi deployments;
     private final DeliveryMetrics metrics;
     private final Clock clock;
 
-    public MetricsApi(GreenlightConfig config, DeploymentApi deployments, DeliveryMetrics metrics, Clock clock) {
+    public MetricsApi(CurrentConfig config, DeploymentApi deployments, DeliveryMetrics metrics, Clock clock) {
         this.config = config;
         this.deployments = deployments;
         this.metrics = metrics;
@@ -120,8 +120,8 @@ public final class MetricsApi {
         if (app != null && environment != null) {
             deployments.environment(app, environment);
         } else if (app != null) {
-            if (!config.apps().containsKey(app)) throw ApiError.notFound("unknown app " + app);
-        } else if (environment != null && config.environments().noneMatch(e -> e.name().equals(environment))) {
+            if (!config.get().apps().containsKey(app)) throw ApiError.notFound("unknown app " + app);
+        } else if (environment != null && config.get().environments().noneMatch(e -> e.name().equals(environment))) {
             throw ApiError.notFound("no app has an environment " + environment);
         }
     }

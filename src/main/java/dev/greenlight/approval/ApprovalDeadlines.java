@@ -2,7 +2,7 @@ package dev.greenlight.approval;
 
 import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.config.Durations;
-import dev.greenlight.config.GreenlightConfig;
+import dev.greenlight.config.CurrentConfig;
 import dev.greenlight.deploy.Deployment;
 import dev.greenlight.deploy.DeploymentFinisher;
 import dev.greenlight.deploy.DeploymentStatus;
@@ -14,12 +14,12 @@ import dev.greenlight.deploy.DeploymentStore;
  * ({@link PromotionGate#poll}), which has a rollback to run.
  */
 public final class ApprovalDeadlines {
-    private final GreenlightConfig config;
+    private final CurrentConfig config;
     private final DeploymentStore deployments;
     private final WaitStore waits;
     private final DeploymentFinisher finisher;
 
-    public ApprovalDeadlines(GreenlightConfig config, DeploymentStore deployments, WaitStore waits,
+    public ApprovalDeadlines(CurrentConfig config, DeploymentStore deployments, WaitStore waits,
                              DeploymentFinisher finisher) {
         this.config = config;
         this.deployments = deployments;
@@ -32,7 +32,7 @@ public final class ApprovalDeadlines {
         int expired = 0;
         for (long id : waits.expiredApprovals()) {
             Deployment d = deployments.find(id).orElseThrow();
-            String why = "approval expired" + config.environment(d.app(), d.environment())
+            String why = "approval expired" + config.get().environment(d.app(), d.environment())
                     .filter(env -> env.blueGreen() != null)
                     .map(env -> " after " + Durations.format(env.blueGreen().approvalTimeout())).orElse("")
                     + ": nobody approved it";

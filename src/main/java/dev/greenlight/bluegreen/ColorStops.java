@@ -1,6 +1,7 @@
 package dev.greenlight.bluegreen;
 
 import dev.greenlight.config.BlueGreenSpec;
+import dev.greenlight.config.CurrentConfig;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.HostAddress;
 import dev.greenlight.deploy.BlueGreenRun;
@@ -32,11 +33,11 @@ public final class ColorStops {
 
     private final Jdbc jdbc;
     private final Clock clock;
-    private final GreenlightConfig config;
+    private final CurrentConfig config;
     private final DeploymentStore deployments;
     private final EnvironmentLease lease;
 
-    public ColorStops(Jdbc jdbc, Clock clock, GreenlightConfig config, DeploymentStore deployments,
+    public ColorStops(Jdbc jdbc, Clock clock, CurrentConfig config, DeploymentStore deployments,
                       EnvironmentLease lease) {
         this.jdbc = jdbc;
         this.clock = clock;
@@ -90,7 +91,8 @@ public final class ColorStops {
      */
     public DeploymentRun open(Due stop) {
         Deployment d = deployments.find(stop.deploymentId()).orElseThrow();
-        var env = config.environment(stop.app(), stop.environment()).filter(e -> e.blueGreen() != null)
+        GreenlightConfig current = config.get();
+        var env = current.environment(stop.app(), stop.environment()).filter(e -> e.blueGreen() != null)
                 .filter(e -> configured(e.blueGreen(), d.blueGreen().color()) && configured(e.blueGreen(), stop.color()));
         if (d.status() != DeploymentStatus.SUCCEEDED || env.isEmpty()) {
             close(stop.id(), "cancelled_at", "not stopped: " + (env.isEmpty()
@@ -99,7 +101,7 @@ public final class ColorStops {
             return null;
         }
         if (!lease.tryAcquire(stop.app(), stop.environment())) return null; // busy: the next round tries again
-        DeploymentRun run = new DeploymentRun(d, config.apps().get(d.app()), env.get());
+        DeploymentRun run = new DeploymentRun(d, current.apps().get(d.app()), env.get());
         var spec = env.get().blueGreen();
         run.blueGreen().choose(spec.color(d.blueGreen().color()), spec.color(stop.color()));
         run.blueGreen().actOnPrevious();

@@ -580,7 +580,7 @@ public final class ConfigLoader {
         Set<String> names = new LinkedHashSet<>();
         for (YamlNode a : n.list()) {
             refuseInlineSecrets(a);
-            a.map("name", "token-env", "token-file", "environments", "apps");
+            a.map("name", "token-env", "token-file", "environments", "apps", "role");
             String name = name(a, a.string("name"), "access");
             if (!names.add(name)) throw a.error("name", "\"" + name + "\" is defined twice");
             List<String> envs = tokenEnvs(a.get("token-env"));
@@ -599,14 +599,15 @@ public final class ConfigLoader {
                     throw a.get("apps").list().get(i).error("app \"" + appNames.get(i) + "\" is not defined");
                 }
             }
-            out.add(new AccessRule(name, envs, file, Set.copyOf(appNames), Set.copyOf(environments)));
+            boolean admin = choice(a, "role", "deploy", "admin").equals("admin");
+            out.add(new AccessRule(name, envs, file, Set.copyOf(appNames), Set.copyOf(environments), admin));
         }
         return List.copyOf(out);
     }
 
     /**
      * {@code token-env}: one variable, or a list of two while a token is rotated (either value is accepted, and
-     * removing the old one from the list, with a restart, stops it working).
+     * removing the old one from the list, with a reload or a restart, stops it working).
      */
     private static List<String> tokenEnvs(YamlNode n) {
         if (!(n.raw() instanceof List)) return n.optionalString().map(List::of).orElse(List.of());

@@ -56,6 +56,17 @@ public final class Template {
         return new Template(text, Set.copyOf(names));
     }
 
+    /** Two templates are the same when their text is: a reload compares environments by value. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Template t && text.equals(t.text) && names.equals(t.names);
+    }
+
+    @Override
+    public int hashCode() {
+        return text.hashCode();
+    }
+
     public String text() {
         return text;
     }

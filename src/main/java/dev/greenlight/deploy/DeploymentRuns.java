@@ -1,6 +1,7 @@
 package dev.greenlight.deploy;
 
 import dev.greenlight.config.EnvironmentConfig;
+import dev.greenlight.config.CurrentConfig;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.HostAddress;
 import dev.greenlight.ssh.SshSessionPool;
@@ -16,12 +17,12 @@ import org.slf4j.LoggerFactory;
 public final class DeploymentRuns {
     private static final Logger LOG = LoggerFactory.getLogger(DeploymentRuns.class);
 
-    private final GreenlightConfig config;
+    private final CurrentConfig config;
     private final DeploymentStore deployments;
     private final DeploymentFinisher finisher;
     private final SshSessionPool ssh;
 
-    public DeploymentRuns(GreenlightConfig config, DeploymentStore deployments, DeploymentFinisher finisher,
+    public DeploymentRuns(CurrentConfig config, DeploymentStore deployments, DeploymentFinisher finisher,
                           SshSessionPool ssh) {
         this.config = config;
         this.deployments = deployments;
@@ -31,13 +32,14 @@ public final class DeploymentRuns {
 
     public DeploymentRun open(long id) {
         Deployment d = deployments.find(id).orElseThrow(() -> new IllegalStateException("no deployment " + id));
-        EnvironmentConfig env = config.environment(d.app(), d.environment()).orElse(null);
+        GreenlightConfig current = config.get(); // the run keeps what it read here: a reload applies to the next one
+        EnvironmentConfig env = current.environment(d.app(), d.environment()).orElse(null);
         if (env == null) {
             finisher.finish(id, DeploymentStatus.RUNNING, DeploymentStatus.FAILED, d.app() + "/" + d.environment()
                     + " is no longer configured; nothing was changed");
             throw new StepFailedException(d.app() + "/" + d.environment() + " is no longer configured");
         }
-        return new DeploymentRun(d, config.apps().get(d.app()), env);
+        return new DeploymentRun(d, current.apps().get(d.app()), env);
     }
 
     /**

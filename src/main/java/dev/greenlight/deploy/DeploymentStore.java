@@ -98,6 +98,17 @@ public final class DeploymentStore {
         return unfinished(app, environment).stream().findFirst();
     }
 
+    /** Ids of an environment's deployments that have not ended (queued, awaiting a decision, running). */
+    public List<Long> notEnded(String app, String environment) {
+        List<String> ended = java.util.Arrays.stream(DeploymentStatus.values()).filter(DeploymentStatus::terminal)
+                .map(DeploymentStatus::key).toList();
+        List<Object> params = new java.util.ArrayList<>(List.of(app, environment));
+        params.addAll(ended);
+        return jdbc.query("select id from deployments where app = ? and environment = ? and status not in ("
+                + String.join(", ", java.util.Collections.nCopies(ended.size(), "?")) + ") order by id",
+                rs -> rs.getLong(1), params.toArray());
+    }
+
     /**
      * Deployments of an environment that say a pipeline runs for them (running, awaiting promotion, rolling back),
      * however many newer ones there are.

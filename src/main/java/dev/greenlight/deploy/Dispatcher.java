@@ -4,6 +4,7 @@ import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.config.EnvironmentConfig;
 import dev.greenlight.config.GreenlightConfig;
+import dev.greenlight.config.CurrentConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
 public final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
-    private final GreenlightConfig config;
+    private final CurrentConfig config;
     private final DeploymentStore deployments;
     private final EnvironmentLease lease;
     private final DeploymentFinisher finisher;
@@ -31,7 +32,7 @@ public final class Dispatcher {
      * @param outbox    gets a "started" event in the transaction that starts a deployment
      * @param onStarted told after that commit (wakes the event relay)
      */
-    public Dispatcher(GreenlightConfig config, DeploymentStore deployments, EnvironmentLease lease,
+    public Dispatcher(CurrentConfig config, DeploymentStore deployments, EnvironmentLease lease,
                       DeploymentFinisher finisher, StepStore steps, AuditLog audit, EventOutbox outbox,
                       Runnable onStarted) {
         this.outbox = outbox;
@@ -44,8 +45,11 @@ public final class Dispatcher {
         this.audit = audit;
     }
 
-    /** Registers every configured environment; called once at start-up. */
-    public void registerEnvironments() {
+    /**
+     * Registers every environment of {@code config}: at start-up, and before a reload puts a configuration in force,
+     * so that the environments it adds have their lease by the time the dispatcher sees them.
+     */
+    public void registerEnvironments(GreenlightConfig config) {
         config.environments().forEach(e -> lease.register(e.app(), e.name()));
     }
 
@@ -57,7 +61,7 @@ public final class Dispatcher {
             lease.forceRelease(env[0], env[1]);
         }
         List<Long> started = new ArrayList<>();
-        for (EnvironmentConfig env : config.environments().toList()) {
+        for (EnvironmentConfig env : config.get().environments().toList()) {
             if (deployments.nextQueued(env.app(), env.name()).isEmpty() || !lease.tryAcquire(env.app(), env.name())) {
                 continue;
             }

@@ -2,7 +2,7 @@ package dev.greenlight.intake;
 
 import dev.greenlight.config.AppConfig;
 import dev.greenlight.config.EnvironmentConfig;
-import dev.greenlight.config.GreenlightConfig;
+import dev.greenlight.config.CurrentConfig;
 import dev.greenlight.config.TriggerSpec;
 import dev.greenlight.deploy.DeploymentRequest;
 import dev.greenlight.deploy.TriggerKind;
@@ -21,10 +21,10 @@ public final class TriggerMatcher {
     private static final String HEADS = "refs/heads/";
     private static final String TAGS = "refs/tags/";
 
-    private final GreenlightConfig config;
+    private final CurrentConfig config;
     private final DeploymentMarker marker;
 
-    public TriggerMatcher(GreenlightConfig config, DeploymentMarker marker) {
+    public TriggerMatcher(CurrentConfig config, DeploymentMarker marker) {
         this.config = config;
         this.marker = marker;
     }
@@ -44,7 +44,7 @@ public final class TriggerMatcher {
 
     private Optional<AppConfig> appFor(String repository) {
         if (repository == null) return Optional.empty();
-        return config.apps().values().stream().filter(a -> a.repository().equalsIgnoreCase(repository)).findFirst();
+        return config.get().apps().values().stream().filter(a -> a.repository().equalsIgnoreCase(repository)).findFirst();
     }
 
     private static TriggerMatch notConfigured(GithubEvent event) {

@@ -1,6 +1,6 @@
 package dev.greenlight.notify;
 
-import dev.greenlight.config.GreenlightConfig;
+import dev.greenlight.config.CurrentConfig;
 import dev.greenlight.deploy.DeploymentStore;
 import dev.greenlight.deploy.EventOutbox;
 import java.util.List;
@@ -22,11 +22,11 @@ public final class DeploymentEvents {
     private static final int BATCH = 1;
 
     private final ProducerTemplate producer;
-    private final GreenlightConfig config;
+    private final CurrentConfig config;
     private final EventOutbox outbox;
     private final DeploymentStore deployments;
 
-    public DeploymentEvents(ProducerTemplate producer, GreenlightConfig config, EventOutbox outbox,
+    public DeploymentEvents(ProducerTemplate producer, CurrentConfig config, EventOutbox outbox,
                             DeploymentStore deployments) {
         this.producer = producer;
         this.config = config;
@@ -54,7 +54,7 @@ public final class DeploymentEvents {
     }
 
     private String repository(String appName) {
-        var app = config.apps().get(appName);
+        var app = config.get().apps().get(appName);
         return app == null ? null : app.repository();
     }
 }

@@ -4,7 +4,7 @@ import dev.greenlight.http.RetryableStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenlight.config.EnvironmentConfig;
 import dev.greenlight.config.GithubSettings;
-import dev.greenlight.config.GreenlightConfig;
+import dev.greenlight.config.CurrentConfig;
 import dev.greenlight.config.Strategy;
 import dev.greenlight.deploy.Deployment;
 import dev.greenlight.deploy.DeploymentStatus;
@@ -42,7 +42,7 @@ public final class GithubDeployments {
     static final String URL = "githubDeploymentUrl";
     private static final String PRODUCTION = "production";
 
-    private final GreenlightConfig config;
+    private final CurrentConfig config;
     private final GithubSettings settings;
     private final DeploymentMarker marker;
     private final Optional<String> token;
@@ -51,10 +51,10 @@ public final class GithubDeployments {
     private final Clock clock;
     private final Backoff backoff;
 
-    public GithubDeployments(GreenlightConfig config, DeploymentMarker marker, Optional<String> token, Jdbc jdbc,
+    public GithubDeployments(CurrentConfig config, DeploymentMarker marker, Optional<String> token, Jdbc jdbc,
                              EventOutbox outbox, Clock clock, Backoff backoff) {
         this.config = config;
-        this.settings = config.github();
+        this.settings = config.get().github();
         this.marker = marker;
         this.token = token;
         this.ids = new GithubDeploymentIds(jdbc);
@@ -178,7 +178,7 @@ public final class GithubDeployments {
         body.put("state", state);
         body.put("description", description);
         if (settings.publicUrl() != null) body.put("log_url", settings.publicUrl() + "/api/v1/deployments/" + d.id());
-        config.environment(d.app(), d.environment()).map(EnvironmentConfig::environmentUrl)
+        config.get().environment(d.app(), d.environment()).map(EnvironmentConfig::environmentUrl)
                 .ifPresent(url -> body.put("environment_url", url));
         return body;
     }

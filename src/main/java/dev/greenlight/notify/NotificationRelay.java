@@ -1,6 +1,6 @@
 package dev.greenlight.notify;
 
-import dev.greenlight.config.GreenlightConfig;
+import dev.greenlight.config.CurrentConfig;
 import dev.greenlight.config.NotificationTarget;
 import dev.greenlight.config.Secrets;
 import dev.greenlight.http.RetryableStatus;
@@ -27,14 +27,14 @@ public final class NotificationRelay {
     public static final String URI = "notificationUri";
     private static final int BATCH = 20;
 
-    private final GreenlightConfig config;
+    private final CurrentConfig config;
     private final Secrets secrets;
     private final NotificationStore store;
     private final Backoff backoff;
     private final Clock clock;
     private final GreenlightMeters meters;
 
-    public NotificationRelay(GreenlightConfig config, Secrets secrets, NotificationStore store, Backoff backoff,
+    public NotificationRelay(CurrentConfig config, Secrets secrets, NotificationStore store, Backoff backoff,
                              Clock clock, GreenlightMeters meters) {
         this.meters = meters;
         this.config = config;
@@ -51,7 +51,7 @@ public final class NotificationRelay {
 
     /** The provider's request: URL (as a property), headers and JSON body in the channel type's format. */
     public void prepare(Exchange exchange, NotificationStore.Row row) {
-        NotificationTarget target = config.notifications().get(row.channel());
+        NotificationTarget target = config.get().notifications().get(row.channel());
         if (target == null) throw new IllegalStateException("channel " + row.channel() + " is no longer configured");
         String url = secrets.get(target.urlEnv(), target.urlFile()).orElseThrow(() -> new IllegalStateException(
                 "the webhook URL of channel " + row.channel() + " is not set (" + (target.urlEnv() != null

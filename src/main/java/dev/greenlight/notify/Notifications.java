@@ -1,6 +1,6 @@
 package dev.greenlight.notify;
 
-import dev.greenlight.config.GreenlightConfig;
+import dev.greenlight.config.CurrentConfig;
 import dev.greenlight.config.NotificationEvent;
 import dev.greenlight.config.NotificationTarget;
 import dev.greenlight.deploy.Deployment;
@@ -29,7 +29,7 @@ public final class Notifications implements DeploymentNotices {
     /** One pending wake-up is enough, however many notices are queued meanwhile. */
     static final String WAKE = "seda:notifications?size=1&discardWhenFull=true&waitForTaskToComplete=Never";
 
-    private final GreenlightConfig config;
+    private final CurrentConfig config;
     private final DeploymentStore deployments;
     private final StepStore steps;
     private final NotificationStore store;
@@ -38,7 +38,7 @@ public final class Notifications implements DeploymentNotices {
     private final Jdbc jdbc;
     private ProducerTemplate producer;
 
-    public Notifications(GreenlightConfig config, DeploymentStore deployments, StepStore steps, NotificationStore store,
+    public Notifications(CurrentConfig config, DeploymentStore deployments, StepStore steps, NotificationStore store,
                          NoticeFactory notices, ReviewTriggers reviews, Jdbc jdbc) {
         this.config = config;
         this.deployments = deployments;
@@ -92,7 +92,7 @@ public final class Notifications implements DeploymentNotices {
     /** An alert about the service itself, for every channel that selected it. */
     public void serviceAlert(Notice notice) {
         jdbc.inTransaction(c -> {
-            queue(c, config.notifications().keySet().stream().sorted().toList(), notice);
+            queue(c, config.get().notifications().keySet().stream().sorted().toList(), notice);
             return null;
         });
         wake();
@@ -106,13 +106,13 @@ public final class Notifications implements DeploymentNotices {
     private void queue(Connection c, List<String> channels, Notice notice) throws SQLException {
         NotificationEvent event = notice.kind();
         for (String name : channels) {
-            NotificationTarget target = config.notifications().get(name);
+            NotificationTarget target = config.get().notifications().get(name);
             if (target != null && target.wants(event)) store.add(c, name, notice);
         }
     }
 
     private List<String> channelsOf(Deployment d) {
-        return config.environment(d.app(), d.environment()).map(e -> e.notifications().stream())
+        return config.get().environment(d.app(), d.environment()).map(e -> e.notifications().stream())
                 .orElseGet(Stream::empty).toList();
     }
 }

@@ -6,8 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Parsed form of files, reloaded when a file's modification time or size changes,
- * so that rotated keys and edited known_hosts files take effect without a restart.
+ * Parsed form of files, looked at on every use (every SSH connection) and parsed again when a file's stamp (time,
+ * size, identity) differs, so that rotated keys and edited known_hosts files take effect at the next connection,
+ * without a restart.
  */
 final class FileCache<T> {
 

@@ -69,7 +69,7 @@ class ApiAuthTest {
         ds = Database.open(db.url(), db.user(), null, null, 2);
         Secrets secrets = new Secrets(Map.of("BOT_TOKEN", "env-token-abcdef")::get);
         audit = new AuditLog(new Jdbc(ds), Clock.systemUTC(), secrets);
-        auth = new ApiAuth(cfg, secrets, audit, new RefusalLimiter(audit, Clock.systemUTC(), 100, Duration.ofMinutes(1)));
+        auth = new ApiAuth(new dev.greenlight.config.CurrentConfig(cfg), secrets, audit, new RefusalLimiter(audit, Clock.systemUTC(), 100, Duration.ofMinutes(1)));
     }
 
     @AfterEach

@@ -550,12 +550,40 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void roleAdminMarksAnAdminTokenAndAnyOtherRoleIsRefused() throws IOException {
+        String yaml = """
+                access:
+                  - name: ops
+                    token-env: OPS_TOKEN
+                    environments: [staging]
+                    role: ROLE
+                  - name: bot
+                    token-env: BOT_TOKEN
+                    environments: [staging]
+                apps:
+                  shop:
+                    repository: acme/shop
+                    environments:
+                      staging:
+                        hosts: [a]
+                """ + SSH + """
+                        commands: { deploy: "x" }
+                """;
+        assertThat(ConfigLoader.load(file(yaml.replace("ROLE", "admin"))).access())
+                .extracting(AccessRule::name, AccessRule::admin).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("ops", true), org.assertj.core.groups.Tuple.tuple("bot", false));
+        assertThat(ConfigLoader.load(file(yaml.replace("ROLE", "deploy"))).access().get(0).admin()).isFalse();
+        Path f = file(yaml.replace("ROLE", "root"));
+        refused(f).hasMessage(f + ": access[0].role: \"root\" is not one of deploy, admin");
+    }
+
+    @Test
     void accessRulesAllowOnlyTheirEnvironmentsAndApps() {
-        AccessRule rule = new AccessRule("bot", List.of("T"), null, java.util.Set.of("shop"), java.util.Set.of("staging"));
+        AccessRule rule = new AccessRule("bot", List.of("T"), null, java.util.Set.of("shop"), java.util.Set.of("staging"), false);
         assertThat(rule.allows("shop", "staging")).isTrue();
         assertThat(rule.allows("shop", "production")).isFalse();
         assertThat(rule.allows("blog", "staging")).isFalse();
-        AccessRule anyApp = new AccessRule("bot", List.of("T"), null, java.util.Set.of(), java.util.Set.of("staging"));
+        AccessRule anyApp = new AccessRule("bot", List.of("T"), null, java.util.Set.of(), java.util.Set.of("staging"), false);
         assertThat(anyApp.allows("blog", "staging")).isTrue();
     }
 

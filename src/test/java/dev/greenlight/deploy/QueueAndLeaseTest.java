@@ -66,8 +66,8 @@ class QueueAndLeaseTest {
         StepStore steps = new StepStore(jdbc, clock, secrets);
         DeploymentFinisher finisher = new DeploymentFinisher(store, lease, audit, outbox, () -> { },
                 new DeploymentMeasures(store, audit, new GreenlightMeters(new SimpleMeterRegistry())));
-        Dispatcher dispatcher = new Dispatcher(config, store, lease, finisher, steps, audit, outbox, () -> { });
-        dispatcher.registerEnvironments();
+        Dispatcher dispatcher = new Dispatcher(new dev.greenlight.config.CurrentConfig(config), store, lease, finisher, steps, audit, outbox, () -> { });
+        dispatcher.registerEnvironments(config);
         Instance i = new Instance(holder, ds, store, lease, finisher, dispatcher, new DeploymentQueue(store, audit),
                 steps, new ActiveRuns(lease, store));
         instances.add(i);

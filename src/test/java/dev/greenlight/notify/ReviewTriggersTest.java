@@ -62,7 +62,7 @@ class ReviewTriggersTest {
         Clock clock = Clock.systemUTC();
         store = new NotificationStore(jdbc, clock, "test", secrets);
         NoticeFactory notices = new NoticeFactory(null, clock);
-        notifications = new Notifications(cfg, new DeploymentStore(jdbc, clock, secrets),
+        notifications = new Notifications(new dev.greenlight.config.CurrentConfig(cfg), new DeploymentStore(jdbc, clock, secrets),
                 new StepStore(jdbc, clock, secrets), store, notices,
                 new ReviewTriggers(Duration.ofDays(30), clock, notices), jdbc);
     }

@@ -155,6 +155,8 @@ public final class EmbeddedSshServer implements AutoCloseable {
     private volatile String everyCommand;
     private volatile boolean refusing;
     private volatile Predicate<String> goesDownOn;
+    /** The client key logins are accepted with: the builder's, until {@link #acceptOnly} replaces it. */
+    private final java.util.concurrent.atomic.AtomicReference<PublicKey> acceptedKey;
 
     private EmbeddedSshServer(String bindHost, Path workDir, KeyPair clientKey, List<KeyPair> hostKeys,
                               boolean acceptAnyPassword, List<String> keyExchanges, HandshakeMeter handshakes,
@@ -162,6 +164,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
         this.bindHost = bindHost;
         this.workDir = workDir;
         this.clientKey = clientKey;
+        this.acceptedKey = new java.util.concurrent.atomic.AtomicReference<>(clientKey.getPublic());
         this.hostKeys = hostKeys;
         server = SshServer.setUpDefaultServer();
         server.setHost(bindHost);
@@ -181,7 +184,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
                     return false;
                 }
             }
-            return KeyUtils.compareKeys(clientKey.getPublic(), key);
+            return KeyUtils.compareKeys(acceptedKey.get(), key);
         });
         server.setPasswordAuthenticator((user, password, session) -> {
             passwordAttempts.incrementAndGet();
@@ -312,6 +315,11 @@ public final class EmbeddedSshServer implements AutoCloseable {
     }
 
     /** SSH sessions (connections) the server has accepted so far. */
+    /** From now on only {@code key} logs in, as after replacing the line in authorized_keys; sessions open stay. */
+    public void acceptOnly(PublicKey key) {
+        acceptedKey.set(key);
+    }
+
     public int sessionsOpened() {
         return sessionsOpened.get();
     }

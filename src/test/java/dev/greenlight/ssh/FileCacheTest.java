@@ -43,6 +43,21 @@ class FileCacheTest {
     }
 
     @Test
+    void aFileRenamedOverTheOldOneIsLoadedAgainEvenWithTheSameTimeAndSize() throws IOException {
+        Path file = Files.writeString(tmp.resolve("f"), "one");
+        FileTime time = FileTime.from(Instant.parse("2026-01-01T00:00:00Z"));
+        Files.setLastModifiedTime(file, time);
+        assertThat(cache.get(file)).isEqualTo("one");
+
+        Path replacement = Files.writeString(tmp.resolve("f.new"), "two");
+        Files.setLastModifiedTime(replacement, time);
+        Files.move(replacement, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        assertThat(cache.get(file)).isEqualTo("two");
+        assertThat(loads).hasValue(2);
+    }
+
+    @Test
     void missingFileGoesToTheLoaderEveryTime() {
         Path missing = tmp.resolve("missing");
         assertThatThrownBy(() -> cache.get(missing)).isInstanceOf(UncheckedIOException.class);

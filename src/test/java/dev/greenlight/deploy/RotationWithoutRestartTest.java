@@ -32,7 +32,10 @@ class RotationWithoutRestartTest {
     @Test
     void aReloadAppliesBetweenDeploymentsAndKeysAndKnownHostsAreReadAtEveryConnection() throws Exception {
         try (RollingFixture f = RollingFixture.start(dir, 1, "", Map.of(), "", "", null, null,
-                UnaryOperator.identity(), "", Map.of("greenlight.config.watch-period", "200ms"))) {
+                UnaryOperator.identity(), "", Map.of("greenlight.config.watch-period", "200ms",
+                        // every deployment connects: what is read at a connection is what this test is about (a
+                        // session kept between deployments and retired when the files change: SshSessionPoolTest)
+                        "greenlight.ssh.persist", "0"))) {
             Path host = f.hosts.hostDir(1);
             aDeploymentRunningDuringAReloadFinishesOnItsConfiguration(f, host);
             aReplacedKeyFileIsUsedAtTheNextConnection(f);
@@ -69,6 +72,7 @@ class RotationWithoutRestartTest {
         KeyPair next = EmbeddedSshServer.generateKeyPair(KeyPairProvider.SSH_ED25519);
         f.hosts.ssh(1).acceptOnly(next.getPublic()); // the host's authorized_keys now lists the new key only
 
+        int opened = f.hosts.ssh(1).sessionsOpened();
         JsonNode refused = f.awaitEnd(f.deploy("v3"));
         assertThat(refused.get("status").asText()).isEqualTo("failed");
         assertThat(refused.get("detail").asText()).contains("authentication refused");
@@ -77,6 +81,7 @@ class RotationWithoutRestartTest {
         Files.move(written, f.hosts.keyFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         f.deployed("v4");
         assertThat(f.hosts.version(1)).isEqualTo("v4");
+        assertThat(f.hosts.ssh(1).sessionsOpened()).as("logged in anew with the key now in the file").isGreaterThan(opened);
     }
 
     private void aReplacedKnownHostsFileThatNoLongerTrustsTheHostRefusesIt(RollingFixture f) throws IOException {

@@ -135,7 +135,9 @@ public class GreenlightConfiguration implements CamelConfiguration {
                 setting(props, secrets, "greenlight.db.user", "GREENLIGHT_DB_USER", null),
                 secrets.fromVariable("GREENLIGHT_DB_PASSWORD").orElse(null),
                 props.resolveProperty("greenlight.db.schema").orElse(null),
-                (int) number(props, "greenlight.db.pool-size", "10", 2, 1000));
+                (int) number(props, "greenlight.db.pool-size", "10", 2, 1000),
+                Durations.requirePositive("greenlight.db.connection-timeout",
+                        props.resolveProperty("greenlight.db.connection-timeout").orElse("5s")));
         context.addService(new Closer(dataSource));
 
         Clock clock = Clock.systemUTC();
@@ -146,7 +148,15 @@ public class GreenlightConfiguration implements CamelConfiguration {
         Duration leaseTtl = leaseTtl(props);
         String instanceId = instanceId();
         EnvironmentLease lease = new EnvironmentLease(jdbc, instanceId, leaseTtl);
-        ActiveRuns activeRuns = new ActiveRuns(lease, deployments);
+        // A running deployment's bookkeeping waits out a database outage of up to half the lease TTL instead of
+        // failing (requests are answered 503 at once meanwhile): within that bound the lease, renewed as soon as the
+        // database answers again, cannot lapse under the run. The same stores, on a patient connection.
+        Jdbc patient = jdbc.patient(leaseTtl.dividedBy(2));
+        DeploymentStore runDeployments = new DeploymentStore(patient, clock, secrets);
+        StepStore runSteps = new StepStore(patient, clock, secrets);
+        EnvironmentLease runLease = new EnvironmentLease(patient, instanceId, leaseTtl);
+        AuditLog runAudit = new AuditLog(patient, clock, secrets);
+        ActiveRuns activeRuns = new ActiveRuns(runLease, runDeployments);
         GreenlightMeters meters = new GreenlightMeters(meterRegistry(registry));
         registry.bind("greenlightMeters", meters);
         Notifications notifications = notifications(registry, props, config, secrets, jdbc, clock, deployments, steps,
@@ -165,6 +175,9 @@ public class GreenlightConfiguration implements CamelConfiguration {
         };
         DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit, outbox, wake,
                 new DeploymentMeasures(deployments, audit, meters));
+        DeploymentFinisher runFinisher = new DeploymentFinisher(runDeployments, runLease, runAudit,
+                new EventOutbox(patient, clock, instanceId, notifications), wake,
+                new DeploymentMeasures(runDeployments, runAudit, meters));
         DeploymentQueue queue = new DeploymentQueue(deployments, audit);
         Dispatcher dispatcher = new Dispatcher(config, deployments, lease, finisher, steps, audit, outbox, wake);
         dispatcher.registerEnvironments();
@@ -176,8 +189,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
         SshSessionPool ssh = new SshSessionPool(SshSessionPool.DEFAULT_IDLE_TIMEOUT);
         context.addService(new Closer(ssh));
         context.addComponent("ssh", new PooledSshComponent(ssh));
-        RemoteCommands commands = new RemoteCommands(steps);
-        DeploymentRuns runs = new DeploymentRuns(config, deployments, finisher, ssh);
+        RemoteCommands commands = new RemoteCommands(runSteps);
+        DeploymentRuns runs = new DeploymentRuns(config, runDeployments, runFinisher, ssh);
 
         registry.bind("greenlightConfig", config);
         registry.bind("sshSessionPool", ssh);
@@ -185,12 +198,12 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("deploymentRuns", runs);
         ExecutorService hostWork = hostExecutor(context);
         registry.bind("hostExecutor", hostWork);
-        registry.bind("preChecks", new PreChecks(registryClient(secrets), steps));
-        registry.bind("hostResources", new HostResources(steps, notifications));
-        registry.bind("healthStage", new HealthStage(new HttpHealthChecker(), steps, meters, notifications));
-        registry.bind("smokeStage", new SmokeStage(new SmokeTester(), steps));
-        registry.bind("rollbacks", new Rollbacks(finisher, deployments, steps));
-        bindBlueGreen(registry, config, jdbc, clock, deployments, steps, lease, notifications);
+        registry.bind("preChecks", new PreChecks(registryClient(secrets), runSteps));
+        registry.bind("hostResources", new HostResources(runSteps, notifications));
+        registry.bind("healthStage", new HealthStage(new HttpHealthChecker(), runSteps, meters, notifications));
+        registry.bind("smokeStage", new SmokeStage(new SmokeTester(), runSteps));
+        registry.bind("rollbacks", new Rollbacks(runFinisher, runDeployments, runSteps));
+        bindBlueGreen(registry, config, patient, clock, runDeployments, runSteps, runLease, notifications);
         Optional<String> githubToken = secrets.get(config.github().tokenEnv(), config.github().tokenFile());
         registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(), githubToken));
         Optional<String> webhookSecret = secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET");

@@ -76,7 +76,8 @@ public final class DeploymentRuns {
         try {
             run.sshHosts().forEach(h -> ssh.release(run.target(h)));
         } finally {
-            endUnfinished(run);
+            // abandoned for want of a database: left to its lease, which lapses, and to whoever settles it then
+            if (!run.abandoned()) endUnfinished(run);
         }
     }
 

@@ -70,6 +70,7 @@ import dev.greenlight.notify.Backoff;
 import dev.greenlight.notify.BadSignatureBurst;
 import dev.greenlight.notify.GithubCommitStatus;
 import dev.greenlight.notify.GithubDeployments;
+import dev.greenlight.notify.GithubRateLimits;
 import dev.greenlight.notify.NoAutomaticRetries;
 import dev.greenlight.notify.NoticeFactory;
 import dev.greenlight.notify.NotificationRelay;
@@ -190,7 +191,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         context.addService(new Closer(ssh));
         context.addComponent("ssh", new PooledSshComponent(ssh));
         RemoteCommands commands = new RemoteCommands(runSteps);
-        DeploymentRuns runs = new DeploymentRuns(config, runDeployments, runFinisher, ssh);
+        DeploymentRuns runs = new DeploymentRuns(config, runDeployments, runFinisher, ssh, context::isStopping);
 
         registry.bind("greenlightConfig", config);
         registry.bind("sshSessionPool", ssh);
@@ -205,10 +206,13 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("rollbacks", new Rollbacks(runFinisher, runDeployments, runSteps));
         bindBlueGreen(registry, config, patient, clock, runDeployments, runSteps, runLease, notifications);
         Optional<String> githubToken = secrets.get(config.github().tokenEnv(), config.github().tokenFile());
-        registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(), githubToken));
+        GithubRateLimits githubLimits = new GithubRateLimits(clock);
+        registry.bind("githubRateLimits", githubLimits);
+        registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(), githubToken, githubLimits));
         Optional<String> webhookSecret = secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET");
         DeploymentMarker marker = new DeploymentMarker(webhookSecret);
-        registry.bind("githubDeployments", githubDeployments(props, config, marker, githubToken, jdbc, outbox, clock));
+        registry.bind("githubDeployments", githubDeployments(props, config, marker, githubToken, jdbc, outbox, clock,
+                githubLimits));
         registry.bind("deploymentEvents", events);
         registry.bind("eventOutbox", outbox);
         registry.bind("secrets", secrets);
@@ -279,11 +283,11 @@ public class GreenlightConfiguration implements CamelConfiguration {
      */
     private static GithubDeployments githubDeployments(PropertiesComponent props, GreenlightConfig config,
                                                        DeploymentMarker marker, Optional<String> githubToken, Jdbc jdbc, EventOutbox outbox,
-                                                       Clock clock) {
+                                                       Clock clock, GithubRateLimits limits) {
         Duration retryDelay = Durations.requirePositive("greenlight.github-deployments.retry-delay",
                 props.resolveProperty("greenlight.github-deployments.retry-delay").orElse("30s"));
         Backoff backoff = new Backoff(Integer.MAX_VALUE, retryDelay, retryDelay.multipliedBy(32));
-        return new GithubDeployments(config, marker, githubToken, jdbc, outbox, clock, backoff);
+        return new GithubDeployments(config, marker, githubToken, jdbc, outbox, clock, backoff, limits);
     }
 
     /** The blue-green pipeline's beans (routes/blue-green*.camel.yaml). */

@@ -44,22 +44,25 @@ class GracefulStopTest {
             long slow;
             long queued;
             long signalled;
+            String firstLog;
             try (Child first = Child.start(dir, config, db)) {
                 slow = first.deploy("2.0.0");
                 queued = first.deploy("3.0.0");
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() ->
-                        Sql.count(db, "select count(*) from deployment_steps where deployment_id = ? and stage = "
-                                + "'deploy' and status = 'running'", slow) == 1);
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() ->
+                        deployRunning(db, slow) || !"running".equals(status(db, slow)));
+                assertThat(deployRunning(db, slow)).as("the slow deploy runs: %s\n%s", first.deployment(slow),
+                        first.process.stdout()).isTrue();
                 signalled = System.nanoTime();
                 first.process.terminate();
                 first.process.awaitExit();
+                firstLog = first.process.stdout();
                 assertThat(Duration.ofNanos(System.nanoTime() - signalled))
                         .isLessThan(Duration.ofSeconds(SHUTDOWN_TIMEOUT_SECONDS));
             }
             // the deploy under way finished and was recorded; nothing started after it
             List<Map<String, Object>> steps = Sql.rows(db, "select stage, host, status from deployment_steps where "
                     + "deployment_id = ? and stage <> 'pre-check' order by id", slow);
-            assertThat(steps).hasSize(1);
+            assertThat(steps).as(firstLog).hasSize(1);
             assertThat(steps.get(0)).containsEntry("stage", "deploy").containsEntry("status", "succeeded");
             assertThat(hosts.version(1)).isEqualTo("2.0.0");
             assertThat(hosts.history(2)).isEmpty();
@@ -74,6 +77,11 @@ class GracefulStopTest {
                 assertThat(hosts.version(2)).isEqualTo("3.0.0");
             }
         }
+    }
+
+    private static boolean deployRunning(TestDatabase db, long id) {
+        return Sql.count(db, "select count(*) from deployment_steps where deployment_id = ? and stage = 'deploy' "
+                + "and status = 'running'", id) == 1;
     }
 
     private static String status(TestDatabase db, long id) {

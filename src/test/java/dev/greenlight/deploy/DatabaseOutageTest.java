@@ -101,7 +101,8 @@ class DatabaseOutageTest {
     void anOutageLongerThanTheBookkeepingWaitsStopsTheRunWithoutChangingAnotherHost() throws Exception {
         TestDatabase direct = TestDatabase.postgres();
         try (TcpProxy proxy = proxyTo(direct); RollingFixture f = start(proxy, direct, 2, "batch: 1")) {
-            f.deployed("1.0.0");
+            f.hosts.setVersion(1, "1.0.0");
+            f.hosts.setVersion(2, "1.0.0");
             slowDeploys(f);
             long id = f.deploy("2.0.0");
             awaitDeployStepRunning(direct, id, 1);

@@ -111,7 +111,12 @@ class GracefulStopTest {
                           attempts: 2
                           interval: 200ms
                           timeout: 1s
-                """.formatted(String.join(", ", hosts.hostList()), hosts.sshYaml(), hosts.httpPort());
+                """.formatted(String.join(", ", hosts.hostList()), ssh(hosts), hosts.httpPort());
+    }
+
+    /** A second JVM connecting to the hosts on a loaded machine: the default connect timeout, not the tests' 3 s. */
+    private static String ssh(TestHosts hosts) {
+        return "{ user: deploy, key-file: " + hosts.keyFile() + ", known-hosts: " + hosts.knownHosts() + " }";
     }
 
     /** The service in a JVM of its own on free ports, with a lease of 6 s so the next start settles quickly. */

@@ -49,7 +49,7 @@ class GracefulStopTest {
                 slow = first.deploy("2.0.0");
                 queued = first.deploy("3.0.0");
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() ->
-                        deployRunning(db, slow) || !"running".equals(status(db, slow)));
+                        deployRunning(db, slow) || RollingFixture.TERMINAL.contains(status(db, slow)));
                 assertThat(deployRunning(db, slow)).as("the slow deploy runs: %s\n%s", first.deployment(slow),
                         first.process.stdout()).isTrue();
                 signalled = System.nanoTime();

@@ -72,6 +72,7 @@ import dev.greenlight.notify.Backoff;
 import dev.greenlight.notify.BadSignatureBurst;
 import dev.greenlight.notify.GithubCommitStatus;
 import dev.greenlight.notify.GithubDeployments;
+import dev.greenlight.notify.GithubRateLimits;
 import dev.greenlight.notify.NoAutomaticRetries;
 import dev.greenlight.notify.NoticeFactory;
 import dev.greenlight.notify.NotificationRelay;
@@ -140,7 +141,9 @@ public class GreenlightConfiguration implements CamelConfiguration {
                 setting(props, secrets, "greenlight.db.user", "GREENLIGHT_DB_USER", null),
                 secrets.fromVariable("GREENLIGHT_DB_PASSWORD").orElse(null),
                 props.resolveProperty("greenlight.db.schema").orElse(null),
-                (int) number(props, "greenlight.db.pool-size", "10", 2, 1000));
+                (int) number(props, "greenlight.db.pool-size", "10", 2, 1000),
+                Durations.requirePositive("greenlight.db.connection-timeout",
+                        props.resolveProperty("greenlight.db.connection-timeout").orElse("5s")));
         context.addService(new Closer(dataSource));
 
         Clock clock = Clock.systemUTC();
@@ -152,7 +155,15 @@ public class GreenlightConfiguration implements CamelConfiguration {
         watchPeriod(props);
         String instanceId = instanceId();
         EnvironmentLease lease = new EnvironmentLease(jdbc, instanceId, leaseTtl);
-        ActiveRuns activeRuns = new ActiveRuns(lease, deployments);
+        // A running deployment's bookkeeping waits out a database outage of up to half the lease TTL instead of
+        // failing (requests are answered 503 at once meanwhile): within that bound the lease, renewed as soon as the
+        // database answers again, cannot lapse under the run. The same stores, on a patient connection.
+        Jdbc patient = jdbc.patient(leaseTtl.dividedBy(2));
+        DeploymentStore runDeployments = new DeploymentStore(patient, clock, secrets);
+        StepStore runSteps = new StepStore(patient, clock, secrets);
+        EnvironmentLease runLease = new EnvironmentLease(patient, instanceId, leaseTtl);
+        AuditLog runAudit = new AuditLog(patient, clock, secrets);
+        ActiveRuns activeRuns = new ActiveRuns(runLease, runDeployments);
         GreenlightMeters meters = new GreenlightMeters(meterRegistry(registry));
         registry.bind("greenlightMeters", meters);
         Notifications notifications = notifications(registry, props, current, secrets, jdbc, clock, deployments, steps,
@@ -171,6 +182,9 @@ public class GreenlightConfiguration implements CamelConfiguration {
         };
         DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit, outbox, wake,
                 new DeploymentMeasures(deployments, audit, meters));
+        DeploymentFinisher runFinisher = new DeploymentFinisher(runDeployments, runLease, runAudit,
+                new EventOutbox(patient, clock, instanceId, notifications), wake,
+                new DeploymentMeasures(runDeployments, runAudit, meters));
         DeploymentQueue queue = new DeploymentQueue(deployments, audit);
         Dispatcher dispatcher = new Dispatcher(current, deployments, lease, finisher, steps, audit, outbox, wake);
         dispatcher.registerEnvironments(config);
@@ -182,8 +196,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
         SshSessionPool ssh = SshSessionPool.persisting(sshPersist(props));
         context.addService(new Closer(ssh));
         context.addComponent("ssh", new PooledSshComponent(ssh));
-        RemoteCommands commands = new RemoteCommands(steps);
-        DeploymentRuns runs = new DeploymentRuns(current, deployments, finisher, ssh);
+        RemoteCommands commands = new RemoteCommands(runSteps);
+        DeploymentRuns runs = new DeploymentRuns(current, runDeployments, runFinisher, ssh, context::isStopping);
 
         registry.bind("currentConfig", current);
         ConfigReload reload = new ConfigReload(configFile, current, secrets, deployments, dispatcher, audit);
@@ -193,17 +207,20 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("deploymentRuns", runs);
         ExecutorService hostWork = hostExecutor(context);
         registry.bind("hostExecutor", hostWork);
-        registry.bind("preChecks", new PreChecks(registryClient(secrets), steps));
-        registry.bind("hostResources", new HostResources(steps, notifications));
-        registry.bind("healthStage", new HealthStage(new HttpHealthChecker(), steps, meters, notifications));
-        registry.bind("smokeStage", new SmokeStage(new SmokeTester(), steps));
-        registry.bind("rollbacks", new Rollbacks(finisher, deployments, steps));
-        bindBlueGreen(registry, current, jdbc, clock, deployments, steps, lease, notifications);
+        registry.bind("preChecks", new PreChecks(registryClient(secrets), runSteps));
+        registry.bind("hostResources", new HostResources(runSteps, notifications));
+        registry.bind("healthStage", new HealthStage(new HttpHealthChecker(), runSteps, meters, notifications));
+        registry.bind("smokeStage", new SmokeStage(new SmokeTester(), runSteps));
+        registry.bind("rollbacks", new Rollbacks(runFinisher, runDeployments, runSteps));
+        bindBlueGreen(registry, current, patient, clock, runDeployments, runSteps, runLease, notifications);
         Optional<String> githubToken = secrets.get(config.github().tokenEnv(), config.github().tokenFile());
-        registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(), githubToken));
+        GithubRateLimits githubLimits = new GithubRateLimits(clock);
+        registry.bind("githubRateLimits", githubLimits);
+        registry.bind("githubCommitStatus", new GithubCommitStatus(config.github(), githubToken, githubLimits));
         Optional<String> webhookSecret = secrets.fromVariable("GREENLIGHT_WEBHOOK_SECRET");
         DeploymentMarker marker = new DeploymentMarker(webhookSecret);
-        registry.bind("githubDeployments", githubDeployments(props, current, marker, githubToken, jdbc, outbox, clock));
+        registry.bind("githubDeployments", githubDeployments(props, current, marker, githubToken, jdbc, outbox, clock,
+                githubLimits));
         registry.bind("deploymentEvents", events);
         registry.bind("eventOutbox", outbox);
         registry.bind("secrets", secrets);
@@ -275,11 +292,11 @@ public class GreenlightConfiguration implements CamelConfiguration {
      */
     private static GithubDeployments githubDeployments(PropertiesComponent props, CurrentConfig config,
                                                        DeploymentMarker marker, Optional<String> githubToken, Jdbc jdbc, EventOutbox outbox,
-                                                       Clock clock) {
+                                                       Clock clock, GithubRateLimits limits) {
         Duration retryDelay = Durations.requirePositive("greenlight.github-deployments.retry-delay",
                 props.resolveProperty("greenlight.github-deployments.retry-delay").orElse("30s"));
         Backoff backoff = new Backoff(Integer.MAX_VALUE, retryDelay, retryDelay.multipliedBy(32));
-        return new GithubDeployments(config, marker, githubToken, jdbc, outbox, clock, backoff);
+        return new GithubDeployments(config, marker, githubToken, jdbc, outbox, clock, backoff, limits);
     }
 
     /** The blue-green pipeline's beans (routes/blue-green*.camel.yaml). */

@@ -23,6 +23,7 @@ public final class DeploymentRun {
     private final AppConfig app;
     private final EnvironmentConfig environment;
     private final Set<HostAddress> touched = Collections.synchronizedSet(new LinkedHashSet<>());
+    private volatile boolean abandoned;
     private final List<String> rollbackFailures = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean rollingBack;
     private volatile String failureReason;
@@ -136,6 +137,15 @@ public final class DeploymentRun {
 
     public boolean rollingBack() {
         return rollingBack;
+    }
+
+    /** The run stopped because the database stayed away: nothing more is done or recorded for it here. */
+    public void abandon() {
+        abandoned = true;
+    }
+
+    public boolean abandoned() {
+        return abandoned;
     }
 
     public void startRollback(String reason, boolean cancel) {

@@ -5,6 +5,7 @@ import dev.greenlight.config.CurrentConfig;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.HostAddress;
 import dev.greenlight.ssh.SshSessionPool;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,13 +22,16 @@ public final class DeploymentRuns {
     private final DeploymentStore deployments;
     private final DeploymentFinisher finisher;
     private final SshSessionPool ssh;
+    private final BooleanSupplier stopping;
 
+    /** @param stopping whether the service is stopping (a SIGTERM): the cancel points then end the run */
     public DeploymentRuns(CurrentConfig config, DeploymentStore deployments, DeploymentFinisher finisher,
-                          SshSessionPool ssh) {
+                          SshSessionPool ssh, BooleanSupplier stopping) {
         this.config = config;
         this.deployments = deployments;
         this.finisher = finisher;
         this.ssh = ssh;
+        this.stopping = stopping;
     }
 
     public DeploymentRun open(long id) {
@@ -44,10 +48,13 @@ public final class DeploymentRuns {
 
     /**
      * Before a step: a requested cancel stops the pipeline here, and what was changed is rolled back. A rollback has
-     * no cancel points.
+     * no cancel points. A stopping service stops the run here too, without a rollback (see
+     * {@link ServiceStoppingException}): the step before has ended and is recorded, the next one never starts.
      */
     public void cancelPoint(DeploymentRun run) {
-        if (!run.rollingBack() && deployments.cancelRequested(run.id())) throw new DeploymentCancelledException();
+        if (run.rollingBack()) return;
+        if (stopping.getAsBoolean()) throw new ServiceStoppingException();
+        if (deployments.cancelRequested(run.id())) throw new DeploymentCancelledException();
     }
 
     /**
@@ -79,7 +86,8 @@ public final class DeploymentRuns {
         try {
             run.sshHosts().forEach(h -> ssh.runEnded(run.target(h)));
         } finally {
-            endUnfinished(run);
+            // abandoned for want of a database: left to its lease, which lapses, and to whoever settles it then
+            if (!run.abandoned()) endUnfinished(run);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.greenlight.deploy;
 
 import dev.greenlight.config.HostAddress;
+import dev.greenlight.store.StoreUnavailableException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -81,6 +82,34 @@ public final class Rollbacks {
             if (!back.isEmpty()) batches.add(0, back);
         }
         return batches;
+    }
+
+    /**
+     * Runs that stop here with no rollback, left to their lease: the database stayed unreachable longer than the
+     * bookkeeping waits (half the lease TTL), so no step of a rollback could be recorded before its command ran; or the
+     * service is stopping (SIGTERM), and the step under way has ended and is recorded. No other host is changed; the
+     * hosts touched keep what they had reached, and their steps say so. The run is abandoned: its lease is no longer
+     * renewed and lapses, and whoever takes the environment next (this instance after its restart, or another)
+     * settles the deployment as interrupted.
+     */
+    public boolean leftToItsLease(Exchange exchange, DeploymentRun run) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (run == null || !(causedBy(cause, StoreUnavailableException.class)
+                || causedBy(cause, ServiceStoppingException.class))) {
+            return false;
+        }
+        run.abandon();
+        LOG.error("deployment {} stops here: {}; no other host is changed and nothing is rolled back (touched: {}); "
+                + "its lease lapses and the deployment is settled as interrupted by whoever takes the environment next",
+                run.id(), cause.getMessage(), run.touched().isEmpty() ? "none" : hosts(run.touched()));
+        return true;
+    }
+
+    private static boolean causedBy(Throwable cause, Class<? extends Throwable> type) {
+        for (Throwable c = cause; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) return true;
+        }
+        return false;
     }
 
     public void hostFailed(Exchange exchange, DeploymentRun run, HostAddress host) {

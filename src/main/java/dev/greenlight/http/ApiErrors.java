@@ -28,6 +28,9 @@ public final class ApiErrors {
     /** Set once the caller proved who it is (a valid token, a valid webhook signature). */
     public static final String AUTHENTICATED = "greenlightAuthenticated";
 
+    /** Seconds a caller answered 503 for want of the database is asked to wait before sending again. */
+    static final int DATABASE_RETRY_AFTER_SECONDS = 10;
+
     private final AuditLog audit;
     private final RefusalLimiter refusals;
 
@@ -46,9 +49,14 @@ public final class ApiErrors {
             if (!e.isAudited()) auditRefusal(exchange, status, message);
         } else if (cause instanceof StoreException) {
             String ref = UUID.randomUUID().toString().substring(0, 8);
-            LOG.error("database failure (ref {})", ref, cause);
+            if (((StoreException) cause).isConnectionFailure()) {
+                LOG.warn("database unreachable, answered 503 (ref {}): {}", ref, cause.getMessage());
+            } else {
+                LOG.error("database failure (ref {})", ref, cause);
+            }
             status = 503;
-            message = "the database is unavailable; nothing was recorded (ref " + ref + ")";
+            message = "the database is unavailable; nothing was recorded, send it again later (see Retry-After; ref "
+                    + ref + ")";
         } else {
             String ref = UUID.randomUUID().toString().substring(0, 8);
             LOG.error("unexpected failure (ref {})", ref, cause);
@@ -61,6 +69,8 @@ public final class ApiErrors {
         JsonReply.set(exchange, status, Json.error(message));
         if (cause instanceof ApiError e && e.retryAfterSeconds() > 0) {
             exchange.getMessage().setHeader("Retry-After", e.retryAfterSeconds());
+        } else if (status == 503) {
+            exchange.getMessage().setHeader("Retry-After", DATABASE_RETRY_AFTER_SECONDS);
         }
     }
 

@@ -105,7 +105,11 @@ public final class IncidentIssues {
         for (Throwable c = cause; c != null; c = c.getCause()) {
             if (c instanceof RequestException refused) {
                 int status = refused.getStatus();
-                return RetryableStatus.retryable(status);
+                // egit's refusal carries no headers: GitHub's rate limit is known by its message, and waits the
+                // doubling delay like a 429
+                boolean rateLimited = status == 403 && refused.getMessage() != null
+                        && refused.getMessage().toLowerCase(java.util.Locale.ROOT).contains("rate limit");
+                return rateLimited || RetryableStatus.retryable(status);
             }
         }
         for (Throwable c = cause; c != null; c = c.getCause()) {

@@ -14,17 +14,27 @@ import org.apache.camel.Exchange;
  * this is a plain call to GitHub's REST API (the base URL is configurable for GitHub Enterprise).
  */
 public final class GithubCommitStatus {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GithubCommitStatus.class);
     private final GithubSettings settings;
     private final Optional<String> token;
+    private final GithubRateLimits limits;
 
-    public GithubCommitStatus(GithubSettings settings, Optional<String> token) {
+    public GithubCommitStatus(GithubSettings settings, Optional<String> token, GithubRateLimits limits) {
         this.settings = settings;
         this.token = token;
+        this.limits = limits;
     }
 
-    /** Only for deployments of a known commit, and only when a token is configured. */
+    /**
+     * Only for deployments of a known commit, and only when a token is configured. Not while GitHub's rate limit
+     * holds: a commit status is not kept for later (a late one is worthless), and sending it would only be refused.
+     */
     public boolean applies(DeploymentEvent event) {
-        return token.isPresent() && event.repository() != null && event.deployment().commitSha() != null;
+        if (token.isEmpty() || event.repository() == null || event.deployment().commitSha() == null) return false;
+        Optional<java.time.Instant> paused = limits.pausedUntil();
+        paused.ifPresent(at -> LOG.warn("deployment {}: commit status not sent, GitHub's rate limit holds until {}",
+                event.deployment().id(), at));
+        return paused.isEmpty();
     }
 
     /** Turns the event into the HTTP request: URL, headers and JSON body. */

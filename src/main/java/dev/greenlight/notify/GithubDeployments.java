@@ -50,9 +50,11 @@ public final class GithubDeployments {
     private final EventOutbox outbox;
     private final Clock clock;
     private final Backoff backoff;
+    private final GithubRateLimits limits;
 
     public GithubDeployments(CurrentConfig config, DeploymentMarker marker, Optional<String> token, Jdbc jdbc,
-                             EventOutbox outbox, Clock clock, Backoff backoff) {
+                             EventOutbox outbox, Clock clock, Backoff backoff, GithubRateLimits limits) {
+        this.limits = limits;
         this.config = config;
         this.settings = config.get().github();
         this.marker = marker;
@@ -129,13 +131,25 @@ public final class GithubDeployments {
     }
 
     /**
+     * Before any call: while GitHub's rate limit holds, the event waits in the outbox until its reset (true: not to
+     * be marked sent) instead of being refused again.
+     */
+    public boolean deferWhileLimited(DeploymentEvent event) {
+        Optional<Instant> paused = limits.pausedUntil();
+        paused.ifPresent(at -> outbox.retryLater(event.id(), at));
+        return paused.isPresent();
+    }
+
+    /**
      * A call failed: GitHub away, overloaded or unreachable leaves the event in the outbox for a later try (returns
      * true: not to be marked sent); a refusal GitHub explains would be refused again and is given up (false).
      */
     public boolean failed(Exception cause, DeploymentEvent event) {
         long id = event.deployment().id();
-        if (retryable(cause)) {
+        if (limits.limited(cause) || retryable(cause)) {
             Instant at = Instant.now(clock).plus(backoff.delay(event.attempts() + 1));
+            // never before the reset GitHub named
+            at = limits.pausedUntil().filter(at::isBefore).orElse(at);
             outbox.retryLater(event.id(), at);
             LOG.warn("deployment {}: GitHub did not take its deployment {} ({}); trying again at {}", id, event.kind(),
                     cause.getMessage(), at);

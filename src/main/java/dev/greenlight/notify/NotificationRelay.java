@@ -3,6 +3,7 @@ package dev.greenlight.notify;
 import dev.greenlight.config.CurrentConfig;
 import dev.greenlight.config.NotificationTarget;
 import dev.greenlight.config.Secrets;
+import dev.greenlight.http.RateLimit;
 import dev.greenlight.http.RetryableStatus;
 import dev.greenlight.metrics.GreenlightMeters;
 import java.time.Clock;
@@ -86,11 +87,8 @@ public final class NotificationRelay {
         if (cause instanceof HttpOperationFailedException http) {
             int status = http.getStatusCode();
             error = "HTTP " + status + (http.getStatusText() == null ? "" : " " + http.getStatusText());
-            if (status == 429) {
-                at = Backoff.retryAfter(header(http, "Retry-After"), now);
-            } else {
-                permanent = status >= 400 && status < 500 && !RetryableStatus.retryable(status);
-            }
+            at = RateLimit.until(http, now);
+            permanent = at.isEmpty() && status >= 400 && status < 500 && !RetryableStatus.retryable(status);
         } else {
             error = cause == null ? "unknown failure" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
         }
@@ -105,12 +103,5 @@ public final class NotificationRelay {
         store.retryAt(row.id(), next, error);
         LOG.info("notification {} to {} failed (attempt {}/{}): {}; next attempt at {}", row.id(), row.channel(),
                 failed, backoff.maxAttempts(), secrets.redact(error), next);
-    }
-
-    /** HTTP header names are case-insensitive; servers spell them as they like. */
-    private static String header(HttpOperationFailedException http, String name) {
-        if (http.getResponseHeaders() == null) return null;
-        return http.getResponseHeaders().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                .map(java.util.Map.Entry::getValue).findFirst().orElse(null);
     }
 }

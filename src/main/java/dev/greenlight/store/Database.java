@@ -23,11 +23,24 @@ public final class Database {
     public static final String EMBEDDED_URL =
             "jdbc:h2:file:./data/greenlight;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
 
+    /** {@code greenlight.db.connection-timeout}'s default. */
+    public static final java.time.Duration DEFAULT_CONNECTION_TIMEOUT = java.time.Duration.ofSeconds(5);
+
     private Database() {
     }
 
     /** @param schema optional schema to create and use (tests isolate themselves with one) */
     public static HikariDataSource open(String url, String user, String password, String schema, int poolSize) {
+        return open(url, user, password, schema, poolSize, DEFAULT_CONNECTION_TIMEOUT);
+    }
+
+    /**
+     * @param connectionTimeout how long a caller waits for a connection before its call fails (the pool's wait, and
+     *                          each new connection's login): while the database is away, a request is answered 503
+     *                          after this, well within the 10 s GitHub waits for a webhook's answer
+     */
+    public static HikariDataSource open(String url, String user, String password, String schema, int poolSize,
+                                        java.time.Duration connectionTimeout) {
         boolean embedded = url == null || url.isBlank();
         String jdbcUrl = embedded ? EMBEDDED_URL : durableAtCommit(url);
         if (embedded) {
@@ -40,6 +53,7 @@ public final class Database {
         config.setPassword(embedded ? "" : password);
         config.setMaximumPoolSize(poolSize);
         config.setPoolName("greenlight");
+        config.setConnectionTimeout(Math.max(250, connectionTimeout.toMillis()));
         if (schema != null && !schema.isBlank()) {
             config.setSchema(schema);
         }

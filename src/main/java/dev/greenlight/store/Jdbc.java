@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,11 +13,22 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Small JDBC helpers so each repository states its SQL and nothing else. */
 public final class Jdbc {
+    private static final Logger LOG = LoggerFactory.getLogger(Jdbc.class);
+    /** The pauses between tries of a patient call: doubling from the first to the last. */
+    private static final long FIRST_PAUSE_MS = 200;
+    private static final long MAX_PAUSE_MS = 1000;
+
     private final DataSource dataSource;
+    /** How long a call waits for an unreachable database before it fails; zero: it fails at once. */
+    private final Duration patience;
 
     /**
      * SQL for the database's now plus a number of milliseconds (the parameter), the same on PostgreSQL and H2: expiries
@@ -29,7 +41,23 @@ public final class Jdbc {
             Collections.synchronizedMap(new IdentityHashMap<>());
 
     public Jdbc(DataSource dataSource) {
+        this(dataSource, Duration.ZERO);
+    }
+
+    private Jdbc(DataSource dataSource, Duration patience) {
         this.dataSource = dataSource;
+        this.patience = patience;
+    }
+
+    /**
+     * The same database, for callers that had better wait than fail (a running deployment's bookkeeping): a call that
+     * cannot reach the database is tried again, with a growing pause, until it succeeds or {@code patience} has passed;
+     * then it fails with {@link StoreUnavailableException}. Only a lost or refused connection is tried again, never a
+     * statement the database refused. A whole transaction is tried again from its start (its failed attempt was
+     * rolled back).
+     */
+    public Jdbc patient(Duration patience) {
+        return new Jdbc(dataSource, patience);
     }
 
     public DataSource dataSource() {
@@ -48,6 +76,10 @@ public final class Jdbc {
 
     /** Runs {@code work} in one transaction: all of it is written, or none. */
     public <T> T inTransaction(Work<T> work) {
+        return patiently(() -> transaction(work));
+    }
+
+    private <T> T transaction(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             List<Work<?>> last = new ArrayList<>();
@@ -85,11 +117,13 @@ public final class Jdbc {
     }
 
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
-        try (Connection c = dataSource.getConnection()) {
-            return query(c, sql, mapper, params);
-        } catch (SQLException e) {
-            throw new StoreException(e);
-        }
+        return patiently(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return query(c, sql, mapper, params);
+            } catch (SQLException e) {
+                throw new StoreException(e);
+            }
+        });
     }
 
     public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... params) {
@@ -98,10 +132,40 @@ public final class Jdbc {
     }
 
     public int update(String sql, Object... params) {
-        try (Connection c = dataSource.getConnection()) {
-            return update(c, sql, params);
-        } catch (SQLException e) {
-            throw new StoreException(e);
+        return patiently(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return update(c, sql, params);
+            } catch (SQLException e) {
+                throw new StoreException(e);
+            }
+        });
+    }
+
+    /** Runs {@code call}, again while the database is unreachable and the patience lasts (see {@link #patient}). */
+    private <T> T patiently(Supplier<T> call) {
+        if (patience.isZero()) return call.get();
+        long deadline = System.nanoTime() + patience.toNanos();
+        long pause = FIRST_PAUSE_MS;
+        while (true) {
+            try {
+                return call.get();
+            } catch (StoreException e) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (!e.isConnectionFailure()) throw e;
+                if (left <= 0) throw new StoreUnavailableException(patience, e);
+                LOG.warn("the database is unreachable ({}); trying again, for {} ms more", e.getMessage(), left);
+                sleep(Math.min(pause, left));
+                pause = Math.min(pause * 2, MAX_PAUSE_MS);
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(new SQLException("interrupted while waiting for the database", "08000", e));
         }
     }
 

@@ -69,6 +69,48 @@ class GithubDeploymentsTest {
         github.close();
     }
 
+    /**
+     * GitHub's primary rate limit (403, x-ratelimit-remaining 0, x-ratelimit-reset): the deployment is not held up,
+     * its commit status is not retried into the limit, and the GitHub deployment is created only once the reset has
+     * come (the retry delay, 200 ms here, would have come much sooner), once.
+     */
+    @Test
+    void aRateLimitedGithubIsCalledAgainOnlyAfterItsReset() throws Exception {
+        long reset = java.time.Instant.now().getEpochSecond() + 4;
+        List<java.time.Instant> creationTimes = new CopyOnWriteArrayList<>();
+        AtomicInteger commitStatuses = new AtomicInteger();
+        github.on(DEPLOYMENTS, exchange -> {
+            Received r = record(exchange);
+            creationTimes.add(java.time.Instant.now());
+            if (creationTimes.size() == 1) {
+                exchange.getResponseHeaders().add("x-ratelimit-remaining", "0");
+                exchange.getResponseHeaders().add("x-ratelimit-reset", String.valueOf(reset));
+                TestHttpServer.respond(exchange, 403, "{\"message\":\"API rate limit exceeded\"}");
+                return;
+            }
+            received.add(r);
+            TestHttpServer.respond(exchange, 201, "{\"id\":" + GITHUB_ID + "}");
+        });
+        String sha = GithubDelivery.push("acme/shop", "main").get("after").asText();
+        github.on("/repos/acme/shop/statuses/" + sha, exchange -> {
+            commitStatuses.incrementAndGet();
+            TestHttpServer.respond(exchange, 201, "{}");
+        });
+        try (RollingFixture f = start()) {
+            var r = GithubDelivery.of("push", GithubDelivery.push("acme/shop", "main")).secret(SECRET).send(f.app);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            long id = RollingFixture.json(r.body()).get("deployments").get(0).get("id").asLong();
+            assertThat(f.awaitEnd(id).get("status").asText()).isEqualTo("succeeded");
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 3);
+            assertThat(creationTimes).hasSize(2);
+            assertThat(creationTimes.get(1)).isAfterOrEqualTo(java.time.Instant.ofEpochSecond(reset));
+            // the start's commit status went out before the limit was met; the end's was not sent into it
+            assertThat(commitStatuses.get()).isLessThanOrEqualTo(2);
+            assertThat(received).extracting(Received::path).containsExactly(DEPLOYMENTS, STATUSES, STATUSES);
+        }
+    }
+
     @Test
     void aPushIsCreatedOnceAfterGitHubsOutageThenInProgressThenSuccess() throws Exception {
         try (RollingFixture f = start()) {

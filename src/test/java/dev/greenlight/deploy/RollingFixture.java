@@ -90,6 +90,16 @@ public final class RollingFixture implements AutoCloseable {
                                 String extraCommands, String topLevel, String image, String healthCommand,
                                 UnaryOperator<EmbeddedSshServer.Builder> servers, String sshExtra,
                                 Map<String, String> properties, String environment) throws IOException {
+        return start(dir, hostCount, environmentExtras, env, extraCommands, topLevel, image, healthCommand, servers,
+                sshExtra, properties, environment, TestDatabase.create());
+    }
+
+    /** @param db the service's database (one reached through a proxy the test can cut, say) */
+    public static RollingFixture start(Path dir, int hostCount, String environmentExtras, Map<String, String> env,
+                                String extraCommands, String topLevel, String image, String healthCommand,
+                                UnaryOperator<EmbeddedSshServer.Builder> servers, String sshExtra,
+                                Map<String, String> properties, String environment, TestDatabase db)
+            throws IOException {
         TestHosts hosts = TestHosts.start(dir.resolve("hosts"), hostCount, servers);
         String yaml = """
                 %s
@@ -123,7 +133,6 @@ public final class RollingFixture implements AutoCloseable {
                 healthCommand == null ? "" : "command: \"" + healthCommand + "\"", hosts.httpPort(), environmentExtras.indent(8));
         yaml = yaml.replace("BUILD_HOST", hosts.hostList().get(0));
         Path config = Files.writeString(dir.resolve("greenlight.yaml"), yaml);
-        TestDatabase db = TestDatabase.create();
         Map<String, String> variables = new HashMap<>(env);
         variables.put("TEST_TOKEN", TOKEN);
         return new RollingFixture(hosts, db, TestGreenlight.start(config, db, variables, properties), environment);
@@ -144,7 +153,7 @@ public final class RollingFixture implements AutoCloseable {
     /** Waits until the deployment ends and returns it with its steps. */
     public JsonNode awaitEnd(long id) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> TERMINAL.contains(deployment(id).get("status").asText()));
+                .until(() -> TERMINAL.contains(deployment(id).path("status").asText()));
         return deployment(id);
     }
 

@@ -148,6 +148,38 @@ class HttpHealthCheckerTest {
         assertThat(report.summary()).isEqualTo("/health: connection refused");
     }
 
+    /** A server that accepts and resets at once (SO_LINGER 0): an unhealthy answer, bounded, never an exception. */
+    @Test
+    void aConnectionResetIsAnUnhealthyResultNotAnException() throws Exception {
+        try (java.net.ServerSocket resetting = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                while (!resetting.isClosed()) {
+                    try {
+                        java.net.Socket s = resetting.accept();
+                        s.setSoLinger(true, 0);
+                        s.close();
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            long started = System.nanoTime();
+
+            HealthReport report = checker.check("http://127.0.0.1:" + resetting.getLocalPort(), List.of("/health"),
+                    Duration.ofSeconds(2));
+
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+            assertThat(report.healthy()).isFalse();
+            assertThat(report.results()).singleElement().satisfies(r -> {
+                assertThat(r.status()).isZero();
+                assertThat(r.error()).isNotBlank();
+            });
+        }
+    }
+
     @Test
     void redirectsAreNotFollowed() {
         server.on("/health", exchange -> {

@@ -219,10 +219,10 @@ class MessageFormatsTest {
     @Test
     void retryAfterIsReadAsSecondsOrAsAnHttpDate() {
         Instant now = Instant.parse("2026-03-01T10:00:00Z");
-        assertThat(Backoff.retryAfter("3", now)).contains(now.plusSeconds(3));
-        assertThat(Backoff.retryAfter("Sun, 01 Mar 2026 10:02:00 GMT", now)).contains(now.plusSeconds(120));
-        assertThat(Backoff.retryAfter("soon", now)).isEmpty();
-        assertThat(Backoff.retryAfter(null, now)).isEmpty();
+        assertThat(dev.greenlight.http.RateLimit.retryAfter("3", now)).contains(now.plusSeconds(3));
+        assertThat(dev.greenlight.http.RateLimit.retryAfter("Sun, 01 Mar 2026 10:02:00 GMT", now)).contains(now.plusSeconds(120));
+        assertThat(dev.greenlight.http.RateLimit.retryAfter("soon", now)).isEmpty();
+        assertThat(dev.greenlight.http.RateLimit.retryAfter(null, now)).isEmpty();
     }
 
     @Test

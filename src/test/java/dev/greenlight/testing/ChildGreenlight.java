@@ -78,6 +78,11 @@ public final class ChildGreenlight implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGTERM, as {@code kill} or a container runtime sends it; returns at once. */
+    public void terminate() {
+        process.destroy();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -145,7 +145,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         StepStore steps = new StepStore(jdbc, clock, secrets);
         Duration leaseTtl = leaseTtl(props);
         String instanceId = instanceId();
-        EnvironmentLease lease = new EnvironmentLease(jdbc, instanceId, leaseTtl);
+        EnvironmentLease lease = new EnvironmentLease(jdbc, instanceId, leaseTtl, audit);
         ActiveRuns activeRuns = new ActiveRuns(lease, deployments);
         GreenlightMeters meters = new GreenlightMeters(meterRegistry(registry));
         registry.bind("greenlightMeters", meters);

@@ -52,9 +52,12 @@ public final class Dispatcher {
     /** @return ids of the deployments started now, for the pipeline runner */
     public List<Long> dispatch() {
         for (String[] env : lease.lapsed()) {
-            // a dead instance's environment with nothing queued: settle its deployment, free the lease
+            // a dead instance's environment, queued or not: taken over (audited), its deployment settled under the
+            // lease (which that frees, or locks after a failed rollback), and what is left released. Another
+            // instance that took it first settles it instead.
+            if (!lease.tryAcquire(env[0], env[1])) continue;
             settleInterrupted(env[0], env[1]);
-            lease.forceRelease(env[0], env[1]);
+            lease.release(env[0], env[1]);
         }
         List<Long> started = new ArrayList<>();
         for (EnvironmentConfig env : config.environments().toList()) {

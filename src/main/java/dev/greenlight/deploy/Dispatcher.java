@@ -47,6 +47,8 @@ public final class Dispatcher {
     /** Registers every configured environment; called once at start-up. */
     public void registerEnvironments() {
         config.environments().forEach(e -> lease.register(e.app(), e.name()));
+        // the name leases, lease takeovers and the environments API show for this instance
+        LOG.info("this instance takes environment leases as {}", lease.holder());
     }
 
     /** @return ids of the deployments started now, for the pipeline runner */

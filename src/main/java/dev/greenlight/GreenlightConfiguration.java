@@ -154,15 +154,15 @@ public class GreenlightConfiguration implements CamelConfiguration {
         Duration leaseTtl = leaseTtl(props);
         watchPeriod(props);
         String instanceId = instanceId();
-        EnvironmentLease lease = new EnvironmentLease(jdbc, instanceId, leaseTtl);
+        EnvironmentLease lease = new EnvironmentLease(jdbc, instanceId, leaseTtl, audit);
         // A running deployment's bookkeeping waits out a database outage of up to half the lease TTL instead of
         // failing (requests are answered 503 at once meanwhile): within that bound the lease, renewed as soon as the
         // database answers again, cannot lapse under the run. The same stores, on a patient connection.
         Jdbc patient = jdbc.patient(leaseTtl.dividedBy(2));
         DeploymentStore runDeployments = new DeploymentStore(patient, clock, secrets);
         StepStore runSteps = new StepStore(patient, clock, secrets);
-        EnvironmentLease runLease = new EnvironmentLease(patient, instanceId, leaseTtl);
         AuditLog runAudit = new AuditLog(patient, clock, secrets);
+        EnvironmentLease runLease = new EnvironmentLease(patient, instanceId, leaseTtl, runAudit);
         ActiveRuns activeRuns = new ActiveRuns(runLease, runDeployments);
         GreenlightMeters meters = new GreenlightMeters(meterRegistry(registry));
         registry.bind("greenlightMeters", meters);

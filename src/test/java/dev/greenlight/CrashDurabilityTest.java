@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.greenlight.store.Database;
 import dev.greenlight.testing.GithubDelivery;
 import dev.greenlight.testing.TestConfig;
-import dev.greenlight.testing.TestGreenlight;
+import dev.greenlight.testing.ServiceInstance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +17,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -60,10 +54,9 @@ class CrashDurabilityTest {
         TestConfig.write(work);
         Random random = new Random();
         for (int kill = 1; kill <= KILLS; kill++) {
-            long starting = System.nanoTime();
-            Service service = Service.start(work, kill);
+            ServiceInstance service = ServiceInstance.start(work, TestConfig.environment(), Map.of());
             System.out.printf("run %d: started in %d ms, %d deliveries answered so far%n", kill,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - starting), answered.size());
+                    service.startMillis(), answered.size());
             try {
                 postUntilKilled(service, 10 + random.nextInt(40), random.nextInt(30));
             } finally {
@@ -85,7 +78,7 @@ class CrashDurabilityTest {
      * deliveries have been answered, and {@code delayMillis} later, so the kill falls at any point of a request
      * (however slow the machine is, every run has answers to lose).
      */
-    private void postUntilKilled(Service service, int answers, int delayMillis) throws Exception {
+    private void postUntilKilled(ServiceInstance service, int answers, int delayMillis) throws Exception {
         AtomicBoolean killed = new AtomicBoolean();
         int target = answered.size() + answers;
         ExecutorService sender = Executors.newSingleThreadExecutor();
@@ -95,7 +88,7 @@ class CrashDurabilityTest {
                     GithubDelivery push = GithubDelivery.of("push", GithubDelivery.push(TestConfig.REPOSITORY,
                             TestConfig.BRANCH));
                     try {
-                        HttpResponse<String> r = push.send(service.webhooks());
+                        HttpResponse<String> r = push.send(service.uri("/webhooks/github"));
                         if (r.statusCode() == 202) answered.put(push.id(), deploymentIds(r.body()));
                     } catch (UncheckedIOException e) {
                         // the answer was lost with the process: the delivery counts as not answered
@@ -149,59 +142,6 @@ class CrashDurabilityTest {
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** The service as its own process, started as {@code java} starts it, with the test classpath. */
-    record Service(Process process, int port, int managementPort) {
-        static Service start(Path work, int run) throws IOException, InterruptedException {
-            int port = TestGreenlight.freePort();
-            int managementPort = TestGreenlight.freePort();
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    // a short-lived JVM: C1 only and the serial collector start it faster
-                    "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                    "-Dcamel.server.host=127.0.0.1", "-Dcamel.server.port=" + port,
-                    "-Dcamel.management.host=127.0.0.1", "-Dcamel.management.port=" + managementPort,
-                    "-Dgreenlight.config=" + work.resolve("greenlight.yaml"),
-                    Greenlight.class.getName())
-                    .directory(work.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(work.resolve("service-" + run + ".log").toFile());
-            Map<String, String> env = pb.environment();
-            env.keySet().removeIf(k -> k.startsWith("GREENLIGHT_")); // the embedded default, whatever CI sets
-            env.putAll(TestConfig.environment());
-            Service service = new Service(pb.start(), port, managementPort);
-            service.awaitHealthy(work.resolve("service-" + run + ".log"));
-            return service;
-        }
-
-        URI webhooks() {
-            return URI.create("http://127.0.0.1:" + port + "/webhooks/github");
-        }
-
-        private void awaitHealthy(Path log) throws IOException, InterruptedException {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) throw new AssertionError("the service exited: " + Files.readString(log));
-                try {
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                            + managementPort + "/observe/health")).timeout(Duration.ofSeconds(2)).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    if (r.statusCode() == 200) return;
-                } catch (IOException e) {
-                    // not listening yet
-                }
-                Thread.sleep(100);
-            }
-            kill();
-            throw new AssertionError("the service did not become healthy: " + Files.readString(log));
-        }
-
-        /** SIGKILL: the process gets no chance to flush or close anything. */
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("the service did not die");
         }
     }
 }

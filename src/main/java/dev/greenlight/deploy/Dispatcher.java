@@ -51,14 +51,19 @@ public final class Dispatcher {
      */
     public void registerEnvironments(GreenlightConfig config) {
         config.environments().forEach(e -> lease.register(e.app(), e.name()));
+        // the name leases, lease takeovers and the environments API show for this instance
+        LOG.info("this instance takes environment leases as {}", lease.holder());
     }
 
     /** @return ids of the deployments started now, for the pipeline runner */
     public List<Long> dispatch() {
         for (String[] env : lease.lapsed()) {
-            // a dead instance's environment with nothing queued: settle its deployment, free the lease
+            // a dead instance's environment, queued or not: taken over (audited), its deployment settled under the
+            // lease (which that frees, or locks after a failed rollback), and what is left released. Another
+            // instance that took it first settles it instead.
+            if (!lease.tryAcquire(env[0], env[1])) continue;
             settleInterrupted(env[0], env[1]);
-            lease.forceRelease(env[0], env[1]);
+            lease.release(env[0], env[1]);
         }
         List<Long> started = new ArrayList<>();
         for (EnvironmentConfig env : config.get().environments().toList()) {

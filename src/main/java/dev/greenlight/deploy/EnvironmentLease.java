@@ -1,5 +1,7 @@
 package dev.greenlight.deploy;
 
+import dev.greenlight.audit.AuditEvent;
+import dev.greenlight.audit.AuditLog;
 import dev.greenlight.store.Jdbc;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -26,11 +28,14 @@ public final class EnvironmentLease {
     private final Jdbc jdbc;
     private final String holder;
     private final Duration ttl;
+    private final AuditLog audit;
 
-    public EnvironmentLease(Jdbc jdbc, String holder, Duration ttl) {
+    /** @param audit records every take of a lease that its holder let lapse (a takeover) */
+    public EnvironmentLease(Jdbc jdbc, String holder, Duration ttl, AuditLog audit) {
         this.jdbc = jdbc;
         this.holder = holder;
         this.ttl = ttl;
+        this.audit = audit;
     }
 
     public String holder() {
@@ -50,11 +55,33 @@ public final class EnvironmentLease {
         }
     }
 
+    /**
+     * Takes the environment's lease when it is free or has lapsed. Taking a lapsed one is a takeover: its holder
+     * (a dead instance, or a pipeline that died) never released it, and whatever it left running there is now the
+     * taker's to settle. The takeover is audited in the transaction that takes the lease, so the trail names every
+     * change of hands; the row is read under lock first, so the holder named is the one replaced.
+     */
     public boolean tryAcquire(String app, String environment) {
-        return jdbc.update("update environment_state set lease_holder = ?, lease_expires_at = " + EXPIRY
-                        + " where app = ? and environment = ? and (lease_holder is null "
-                        + "or lease_expires_at < current_timestamp)",
-                holder, ttl.toMillis(), app, environment) == 1;
+        return jdbc.inTransaction(c -> {
+            Optional<String> lapsedHolder = Jdbc.query(c, "select lease_holder, lease_expires_at < current_timestamp "
+                            + "from environment_state where app = ? and environment = ? for update",
+                    rs -> rs.getString(1) != null && rs.getBoolean(2) ? rs.getString(1) : null, app, environment)
+                    .stream().filter(Objects::nonNull).findFirst();
+            boolean taken = Jdbc.update(c, "update environment_state set lease_holder = ?, lease_expires_at = "
+                            + EXPIRY + " where app = ? and environment = ? and (lease_holder is null "
+                            + "or lease_expires_at < current_timestamp)",
+                    holder, ttl.toMillis(), app, environment) == 1;
+            if (taken) lapsedHolder.ifPresent(previous -> audit.record(c, takeover(app, environment, previous)));
+            return taken;
+        });
+    }
+
+    private AuditEvent takeover(String app, String environment, String previous) {
+        return AuditEvent.of(holder, "lease.takeover", "taken")
+                .target(app, environment, null)
+                .detail("took over the lease of " + app + "/" + environment + " from " + previous
+                        + (previous.equals(holder) ? " (this instance: its pipeline there ended without releasing it)"
+                        : ", whose lease lapsed without a heartbeat"));
     }
 
     /**
@@ -136,12 +163,6 @@ public final class EnvironmentLease {
     public static Optional<Long> lockingDeployment(String holder) {
         return holder != null && holder.startsWith(LOCKED_PREFIX)
                 ? Optional.of(Long.parseLong(holder.substring(LOCKED_PREFIX.length()))) : Optional.empty();
-    }
-
-    /** Frees a lapsed lease whatever its holder: only after that holder's deployments have been settled. */
-    public void forceRelease(String app, String environment) {
-        jdbc.update("update environment_state set lease_holder = null, lease_expires_at = null where app = ? "
-                + "and environment = ? and lease_expires_at < current_timestamp", app, environment);
     }
 
     /** Environments whose lease has lapsed while a deployment there still says it runs: its runner died. */

@@ -48,7 +48,7 @@ class DeploymentDurationsTest {
             Secrets secrets = new Secrets(name -> null);
             DeploymentStore store = new DeploymentStore(jdbc, clock, secrets);
             AuditLog audit = new AuditLog(jdbc, clock, secrets);
-            EnvironmentLease lease = new EnvironmentLease(jdbc, "test", Duration.ofMinutes(1));
+            EnvironmentLease lease = new EnvironmentLease(jdbc, "test", Duration.ofMinutes(1), audit);
             lease.register("shop", "staging");
             DeploymentFinisher finisher = new DeploymentFinisher(store, lease, audit, new EventOutbox(jdbc, clock, "test"),
                     () -> { }, new DeploymentMeasures(store, audit, new GreenlightMeters(new SimpleMeterRegistry())));

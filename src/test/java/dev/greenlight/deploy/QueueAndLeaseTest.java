@@ -61,7 +61,7 @@ class QueueAndLeaseTest {
         Secrets secrets = new Secrets(name -> null);
         AuditLog audit = new AuditLog(jdbc, clock, secrets);
         DeploymentStore store = new DeploymentStore(jdbc, clock, secrets);
-        EnvironmentLease lease = new EnvironmentLease(jdbc, holder, ttl);
+        EnvironmentLease lease = new EnvironmentLease(jdbc, holder, ttl, audit);
         EventOutbox outbox = new EventOutbox(jdbc, clock, holder);
         StepStore steps = new StepStore(jdbc, clock, secrets);
         DeploymentFinisher finisher = new DeploymentFinisher(store, lease, audit, outbox, () -> { },

@@ -65,7 +65,7 @@ class StoreTest {
         }
 
         EnvironmentLease lease(String holder, Duration ttl) {
-            return new EnvironmentLease(jdbc, holder, ttl);
+            return new EnvironmentLease(jdbc, holder, ttl, audit);
         }
 
         Deployment queue(String app, String environment, String version) {
@@ -568,11 +568,22 @@ class StoreTest {
 
             lapse(s, "shop", "qa");
             assertThat(b.lapsed()).extracting(e -> e[0] + "/" + e[1]).containsExactly("shop/qa");
+            assertThat(takeovers(s)).as("taking a free lease is no takeover").isEmpty();
             assertThat(b.tryAcquire("shop", "qa")).as("a lapsed lease can be taken").isTrue();
+            assertThat(takeovers(s)).as("the takeover, audited with the take").containsExactly("instance-b shop/qa: "
+                    + "took over the lease of shop/qa from instance-a, whose lease lapsed without a heartbeat");
+            assertThat(new dev.greenlight.audit.AuditChain(s.jdbc()).verify().valid()).as("the chain goes on through it").isTrue();
             assertThat(a.tryAcquire("shop", "qa")).isFalse();
             b.release("shop", "qa");
             assertThat(a.tryAcquire("shop", "qa")).isTrue();
+            assertThat(takeovers(s)).as("a released lease taken again is no takeover").hasSize(1);
         }
+    }
+
+    private static List<String> takeovers(Store s) {
+        return s.jdbc().query("select actor, app, environment, detail from audit_log where action = 'lease.takeover' "
+                + "order by id", rs -> rs.getString(1) + " " + rs.getString(2) + "/" + rs.getString(3) + ": "
+                + rs.getString(4));
     }
 
     @ParameterizedTest

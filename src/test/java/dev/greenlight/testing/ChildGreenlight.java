@@ -83,6 +83,12 @@ public final class ChildGreenlight implements AutoCloseable {
         process.destroy();
     }
 
+    /** SIGKILL: the process gets no chance to flush, close or release anything. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("the service did not die");
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -45,6 +45,8 @@ import dev.greenlight.deploy.EnvironmentLease;
 import dev.greenlight.deploy.EventOutbox;
 import dev.greenlight.deploy.HealthStage;
 import dev.greenlight.deploy.PreChecks;
+import dev.greenlight.deploy.RecoveredRuns;
+import dev.greenlight.deploy.Recoveries;
 import dev.greenlight.deploy.RemoteCommands;
 import dev.greenlight.deploy.Rollbacks;
 import dev.greenlight.deploy.SmokeStage;
@@ -166,7 +168,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         DeploymentFinisher finisher = new DeploymentFinisher(deployments, lease, audit, outbox, wake,
                 new DeploymentMeasures(deployments, audit, meters));
         DeploymentQueue queue = new DeploymentQueue(deployments, audit);
-        Dispatcher dispatcher = new Dispatcher(config, deployments, lease, finisher, steps, audit, outbox, wake);
+        Dispatcher dispatcher = new Dispatcher(config, deployments, lease, audit, outbox, wake);
         dispatcher.registerEnvironments();
         WebhookDeliveries deliveries = new WebhookDeliveries(clock);
         RefusalLimiter refusals = refusalLimiter(props, audit, clock);
@@ -183,6 +185,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("sshSessionPool", ssh);
         registry.bind("remoteCommands", commands);
         registry.bind("deploymentRuns", runs);
+        registry.bind("recoveries", new Recoveries(deployments, lease, steps, audit));
+        registry.bind("recoveredRuns", new RecoveredRuns(config, deployments, steps, finisher));
         ExecutorService hostWork = hostExecutor(context);
         registry.bind("hostExecutor", hostWork);
         registry.bind("preChecks", new PreChecks(registryClient(secrets), steps));

@@ -98,6 +98,12 @@ public final class ChildGreenlight implements AutoCloseable {
         }
     }
 
+    /** SIGKILL ({@code kill -9}): the process ends at once, nothing of it runs any more. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("the service outlived SIGKILL");
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

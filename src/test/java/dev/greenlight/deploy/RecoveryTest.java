@@ -123,7 +123,7 @@ class RecoveryTest {
                           backup: "echo {{backup}} >> backups"
                           restore: "echo {{backup}} >> restores"
                         health:
-                          url: "http://{{host}}:%d"
+                          url: "http://{{host}}:%d/{{color}}"
                           paths: [/health]
                           attempts: 3
                           interval: 200ms
@@ -142,7 +142,8 @@ class RecoveryTest {
 
         long id = deploy("2.0.0");
         await().atMost(Duration.ofSeconds(120)).until(() -> Sql.count(db, "select count(*) from deployment_steps "
-                + "where deployment_id = ? and stage = 'watch'", id) > 0);
+                + "where deployment_id = ? and (stage = 'watch' or status = 'failed')", id) > 0);
+        assertThat(stepStatuses(id)).as("watching").contains("watch " + host(1) + " succeeded");
         assertThat(live(1)).isEqualTo("green");
         assertThat(live(2)).isEqualTo("green");
         String backup = (String) Sql.rows(db, "select backup_name from deployments where id = ?", id).get(0)
@@ -208,8 +209,17 @@ class RecoveryTest {
                         hosts: [%s]
                         ssh: %s
                         notify: [team]
-                %s""".formatted(hook, String.join(", ", hosts.hostList()), hosts.sshYaml(), environment);
+                %s""".formatted(hook, String.join(", ", hosts.hostList()), ssh(), environment);
         return Files.writeString(dir.resolve("greenlight.yaml"), yaml);
+    }
+
+    /**
+     * The hosts' SSH settings with a connect timeout long enough for a JVM that has just started (and is still
+     * compiling) on a busy machine: the embedded servers answer in milliseconds once it is warm.
+     */
+    private String ssh() {
+        return "{ user: deploy, key-file: " + hosts.keyFile() + ", known-hosts: " + hosts.knownHosts()
+                + ", connect-timeout: 30s }";
     }
 
     private ChildGreenlight start(Path config) throws Exception {
@@ -224,7 +234,7 @@ class RecoveryTest {
         ChildGreenlight started = ChildGreenlight.start(dir, Map.of("TEST_TOKEN", TOKEN), options);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!started.isAlive()) throw new AssertionError("the service exited: " + started.stdout());
+            if (!started.isAlive()) throw new AssertionError("the service exited: " + started.stderr() + started.stdout());
             try {
                 return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
                         + "/observe/health")).timeout(Duration.ofSeconds(2)).build(),
@@ -272,8 +282,9 @@ class RecoveryTest {
     }
 
     private List<String> stepStatuses(long id) {
-        return Sql.rows(db, "select stage, host, status from deployment_steps where deployment_id = ? order by id", id)
-                .stream().map(r -> r.get("stage") + " " + r.get("host") + " " + r.get("status"))
+        return Sql.rows(db, "select stage, host, status, detail from deployment_steps where deployment_id = ? order by id", id)
+                .stream().map(r -> r.get("stage") + " " + r.get("host") + " " + r.get("status")
+                        + ("failed".equals(r.get("status")) ? ": " + r.get("detail") : ""))
                 .collect(Collectors.toList());
     }
 

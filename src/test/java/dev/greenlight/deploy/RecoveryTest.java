@@ -232,17 +232,7 @@ class RecoveryTest {
                 "-Dgreenlight.db.url=" + db.url(), "-Dgreenlight.db.user=" + db.user(),
                 "-Dgreenlight.db.schema=" + db.schema());
         ChildGreenlight started = ChildGreenlight.start(dir, Map.of("TEST_TOKEN", TOKEN), options);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!started.isAlive()) throw new AssertionError("the service exited: " + started.stderr() + started.stdout());
-            try {
-                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
-                        + "/observe/health")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        started.awaitHealthy(managementPort);
         return started;
     }
 

@@ -47,6 +47,8 @@ import dev.greenlight.deploy.EnvironmentLease;
 import dev.greenlight.deploy.EventOutbox;
 import dev.greenlight.deploy.HealthStage;
 import dev.greenlight.deploy.PreChecks;
+import dev.greenlight.deploy.RecoveredRuns;
+import dev.greenlight.deploy.Recoveries;
 import dev.greenlight.deploy.RemoteCommands;
 import dev.greenlight.deploy.Rollbacks;
 import dev.greenlight.deploy.SmokeStage;
@@ -186,7 +188,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
                 new EventOutbox(patient, clock, instanceId, notifications), wake,
                 new DeploymentMeasures(runDeployments, runAudit, meters));
         DeploymentQueue queue = new DeploymentQueue(deployments, audit);
-        Dispatcher dispatcher = new Dispatcher(current, deployments, lease, finisher, steps, audit, outbox, wake);
+        Dispatcher dispatcher = new Dispatcher(current, deployments, lease, audit, outbox, wake);
         dispatcher.registerEnvironments(config);
         WebhookDeliveries deliveries = new WebhookDeliveries(clock);
         RefusalLimiter refusals = refusalLimiter(props, audit, clock);
@@ -205,6 +207,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("sshSessionPool", ssh);
         registry.bind("remoteCommands", commands);
         registry.bind("deploymentRuns", runs);
+        registry.bind("recoveries", new Recoveries(deployments, lease, steps, audit));
+        registry.bind("recoveredRuns", new RecoveredRuns(current, runDeployments, runSteps, runFinisher));
         ExecutorService hostWork = hostExecutor(context);
         registry.bind("hostExecutor", hostWork);
         registry.bind("preChecks", new PreChecks(registryClient(secrets), runSteps));

@@ -119,6 +119,23 @@ public final class DeploymentStore {
                 DeploymentStatus.AWAITING_PROMOTION.key(), DeploymentStatus.ROLLING_BACK.key());
     }
 
+    /** An environment where a deployment says a pipeline runs for it while nobody holds the lease: its runner died. */
+    public record Interrupted(String app, String environment, String holder) {
+    }
+
+    /**
+     * The environments with a running, awaiting-promotion or rolling-back deployment whose lease has lapsed (or is
+     * free), with the holder whose lease lapsed: judged by the database's clock, like every lease.
+     */
+    public List<Interrupted> interrupted() {
+        return jdbc.query("select distinct d.app, d.environment, s.lease_holder from deployments d join "
+                        + "environment_state s on s.app = d.app and s.environment = d.environment where d.status in "
+                        + "(?, ?, ?) and (s.lease_holder is null or s.lease_expires_at < current_timestamp)",
+                rs -> new Interrupted(rs.getString(1), rs.getString(2), rs.getString(3)),
+                DeploymentStatus.RUNNING.key(), DeploymentStatus.AWAITING_PROMOTION.key(),
+                DeploymentStatus.ROLLING_BACK.key());
+    }
+
     /**
      * Moves {@code id} from {@code from} to {@code to}; false when it was no longer in {@code from}. A terminal
      * {@code to} sets {@code finished_at} and the durations ({@link DeploymentDurations}) in the caller's transaction.

@@ -2,9 +2,9 @@ package dev.greenlight.deploy;
 
 import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.audit.AuditLog;
+import dev.greenlight.config.CurrentConfig;
 import dev.greenlight.config.EnvironmentConfig;
 import dev.greenlight.config.GreenlightConfig;
-import dev.greenlight.config.CurrentConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,27 +21,21 @@ public final class Dispatcher {
     private final CurrentConfig config;
     private final DeploymentStore deployments;
     private final EnvironmentLease lease;
-    private final DeploymentFinisher finisher;
-    private final StepStore steps;
     private final AuditLog audit;
     private final EventOutbox outbox;
     private final Runnable onStarted;
 
     /**
-     * @param steps     closes the steps an interrupted deployment left open
      * @param outbox    gets a "started" event in the transaction that starts a deployment
      * @param onStarted told after that commit (wakes the event relay)
      */
     public Dispatcher(CurrentConfig config, DeploymentStore deployments, EnvironmentLease lease,
-                      DeploymentFinisher finisher, StepStore steps, AuditLog audit, EventOutbox outbox,
-                      Runnable onStarted) {
+                      AuditLog audit, EventOutbox outbox, Runnable onStarted) {
         this.outbox = outbox;
         this.onStarted = onStarted;
         this.config = config;
         this.deployments = deployments;
         this.lease = lease;
-        this.finisher = finisher;
-        this.steps = steps;
         this.audit = audit;
     }
 
@@ -55,27 +49,38 @@ public final class Dispatcher {
         LOG.info("this instance takes environment leases as {}", lease.holder());
     }
 
-    /** @return ids of the deployments started now, for the pipeline runner */
+    /**
+     * Runs after {@link Recoveries#takeOver}: an environment where a deployment was interrupted is the recovery's
+     * until it has ended that deployment, so nothing starts there meanwhile.
+     *
+     * @return ids of the deployments started now, for the pipeline runner
+     */
     public List<Long> dispatch() {
         for (String[] env : lease.lapsed()) {
-            // a dead instance's environment, queued or not: taken over (audited), its deployment settled under the
-            // lease (which that frees, or locks after a failed rollback), and what is left released. Another
-            // instance that took it first settles it instead.
-            if (!lease.tryAcquire(env[0], env[1])) continue;
-            settleInterrupted(env[0], env[1]);
-            lease.release(env[0], env[1]);
+            // a dead instance's lease over nothing unfinished (it died between deployments): taken over (audited) and
+            // freed. One over an unfinished deployment is the recovery's (Recoveries.takeOver).
+            if (deployments.unfinished(env[0], env[1]).isEmpty() && lease.tryAcquire(env[0], env[1])) {
+                lease.release(env[0], env[1]);
+            }
         }
         List<Long> started = new ArrayList<>();
         for (EnvironmentConfig env : config.get().environments().toList()) {
-            if (deployments.nextQueued(env.app(), env.name()).isEmpty() || !lease.tryAcquire(env.app(), env.name())) {
+            if (deployments.nextQueued(env.app(), env.name()).isEmpty() || interrupted(env)
+                    || !lease.tryAcquire(env.app(), env.name())) {
                 continue;
             }
-            // the lease may have lapsed only now: whatever still says it runs there is a dead instance's. Settling
-            // it releases the lease (or locks it after a failed rollback), so it is taken again before going on.
-            if (settleInterrupted(env.app(), env.name()) && !lease.tryAcquire(env.app(), env.name())) continue;
+            // the lease may have lapsed only now, over a dead instance's deployment: its recovery goes first
+            if (interrupted(env)) {
+                lease.release(env.app(), env.name());
+                continue;
+            }
             start(env).ifPresentOrElse(started::add, () -> lease.release(env.app(), env.name()));
         }
         return started;
+    }
+
+    private boolean interrupted(EnvironmentConfig env) {
+        return !deployments.unfinished(env.app(), env.name()).isEmpty();
     }
 
     /**
@@ -105,36 +110,5 @@ public final class Dispatcher {
         LOG.info("deployment {} started: {}/{} {} -> {}", d.id(), d.app(), d.environment(), live, d.version());
         onStarted.run();
         return Optional.of(d.id());
-    }
-
-    /**
-     * A deployment that still says it runs where its lease lapsed: the instance running it died, or its pipeline
-     * did. Its steps say how far it got: the one that was under way when it stopped is closed as interrupted (it
-     * would otherwise say running forever). The deployment is marked so a person can look (a rollback in flight
-     * becomes rollback_failed, which locks the environment), and the finisher frees or locks the lease as the
-     * outcome requires.
-     *
-     * @return true when there was such a deployment
-     */
-    private boolean settleInterrupted(String app, String environment) {
-        List<Deployment> orphans = deployments.unfinished(app, environment);
-        for (Deployment d : orphans) {
-            steps.closeInterrupted(d.id(), "interrupted: the Greenlight instance running this step stopped before "
-                    + "it ended; what it did on the host is not known");
-            if (d.status() == DeploymentStatus.RUNNING) {
-                finisher.finish(d.id(), DeploymentStatus.RUNNING, DeploymentStatus.FAILED,
-                        "interrupted: the Greenlight instance running it stopped; see its steps for how far it got");
-            } else if (d.status() == DeploymentStatus.AWAITING_PROMOTION) {
-                // its hosts were changed (the idle colour deployed) but traffic had not moved: settled like a running
-                // deployment, the steps saying what was deployed
-                finisher.finish(d.id(), DeploymentStatus.AWAITING_PROMOTION, DeploymentStatus.FAILED,
-                        "interrupted while awaiting promotion: the Greenlight instance running it stopped before the "
-                                + "switch; the idle colour may still run the new version (see its steps)");
-            } else {
-                finisher.finish(d.id(), DeploymentStatus.ROLLING_BACK, DeploymentStatus.ROLLBACK_FAILED,
-                        "interrupted during rollback: the Greenlight instance running it stopped");
-            }
-        }
-        return !orphans.isEmpty();
     }
 }

@@ -78,6 +78,11 @@ public final class RemoteCommands {
         return new RemoteCall(run, host, "pre-check", 1, TRUE, preCheckTimeout(run), true, PROBE_OK);
     }
 
+    /** The same probe, when a recovery re-checks an interrupted deployment's host (stage recovery-probe). */
+    public RemoteCall recoveryProbe(DeploymentRun run, HostAddress host) {
+        return new RemoteCall(run, host, "recovery-probe", 1, TRUE, preCheckTimeout(run), true, PROBE_OK);
+    }
+
     /**
      * The fixed command that reads the host's disk and memory figures for the configured checks
      * ({@link HostResources} judges them); null when the environment configures none.

@@ -189,7 +189,7 @@ class PromotionTest {
     }
 
     @Test
-    void aDeploymentLeftAwaitingPromotionByADeadInstanceIsSettledLikeARunningOne() {
+    void aDeploymentLeftAwaitingPromotionByADeadInstanceIsRecoveredLikeARunningOne() {
         // another instance's pipeline waited for a promotion and died: its lease has lapsed
         Sql.update(f.db, "insert into deployments (app, environment, version, strategy, trigger_kind, triggered_by, "
                 + "status, created_at, started_at, decision_deadline) values ('shop', 'production', '3.0.0', "
@@ -200,8 +200,10 @@ class PromotionTest {
                 + "current_timestamp - interval '1' second where app = 'shop' and environment = 'production'");
 
         JsonNode d = f.awaitStatus(id, "failed");
-        assertThat(d.get("detail").asText()).startsWith("interrupted while awaiting promotion");
+        assertThat(d.get("detail").asText()).startsWith("recovered after an interruption: the Greenlight instance "
+                + "running it stopped while it was awaiting_promotion").endsWith("; nothing was changed");
         assertThat(f.environmentState().get("lease_holder")).isNull();
-        assertThat(f.audit(id)).contains("greenlight deployment.failed failed");
+        assertThat(f.audit(id)).contains("greenlight deployment.recovering recovering")
+                .contains("greenlight deployment.failed failed");
     }
 }

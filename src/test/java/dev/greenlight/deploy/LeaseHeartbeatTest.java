@@ -76,14 +76,16 @@ class LeaseHeartbeatTest {
     /**
      * The pipeline's exchange fails outside every error handler (here its rollback route throws, and so does the end
      * of the run that would settle it, as when the database is briefly out of reach), so nothing ends the
-     * deployment: it still says running. Its lease is no longer renewed, and once it lapses the dispatcher settles it
-     * and the next deployment runs, in the same live instance.
+     * deployment: it still says running. Its lease is no longer renewed, and once it lapses the deployment is recovered (the rollback works
+     * again by then) and the next deployment runs, in the same live instance.
      */
     @Test
     void aPipelineThatDiedIsNoLongerRenewedAndTheNextDeploymentRunsWithoutARestart() throws Exception {
         try (RollingFixture f = RollingFixture.start(dir, 1, "", Map.of())) {
-            AdviceWith.adviceWith(f.app.context(), "rollback",
-                    a -> a.weaveAddFirst().throwException(new IllegalStateException("the rollback route broke")));
+            java.util.concurrent.atomic.AtomicBoolean rollbackBroken = new java.util.concurrent.atomic.AtomicBoolean(true);
+            AdviceWith.adviceWith(f.app.context(), "rollback", a -> a.weaveAddFirst().process(e -> {
+                if (rollbackBroken.get()) throw new IllegalStateException("the rollback route broke");
+            }));
             AdviceWith.adviceWith(f.app.context(), "run-deployment",
                     a -> a.weaveById("close-run").replace().throwException(new IllegalStateException("no database")));
             f.hosts.deployScript(1, "exit 3\n");
@@ -92,6 +94,7 @@ class LeaseHeartbeatTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> !runs.isActive(broken)
                     && f.deployment(broken).get("steps").size() > 1);
             assertThat(f.deployment(broken).get("status").asText()).as("nothing ended it").isEqualTo("running");
+            rollbackBroken.set(false); // the database is back: the recovery's rollback can run
 
             nearExpiry(f.db);
             runs.renewLeases();
@@ -103,8 +106,10 @@ class LeaseHeartbeatTest {
                     + "where app = 'shop' and environment = 'staging'");
             assertThat(f.awaitEnd(next).get("status").asText()).isEqualTo("succeeded");
             JsonNode settled = f.deployment(broken);
-            assertThat(settled.get("status").asText()).isEqualTo("failed");
-            assertThat(settled.get("detail").asText()).contains("interrupted");
+            assertThat(settled.get("status").asText()).as("recovered: a first deployment has nothing to return to")
+                    .isEqualTo("failed");
+            assertThat(settled.get("detail").asText()).startsWith("recovered after an interruption")
+                    .contains("no earlier successful deployment");
         }
     }
 

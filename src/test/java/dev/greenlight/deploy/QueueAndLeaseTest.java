@@ -51,7 +51,7 @@ class QueueAndLeaseTest {
     /** One Greenlight instance's queue machinery. */
     record Instance(String holder, HikariDataSource ds, DeploymentStore store, EnvironmentLease lease,
                     DeploymentFinisher finisher, Dispatcher dispatcher, DeploymentQueue queue, StepStore steps,
-                    ActiveRuns runs) {
+                    ActiveRuns runs, Recoveries recoveries) {
     }
 
     Instance instance(String holder, Duration ttl) {
@@ -66,10 +66,10 @@ class QueueAndLeaseTest {
         StepStore steps = new StepStore(jdbc, clock, secrets);
         DeploymentFinisher finisher = new DeploymentFinisher(store, lease, audit, outbox, () -> { },
                 new DeploymentMeasures(store, audit, new GreenlightMeters(new SimpleMeterRegistry())));
-        Dispatcher dispatcher = new Dispatcher(new dev.greenlight.config.CurrentConfig(config), store, lease, finisher, steps, audit, outbox, () -> { });
+        Dispatcher dispatcher = new Dispatcher(new dev.greenlight.config.CurrentConfig(config), store, lease, audit, outbox, () -> { });
         dispatcher.registerEnvironments(config);
         Instance i = new Instance(holder, ds, store, lease, finisher, dispatcher, new DeploymentQueue(store, audit),
-                steps, new ActiveRuns(lease, store));
+                steps, new ActiveRuns(lease, store), new Recoveries(store, lease, steps, audit));
         instances.add(i);
         return i;
     }
@@ -289,7 +289,7 @@ class QueueAndLeaseTest {
     }
 
     @Test
-    void aDeploymentWhoseInstanceDiedIsMarkedInterruptedAndTheQueueMovesOn() throws Exception {
+    void aDeploymentWhoseInstanceDiedIsTakenOverForRecoveryAndTheQueueWaitsUntilItHasEnded() throws Exception {
         Instance dying = instance("instance-dying", Duration.ofSeconds(30));
         Instance survivor = instance("instance-survivor", Duration.ofSeconds(30));
         long d1 = survivor.queue().enqueue(manual("shop", "qa", "v1"), "test").id();
@@ -298,25 +298,32 @@ class QueueAndLeaseTest {
         assertThat(dying.dispatcher().dispatch()).containsExactly(d1);
         // the instance dies here: it neither renews its lease nor finishes d1
 
-        assertThat(survivor.dispatcher().dispatch()).as("the lease is still valid").isEmpty();
+        assertThat(survivor.recoveries().takeOver()).as("the lease is still valid").isEmpty();
+        assertThat(survivor.dispatcher().dispatch()).isEmpty();
         assertThat(survivor.store().find(d2).orElseThrow().status()).isEqualTo(DeploymentStatus.QUEUED);
 
         lapse(dying);
-        assertThat(survivor.dispatcher().dispatch()).containsExactly(d2);
-
-        Deployment interrupted = survivor.store().find(d1).orElseThrow();
-        assertThat(interrupted.status()).isEqualTo(DeploymentStatus.FAILED);
-        assertThat(interrupted.statusDetail()).contains("interrupted");
-        assertThat(interrupted.finishedAt()).isNotNull();
-        assertThat(survivor.store().find(d2).orElseThrow().status()).isEqualTo(DeploymentStatus.RUNNING);
+        assertThat(survivor.recoveries().takeOver()).containsExactly(d1);
+        assertThat(survivor.recoveries().takeOver()).as("taken over once").isEmpty();
+        assertThat(dying.recoveries().takeOver()).as("the survivor holds the lease now").isEmpty();
+        assertThat(survivor.dispatcher().dispatch()).as("d1's recovery goes first").isEmpty();
         assertThat(Sql.rows(db, "select lease_holder from environment_state where app = 'shop' and environment = 'qa'"))
                 .containsExactly(Map.of("lease_holder", "instance-survivor"));
-        assertThat(Sql.rows(db, "select actor, outcome from audit_log where deployment_id = ? and action = ?",
-                d1, "deployment.failed")).containsExactly(Map.of("actor", "greenlight", "outcome", "failed"));
+        assertThat(Sql.rows(db, "select actor, outcome, detail from audit_log where deployment_id = ? and action = ?",
+                d1, "deployment.recovering")).containsExactly(Map.of("actor", "greenlight", "outcome", "recovering",
+                "detail", "instance instance-dying stopped while the deployment was running; instance "
+                        + "instance-survivor recovers it: a first deployment has nothing to return to: it ends failed "
+                        + "(a blue-green one's colour is stopped)"));
+        assertThat(survivor.store().find(d1).orElseThrow().status()).as("the recovery route ends it")
+                .isEqualTo(DeploymentStatus.RUNNING);
+
+        // what the recovery's rollback does at its end
+        survivor.finisher().finish(d1, DeploymentStatus.RUNNING, DeploymentStatus.FAILED, "recovered");
+        assertThat(survivor.dispatcher().dispatch()).containsExactly(d2);
     }
 
     @Test
-    void aDeploymentWhoseInstanceDiedIsRecoveredHoweverManyAreQueuedBehindIt() throws Exception {
+    void aDeploymentWhoseInstanceDiedIsTakenOverHoweverManyAreQueuedBehindIt() throws Exception {
         Instance dying = instance("instance-dying", Duration.ofSeconds(30));
         Instance survivor = instance("instance-survivor", Duration.ofSeconds(30));
         long d1 = survivor.queue().enqueue(manual("shop", "qa", "v0"), "test").id();
@@ -324,15 +331,15 @@ class QueueAndLeaseTest {
         for (int i = 1; i <= 60; i++) survivor.queue().enqueue(manual("shop", "qa", "v" + i), "test");
 
         lapse(dying);
+        assertThat(survivor.recoveries().takeOver()).containsExactly(d1);
         survivor.dispatcher().dispatch();
 
-        assertThat(survivor.store().find(d1).orElseThrow().status()).isEqualTo(DeploymentStatus.FAILED);
         assertThat(Sql.count(db, "select count(*) from deployments where app = 'shop' and environment = 'qa' "
-                + "and status = 'running'")).as("at most one running").isLessThanOrEqualTo(1);
+                + "and status = 'running'")).as("only the one being recovered").isEqualTo(1);
     }
 
     @Test
-    void aRollbackWhoseInstanceDiedIsMarkedRollbackFailed() throws Exception {
+    void aRollbackWhoseInstanceDiedIsTakenOverToBeRunAgain() throws Exception {
         Instance dying = instance("instance-dying", Duration.ofSeconds(30));
         Instance survivor = instance("instance-survivor", Duration.ofSeconds(30));
         long d1 = survivor.queue().enqueue(manual("shop", "qa", "v1"), "test").id();
@@ -340,15 +347,16 @@ class QueueAndLeaseTest {
         assertThat(dying.dispatcher().dispatch()).containsExactly(d1);
         assertThat(dying.finisher().move(d1, DeploymentStatus.RUNNING, DeploymentStatus.ROLLING_BACK, "health failed")).isTrue();
         lapse(dying);
-        survivor.dispatcher().dispatch();
+        assertThat(survivor.recoveries().takeOver()).containsExactly(d1);
 
-        Deployment d = survivor.store().find(d1).orElseThrow();
-        assertThat(d.status()).isEqualTo(DeploymentStatus.ROLLBACK_FAILED);
-        assertThat(d.statusDetail()).contains("interrupted during rollback");
+        assertThat(survivor.store().find(d1).orElseThrow().status()).isEqualTo(DeploymentStatus.ROLLING_BACK);
+        assertThat(Sql.rows(db, "select detail from audit_log where deployment_id = ? and action = ?", d1,
+                "deployment.recovering").get(0).get("detail").toString())
+                .endsWith("was rolling_back; instance instance-survivor recovers it: its rollback is run again");
     }
 
     @Test
-    void aStepUnderWayWhenItsInstanceDiedIsClosedAsInterruptedWhenTheDeploymentIsRecovered() throws Exception {
+    void aStepUnderWayWhenItsInstanceDiedIsClosedAsInterruptedWhenTheDeploymentIsTakenOver() throws Exception {
         Instance dying = instance("instance-dying", Duration.ofSeconds(30));
         Instance survivor = instance("instance-survivor", Duration.ofSeconds(30));
         long d1 = survivor.queue().enqueue(manual("shop", "qa", "v1"), "test").id();
@@ -358,9 +366,8 @@ class QueueAndLeaseTest {
         // the instance dies while the deploy command runs: nothing will ever close that step
 
         lapse(dying);
-        survivor.dispatcher().dispatch();
+        assertThat(survivor.recoveries().takeOver()).containsExactly(d1);
 
-        assertThat(survivor.store().find(d1).orElseThrow().status()).isEqualTo(DeploymentStatus.FAILED);
         List<Step> steps = survivor.steps().forDeployment(d1);
         assertThat(steps).extracting(Step::stage, Step::status)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("pre-check", "succeeded"),
@@ -397,11 +404,12 @@ class QueueAndLeaseTest {
 
     /**
      * The pipeline of a deployment died in a live instance (it never ended the deployment): the heartbeat no longer
-     * renews its lease, so the instance's own dispatcher settles it once the lease lapses and the queue goes on. A
+     * renews its lease, so the instance itself takes it over for recovery once the lease lapses, and the queue goes on
+     * after it. A
      * heartbeat that renewed every lease the instance holds kept such an environment locked until a restart.
      */
     @Test
-    void aDeploymentWhosePipelineDiedLetsItsLeaseLapseAndIsSettledWithoutARestart() throws Exception {
+    void aDeploymentWhosePipelineDiedLetsItsLeaseLapseAndIsTakenOverWithoutARestart() throws Exception {
         Instance instance = instance("instance-a", Duration.ofSeconds(30));
         long d1 = instance.queue().enqueue(manual("shop", "qa", "v1"), "test").id();
         long d2 = instance.queue().enqueue(manual("shop", "qa", "v2"), "test").id();
@@ -421,10 +429,8 @@ class QueueAndLeaseTest {
 
         Sql.update(db, "update environment_state set lease_expires_at = current_timestamp - interval '1' second "
                 + "where app = 'shop' and environment = 'qa'");
-        assertThat(instance.dispatcher().dispatch()).containsExactly(d2);
-        Deployment settled = instance.store().find(d1).orElseThrow();
-        assertThat(settled.status()).isEqualTo(DeploymentStatus.FAILED);
-        assertThat(settled.statusDetail()).contains("interrupted");
+        assertThat(instance.recoveries().takeOver()).as("its own instance takes it over").containsExactly(d1);
+        assertThat(instance.dispatcher().dispatch()).as("d2 waits for d1's recovery").isEmpty();
         assertThat(instance.store().find(blog).orElseThrow().status()).isEqualTo(DeploymentStatus.RUNNING);
     }
 
@@ -441,14 +447,12 @@ class QueueAndLeaseTest {
 
         assertThat(qaLeaseLeftMillis()).isNegative();
         assertThat(holder.runs().isActive(d1)).as("no longer renewed").isFalse();
-        other.dispatcher().dispatch();
-        assertThat(other.store().find(d1).orElseThrow().status()).isEqualTo(DeploymentStatus.FAILED);
+        assertThat(other.recoveries().takeOver()).containsExactly(d1);
     }
 
     /**
      * The lease of a dead instance lapses between the dispatcher's look for lapsed leases and its attempt to take
-     * the lease: the attempt succeeds, and the deployment the dead instance left running must still be settled
-     * before the next one starts. The lapse is made to happen exactly there: a transaction of the test locks the
+     * the lease: the deployment the dead instance left running must still be recovered before the next one starts. The lapse is made to happen exactly there: a transaction of the test locks the
      * deployments table, so the dispatcher, having found no lapsed lease, waits at its first look at a queue; the
      * transaction then moves the lease's expiry into the past and commits.
      */
@@ -469,21 +473,22 @@ class QueueAndLeaseTest {
                 pid.next();
                 lapsePid = pid.getInt(1);
             }
-            Future<List<Long>> started = dispatcher.submit(() -> survivor.dispatcher().dispatch());
+            Future<List<Long>> startedFuture = dispatcher.submit(() -> survivor.dispatcher().dispatch());
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Sql.count(db,
                     "select count(*) from pg_stat_activity where ? = any(pg_blocking_pids(pid))", lapsePid) > 0);
-            assertThat(started).as("waiting at the queue, past its look for lapsed leases").isNotDone();
+            assertThat(startedFuture).as("waiting at the queue, past its look for lapsed leases").isNotDone();
             assertThat(sql.executeUpdate("update environment_state set lease_expires_at = current_timestamp "
                     + "- interval '1' second where app = 'shop' and environment = 'qa'")).isEqualTo(1);
             lapse.commit();
-            started.get(30, TimeUnit.SECONDS);
+            assertThat(startedFuture.get(30, TimeUnit.SECONDS)).as("nothing starts over an interrupted deployment")
+                    .isEmpty();
         } finally {
             dispatcher.shutdownNow();
         }
 
         assertThat(Sql.count(db, "select count(*) from deployments where app = 'shop' and environment = 'qa' "
                 + "and status = 'running'")).as("at most one running").isLessThanOrEqualTo(1);
-        assertThat(survivor.store().find(d1).orElseThrow().status()).isEqualTo(DeploymentStatus.FAILED);
-        assertThat(survivor.store().find(d2).orElseThrow().status()).isEqualTo(DeploymentStatus.RUNNING);
+        assertThat(survivor.store().find(d2).orElseThrow().status()).isEqualTo(DeploymentStatus.QUEUED);
+        assertThat(survivor.recoveries().takeOver()).containsExactly(d1);
     }
 }

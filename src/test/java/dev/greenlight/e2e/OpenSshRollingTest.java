@@ -5,12 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenlight.http.Json;
+import dev.greenlight.testing.ChildGreenlight;
 import dev.greenlight.testing.DeploymentsApi;
 import dev.greenlight.testing.OpenSshHosts;
 import dev.greenlight.testing.TestDatabase;
 import dev.greenlight.testing.TestGreenlight;
 import dev.greenlight.testing.TestHttpServer;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +47,8 @@ class OpenSshRollingTest {
     private TestDatabase db;
     private TestGreenlight app;
     private DeploymentsApi api;
+    private Path config;
+    private ChildGreenlight child;
 
     @BeforeEach
     void start() throws Exception {
@@ -68,7 +76,7 @@ class OpenSshRollingTest {
                         batch: 2
                         ssh: %s
                         commands:
-                          deploy: "cd %s/{{host}} && whoami > whoami && echo {{version}} > version.new && mv version.new version && echo deploy {{version}} >> log"
+                          deploy: "cd %s/{{host}} && { test ! -e hold-{{version}} || { echo {{version}} > version; touch held; while test -e hold-{{version}}; do sleep 0.1; done; exit 1; }; } && whoami > whoami && echo {{version}} > version.new && mv version.new version && echo deploy {{version}} >> log"
                         health:
                           url: "http://127.0.0.1:%d/hosts/{{host}}"
                           paths: [/health]
@@ -77,7 +85,7 @@ class OpenSshRollingTest {
                           timeout: 2s
                 """.formatted(String.join(", ", hosts.hostList()), hosts.sshYaml(), hosts.commandDir(),
                 Integer.parseInt(health.hostPort().replaceAll(".*:", "")));
-        Path config = Files.writeString(dir.resolve("greenlight.yaml"), yaml);
+        config = Files.writeString(dir.resolve("greenlight.yaml"), yaml);
         db = TestDatabase.create();
         app = TestGreenlight.start(config, db, Map.of("TEST_TOKEN", TOKEN));
         api = new DeploymentsApi(app, TOKEN, "shop", "staging");
@@ -85,6 +93,8 @@ class OpenSshRollingTest {
 
     @AfterEach
     void stop() throws Exception {
+        if (child != null) child.close();
+        if (hosts != null) Files.deleteIfExists(hosts.hostDir(3).resolve("hold-2.0.0"));
         if (app != null) app.close();
         if (health != null) health.close();
         if (hosts != null) hosts.close();
@@ -136,6 +146,45 @@ class OpenSshRollingTest {
             assertThat(read(hosts.hostDir(i).resolve("version"))).isEqualTo("1.0.0");
             assertThat(Files.readAllLines(hosts.hostDir(i).resolve("log"))).containsExactly("deploy 1.0.0");
         }
+    }
+
+    /**
+     * Another Greenlight process on the same database runs 2.0.0 and is killed with SIGKILL while host 3 (the second
+     * batch) is half-way through its deploy; this one, started again, recovers it once the dead one's lease (3 s)
+     * has lapsed: all four hosts back on 1.0.0.
+     */
+    @Test
+    void aKillMinus9MidDeploymentIsRecoveredByTheNextStart() throws Exception {
+        Assumptions.assumeTrue("postgresql".equals(db.kind()), "two processes share a database on PostgreSQL only");
+        deployed("1.0.0");
+        app.close();
+        app = null;
+        Files.writeString(hosts.hostDir(3).resolve("hold-2.0.0"), "");
+        int port = TestGreenlight.freePort();
+        int managementPort = TestGreenlight.freePort();
+        child = ChildGreenlight.start(dir, Map.of("TEST_TOKEN", TOKEN), List.of("-Dcamel.server.host=127.0.0.1",
+                "-Dcamel.server.port=" + port, "-Dcamel.management.host=127.0.0.1",
+                "-Dcamel.management.port=" + managementPort, "-Dgreenlight.config=" + config,
+                "-Dgreenlight.lease.ttl=3s", "-Dgreenlight.db.url=" + db.url(), "-Dgreenlight.db.user=" + db.user(),
+                "-Dgreenlight.db.schema=" + db.schema()));
+        child.awaitHealthy(managementPort);
+        HttpResponse<String> queued = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + port + "/api/v1/deployments")).header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"app\":\"shop\",\"environment\":\"staging\",\"version\":\"2.0.0\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(queued.statusCode()).as(queued.body()).isEqualTo(202);
+        long id = Json.MAPPER.readTree(queued.body()).get("id").asLong();
+        await().atMost(Duration.ofSeconds(120)).until(() -> Files.exists(hosts.hostDir(3).resolve("held")));
+        child.kill();
+
+        app = TestGreenlight.start(config, db, Map.of("TEST_TOKEN", TOKEN));
+        api = new DeploymentsApi(app, TOKEN, "shop", "staging");
+        JsonNode d = awaitEnd(id);
+        assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
+        assertThat(d.get("detail").asText()).startsWith("recovered after an interruption");
+        for (int i = 1; i <= 4; i++) assertThat(read(hosts.hostDir(i).resolve("version"))).as("host " + i).isEqualTo("1.0.0");
+        assertThat(DeploymentsApi.steps(d, "recovery")).hasSize(4);
     }
 
     private void deployed(String version) throws IOException {

@@ -2,13 +2,19 @@ package dev.greenlight.testing;
 
 import dev.greenlight.Greenlight;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 
 /**
  * The service as an operator starts it, in a JVM of its own, in a working directory of the test's choosing, with
@@ -107,6 +113,24 @@ public final class ChildGreenlight implements AutoCloseable {
         } catch (IOException e) {
             return "(unreadable: " + e + ")";
         }
+    }
+
+    /**
+     * Waits until the service answers its health check on {@code managementPort} (a slow start on a busy machine
+     * included); fails at once, with its output, if the process ended instead.
+     */
+    public void awaitHealthy(int managementPort) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/health"))
+                .timeout(Duration.ofSeconds(2)).build();
+        Awaitility.await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            if (!isAlive()) throw new AssertionError("the service exited: " + stderr() + stdout());
+            try {
+                return http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false; // not listening yet
+            }
+        });
     }
 
     @Override

@@ -1,0 +1,293 @@
+package dev.greenlight.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.greenlight.testing.ChildGreenlight;
+import dev.greenlight.testing.Sql;
+import dev.greenlight.testing.TestDatabase;
+import dev.greenlight.testing.TestGreenlight;
+import dev.greenlight.testing.TestHosts;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A Greenlight process killed with SIGKILL in the middle of a deployment, and started again on the same PostgreSQL
+ * database: the new process finds the interrupted deployment once the dead one's lease has lapsed (a 3 s TTL here),
+ * re-checks its hosts, rolls it back and records all of it. The hosts are real SSH servers running real shell
+ * commands; what they run is read from the files those commands write. A deploy command that waits for a file holds
+ * the pipeline at the chosen step while the process is killed.
+ */
+class RecoveryTest {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final String TOKEN = "test-token-0123456789";
+
+    @TempDir
+    Path dir;
+    TestDatabase db;
+    TestHosts hosts;
+    ChildGreenlight child;
+    int port;
+    int managementPort;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        db = TestDatabase.postgres();
+        hosts = TestHosts.start(dir.resolve("hosts"), 2);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (child != null) child.close();
+        for (int i = 1; i <= 2; i++) Files.writeString(hosts.hostDir(i).resolve("go"), ""); // ends a waiting command
+        hosts.close();
+        db.close();
+    }
+
+    /**
+     * Rolling, one host at a time: the first host runs 2.0.0, the second is in the middle of its deploy (its version
+     * file already says 2.0.0) when the process is killed. The recovery puts both back on 1.0.0.
+     */
+    @Test
+    void aRollingDeploymentKilledMidBatchIsRolledBackByTheNextStart() throws Exception {
+        String blockOnHost2 = "if [ \"$1\" = 2.0.0 ] && [ ! -e go ]; then echo \"$1\" > version; touch blocked; "
+                + "while [ ! -e go ]; do sleep 0.1; done; exit 1; fi\n" + TestHosts.DEFAULT_DEPLOY_SCRIPT;
+        hosts.deployScript(2, blockOnHost2);
+        Path config = writeConfig("""
+                        batch: 1
+                        commands:
+                          deploy: "sh ./deploy.sh {{version}}"
+                        health:
+                          url: "http://{{host}}:%d"
+                          paths: [/health]
+                          attempts: 3
+                          interval: 200ms
+                          timeout: 2s
+                """.formatted(hosts.httpPort()));
+        child = start(config);
+        seedLive("1.0.0", null);
+        for (int i = 1; i <= 2; i++) hosts.setVersion(i, "1.0.0");
+
+        long id = deploy("2.0.0");
+        await().atMost(Duration.ofSeconds(120)).until(() -> Files.exists(hosts.hostDir(2).resolve("blocked")));
+        assertThat(hosts.version(1)).as("batch 1 done").isEqualTo("2.0.0");
+        assertThat(hosts.version(2)).as("host 2 half-way").isEqualTo("2.0.0");
+        String deadHolder = leaseHolder();
+        child.kill();
+
+        child = start(config);
+        JsonNode d = awaitEnd(id);
+        assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
+        assertThat(d.get("detail").asText()).startsWith("recovered after an interruption: the Greenlight instance "
+                + "running it stopped while it was running").endsWith("back on 1.0.0");
+        assertThat(hosts.version(1)).isEqualTo("1.0.0");
+        assertThat(hosts.version(2)).isEqualTo("1.0.0");
+        assertRecorded(id, deadHolder, "its new version had not passed all its checks, so it is rolled back to 1.0.0");
+        assertThat(stepStatuses(id)).contains("deploy " + host(2) + " interrupted", "recovery-probe " + host(1)
+                + " succeeded", "recovery " + host(1) + " succeeded", "recovery " + host(2) + " succeeded",
+                "rollback " + host(1) + " succeeded", "rollback " + host(2) + " succeeded");
+        assertThat(stepDetail(id, "recovery", host(2))).isEqualTo("recovery: " + host(2) + " was changed by this "
+                + "deployment (its last step: deploy interrupted); it may run 2.0.0; it answers over SSH");
+    }
+
+    /**
+     * Blue-green: the switch to green is done on both hosts and the watch runs when the process is killed. The
+     * recovery switches traffic back to blue, stops green and restores the database after a set-aside dump.
+     */
+    @Test
+    void aBlueGreenDeploymentKilledDuringItsWatchIsSwitchedBackAndRestoredByTheNextStart() throws Exception {
+        Path config = writeConfig("""
+                        strategy: blue-green
+                        colors:
+                          blue: { port: %d }
+                          green: { port: %d }
+                        commands:
+                          deploy: "mkdir -p {{color}} && echo {{version}} > {{color}}/version && touch {{color}}/running && echo {{version}} > version"
+                          switch: "echo {{color}} > live && echo switch {{color}} >> log"
+                          stop: "rm -f {{color}}/running && echo stop {{color}} >> log"
+                          backup: "echo {{backup}} >> backups"
+                          restore: "echo {{backup}} >> restores"
+                        health:
+                          url: "http://{{host}}:%d/{{color}}"
+                          paths: [/health]
+                          attempts: 3
+                          interval: 200ms
+                          timeout: 2s
+                        watch: { duration: 10m, interval: 1s, max-errors: 0 }
+                """.formatted(TestGreenlight.freePort(), TestGreenlight.freePort(), hosts.httpPort()));
+        child = start(config);
+        seedLive("1.0.0", "blue");
+        for (int i = 1; i <= 2; i++) {
+            hosts.setVersion(i, "1.0.0");
+            Files.createDirectories(hosts.hostDir(i).resolve("blue"));
+            Files.writeString(hosts.hostDir(i).resolve("blue/version"), "1.0.0\n");
+            Files.writeString(hosts.hostDir(i).resolve("blue/running"), "");
+            Files.writeString(hosts.hostDir(i).resolve("live"), "blue\n");
+        }
+
+        long id = deploy("2.0.0");
+        await().atMost(Duration.ofSeconds(120)).until(() -> Sql.count(db, "select count(*) from deployment_steps "
+                + "where deployment_id = ? and (stage = 'watch' or status = 'failed')", id) > 0);
+        assertThat(stepStatuses(id)).as("watching").contains("watch " + host(1) + " succeeded");
+        assertThat(live(1)).isEqualTo("green");
+        assertThat(live(2)).isEqualTo("green");
+        String backup = (String) Sql.rows(db, "select backup_name from deployments where id = ?", id).get(0)
+                .get("backup_name");
+        assertThat(backup).isNotNull();
+        String deadHolder = leaseHolder();
+        child.kill();
+
+        child = start(config);
+        JsonNode d = awaitEnd(id);
+        assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
+        assertThat(d.get("detail").asText()).startsWith("recovered after an interruption: the Greenlight instance "
+                + "running it stopped while it was running");
+        for (int i = 1; i <= 2; i++) {
+            assertThat(live(i)).as("traffic back on host " + i).isEqualTo("blue");
+            assertThat(Files.exists(hosts.hostDir(i).resolve("green/running"))).as("green stopped").isFalse();
+            assertThat(Files.readString(hosts.hostDir(i).resolve("blue/version")).trim()).isEqualTo("1.0.0");
+        }
+        assertThat(Files.readString(hosts.hostDir(1).resolve("restores")).trim()).as("restored from its backup")
+                .isEqualTo(backup);
+        assertThat(Files.readString(hosts.hostDir(1).resolve("backups")).lines().toList())
+                .as("the backup, then the set-aside dump").hasSize(2).first().isEqualTo(backup);
+        assertRecorded(id, deadHolder, "its new version had not passed all its checks, so it is rolled back to 1.0.0");
+        assertThat(stepStatuses(id)).contains("rollback-switch " + host(1) + " succeeded",
+                "rollback-switch " + host(2) + " succeeded", "rollback-stop " + host(1) + " succeeded",
+                "set-aside " + host(1) + " succeeded", "restore " + host(1) + " succeeded");
+        assertThat(stepDetail(id, "recovery", host(2))).startsWith("recovery: " + host(2) + " was changed by this "
+                + "deployment").contains("; its traffic was switched to green; it answers over SSH");
+    }
+
+    /** The takeover and the end are audited, a notice waits in the outbox, and the environment is free again. */
+    private void assertRecorded(long id, String deadHolder, String plan) {
+        List<Map<String, Object>> recovering = Sql.rows(db, "select actor, detail from audit_log where deployment_id = ? "
+                + "and action = 'deployment.recovering'", id);
+        assertThat(recovering).hasSize(1);
+        assertThat(recovering.get(0).get("detail").toString()).startsWith("instance " + deadHolder
+                + " stopped while the deployment was running; instance ").endsWith(" recovers it: " + plan)
+                .doesNotContain("instance " + deadHolder + " recovers");
+        assertThat(Sql.count(db, "select count(*) from audit_log where deployment_id = ? and action = "
+                + "'deployment.rolled_back'", id)).isEqualTo(1);
+        assertThat(Sql.rows(db, "select event from notifications where deployment_id = ?", id))
+                .contains(Map.of("event", "rolled-back"));
+        assertThat(Sql.count(db, "select count(*) from deployment_events where deployment_id = ? and kind = "
+                + "'finished'", id)).isEqualTo(1);
+        assertThat(Sql.count(db, "select count(*) from environment_state where lease_holder is not null"))
+                .as("the lease is free").isZero();
+    }
+
+    private Path writeConfig(String environment) throws IOException {
+        Path hook = Files.writeString(dir.resolve("hook-url"), "http://127.0.0.1:" + TestGreenlight.freePort() + "/hook");
+        String yaml = """
+                access:
+                  - name: ci
+                    token-env: TEST_TOKEN
+                    environments: [production]
+                notifications:
+                  team: { type: webhook, url-file: %s }
+                apps:
+                  shop:
+                    repository: acme/shop
+                    environments:
+                      production:
+                        hosts: [%s]
+                        ssh: %s
+                        notify: [team]
+                %s""".formatted(hook, String.join(", ", hosts.hostList()), ssh(), environment);
+        return Files.writeString(dir.resolve("greenlight.yaml"), yaml);
+    }
+
+    /**
+     * The hosts' SSH settings with a connect timeout long enough for a JVM that has just started (and is still
+     * compiling) on a busy machine: the embedded servers answer in milliseconds once it is warm.
+     */
+    private String ssh() {
+        return "{ user: deploy, key-file: " + hosts.keyFile() + ", known-hosts: " + hosts.knownHosts()
+                + ", connect-timeout: 30s }";
+    }
+
+    private ChildGreenlight start(Path config) throws Exception {
+        port = TestGreenlight.freePort();
+        managementPort = TestGreenlight.freePort();
+        List<String> options = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Dcamel.server.host=127.0.0.1", "-Dcamel.server.port=" + port,
+                "-Dcamel.management.host=127.0.0.1", "-Dcamel.management.port=" + managementPort,
+                "-Dgreenlight.config=" + config, "-Dgreenlight.lease.ttl=3s",
+                "-Dgreenlight.db.url=" + db.url(), "-Dgreenlight.db.user=" + db.user(),
+                "-Dgreenlight.db.schema=" + db.schema());
+        ChildGreenlight started = ChildGreenlight.start(dir, Map.of("TEST_TOKEN", TOKEN), options);
+        started.awaitHealthy(managementPort);
+        return started;
+    }
+
+    /** What an earlier successful deployment left: the live version (and colour) of shop/production. */
+    private void seedLive(String version, String color) {
+        assertThat(Sql.update(db, "update environment_state set live_version = ?, live_color = ? where app = 'shop' "
+                + "and environment = 'production'", version, color)).isEqualTo(1);
+    }
+
+    private long deploy(String version) throws Exception {
+        HttpResponse<String> r = api("POST", "/api/v1/deployments",
+                "{\"app\":\"shop\",\"environment\":\"production\",\"version\":\"" + version + "\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        return MAPPER.readTree(r.body()).get("id").asLong();
+    }
+
+    private JsonNode awaitEnd(long id) {
+        return await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            HttpResponse<String> r = api("GET", "/api/v1/deployments/" + id, null);
+            return r.statusCode() == 200 ? MAPPER.readTree(r.body()) : null;
+        }, d -> d != null && RollingFixture.TERMINAL.contains(d.get("status").asText()));
+    }
+
+    private HttpResponse<String> api(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(10));
+        b = body == null ? b.GET() : b.header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body));
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String leaseHolder() {
+        Object holder = Sql.rows(db, "select lease_holder from environment_state where app = 'shop' and environment = "
+                + "'production'").get(0).get("lease_holder");
+        assertThat(holder).as("the running deployment holds the lease").isNotNull();
+        return holder.toString();
+    }
+
+    private List<String> stepStatuses(long id) {
+        return Sql.rows(db, "select stage, host, status, detail from deployment_steps where deployment_id = ? order by id", id)
+                .stream().map(r -> r.get("stage") + " " + r.get("host") + " " + r.get("status")
+                        + ("failed".equals(r.get("status")) ? ": " + r.get("detail") : ""))
+                .collect(Collectors.toList());
+    }
+
+    private String stepDetail(long id, String stage, String host) {
+        return Sql.rows(db, "select detail from deployment_steps where deployment_id = ? and stage = ? and host = ?",
+                id, stage, host).get(0).get("detail").toString();
+    }
+
+    private String host(int i) {
+        return hosts.hostList().get(i - 1);
+    }
+
+    private String live(int i) throws IOException {
+        return Files.readString(hosts.hostDir(i).resolve("live")).trim();
+    }
+}

@@ -49,11 +49,11 @@ import org.junit.jupiter.api.io.TempDir;
  * deployments, and kills it at a random moment. Then one last instance settles what the last kill left, the queue is
  * cancelled, and the store must have lost nothing that was answered and hold no deployment that runs or ran twice.
  *
- * <p>Each cycle costs a JVM start, which dominates: {@code -Dgreenlight.killloop.kills} (default 50 per store) sets
+ * <p>Each cycle costs a JVM start, which dominates: {@code -Dgreenlight.killloop.kills} (default 10 per store, about 2 minutes each on a quiet 2-core machine) sets
  * how many. An integration test, run by {@code mvn verify}.
  */
 class KillLoopIT {
-    static final int KILLS = Integer.getInteger("greenlight.killloop.kills", 50);
+    static final int KILLS = Integer.getInteger("greenlight.killloop.kills", 10);
     static final String TOKEN = "tok-killloop-5d1e7a";
     static final String SECRET = "whsec-killloop-2b9c41";
     static final Set<String> TERMINAL = Set.of("succeeded", "failed", "rolled_back", "rollback_failed", "cancelled");

@@ -50,6 +50,9 @@ class GreenlightJarIT {
                     throw new IllegalStateException("the jar stopped:\n" + app.stdout() + app.stderr());
                 }
                 assertThat(get(managementPort, "/observe/health", null).body()).contains("\"UP\"");
+                // the API's routes can be mounted a moment after health first says UP
+                HttpResponse<String> api = get(port, "/api/v1/environments", TestConfig.DEPLOYER_TOKEN);
+                assertThat(api.statusCode()).as(api.body()).isEqualTo(200);
             });
             HttpResponse<String> api = get(port, "/api/v1/environments", TestConfig.DEPLOYER_TOKEN);
             assertThat(api.statusCode()).as(api.body()).isEqualTo(200);

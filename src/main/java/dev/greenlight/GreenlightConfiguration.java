@@ -346,15 +346,13 @@ public class GreenlightConfiguration implements CamelConfiguration {
         return notifications;
     }
 
-    /** {@code greenlight.review.window}: whole days ("30d"), or any duration of greenlight.yaml's. */
     /** {@code greenlight.ssh.persist}: how long an idle SSH session outlives its deployment; 0 closes it at the end. */
     private static Duration sshPersist(PropertiesComponent props) {
-        String text = props.resolveProperty("greenlight.ssh.persist").orElse("60s").trim();
-        if (text.equals("0")) return Duration.ZERO;
-        return Durations.parse(text).orElseThrow(() -> new ConfigException("greenlight.ssh.persist: \"" + text
-                + "\" is not a duration (like 60s, 5m, or 0 to close sessions when each deployment ends)"));
+        return Durations.requireDurationOrZero("greenlight.ssh.persist",
+                props.resolveProperty("greenlight.ssh.persist").orElse("60s"), "closes sessions when each deployment ends");
     }
 
+    /** {@code greenlight.review.window}: whole days ("30d"), or any duration of greenlight.yaml's. */
     private static Duration reviewWindow(String text) {
         String t = text.trim();
         if (t.matches("[1-9]\\d{0,4}d")) return Duration.ofDays(Long.parseLong(t.substring(0, t.length() - 1)));
@@ -407,10 +405,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
      * milliseconds and whether the route starts.
      */
     private static void watchPeriod(PropertiesComponent props) {
-        String text = props.resolveProperty("greenlight.config.watch-period").orElse("5s").trim();
-        Duration period = text.equals("0") ? Duration.ZERO : Durations.parse(text).orElseThrow(() -> new ConfigException(
-                "greenlight.config.watch-period: \"" + text + "\" is not a duration (examples: 2s, 1m; 0 turns the "
-                        + "watch off)"));
+        Duration period = Durations.requireDurationOrZero("greenlight.config.watch-period",
+                props.resolveProperty("greenlight.config.watch-period").orElse("5s"), "turns the watch off");
         props.addOverrideProperty("greenlight.config.watch-ms", String.valueOf(Math.max(1, period.toMillis())));
         props.addOverrideProperty("greenlight.config.watching", String.valueOf(!period.isZero()));
     }

@@ -40,6 +40,17 @@ public final class Durations {
                 setting + ": \"" + text + "\" is not a duration (examples: 500ms, 3s, 2m, 1h)"));
     }
 
+    /**
+     * A service setting that takes a duration, or {@code 0} to turn what it times off; a bad value stops the start
+     * with a message naming it and saying what {@code 0} does ({@code zeroMeans}, e.g. "turns the watch off").
+     */
+    public static Duration requireDurationOrZero(String setting, String text, String zeroMeans) {
+        String t = text.trim();
+        if (t.equals("0")) return Duration.ZERO;
+        return parse(t).orElseThrow(() -> new ConfigException(setting + ": \"" + t
+                + "\" is not a duration (examples: 2s, 1m; 0 " + zeroMeans + ")"));
+    }
+
     /** The inverse of {@link #parse}, for messages and the API. */
     public static String format(Duration d) {
         long ms = d.toMillis();

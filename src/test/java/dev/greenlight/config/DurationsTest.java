@@ -34,4 +34,14 @@ class DurationsTest {
     void aPositiveSettingIsParsed() {
         assertThat(Durations.requirePositive("greenlight.lease.ttl", "60s")).isEqualTo(Duration.ofSeconds(60));
     }
+
+    @Test
+    void aSettingThatZeroTurnsOffTakesZeroOrADuration() {
+        assertThat(Durations.requireDurationOrZero("greenlight.ssh.persist", " 0 ", "closes them")).isZero();
+        assertThat(Durations.requireDurationOrZero("greenlight.ssh.persist", "90s", "closes them"))
+                .isEqualTo(Duration.ofSeconds(90));
+        assertThatThrownBy(() -> Durations.requireDurationOrZero("greenlight.ssh.persist", "often", "closes them"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("greenlight.ssh.persist: \"often\" is not a duration (examples: 2s, 1m; 0 closes them)");
+    }
 }

@@ -1,10 +1,12 @@
 package dev.greenlight.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.greenlight.testing.Sql;
 import dev.greenlight.testing.TestHosts;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -53,19 +55,56 @@ final class EndState {
         assertThat(steps).as("the failing step names the fault").anySatisfy(s -> {
             assertThat(s.get("stage")).isEqualTo(expected.failingStage());
             assertThat((String) s.get("host")).startsWith(host);
-            assertThat(s.get("status")).isEqualTo("failed");
+            assertThat(s.get("status")).isEqualTo(expected.stepStatus());
             assertThat((String) s.get("detail")).contains(expected.says());
         });
         assertThat(Sql.rows(world.db, "select kind from deployment_events where deployment_id = ?", id))
                 .as("its end in the outbox").extracting(r -> r.get("kind")).contains("finished");
         assertThat(Sql.rows(world.db, "select event from notifications where deployment_id = ?", id))
                 .as("a notification queued").extracting(r -> r.get("event")).contains(expected.notice());
-        assertThat(Sql.count(world.db, "select count(*) from incident_reports where deployment_id = ?", id))
-                .as("incident report").isEqualTo(expected.incident() ? 1 : 0);
+        // the report is written just after the final status (routes/rollback.camel.yaml: finish, then the report)
+        String reports = "select count(*) from incident_reports where deployment_id = ?";
+        if (expected.incident()) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Sql.count(world.db, reports, id))
+                    .as("incident report").isEqualTo(1));
+        } else {
+            assertThat(Sql.count(world.db, reports, id)).as("incident report").isZero();
+        }
         assertThat(world.lockedBy(cell.stage().pipeline())).as("environment lock")
                 .isEqualTo(expected.locked() ? id : null);
         assertThat(world.liveVersion(cell.stage().pipeline())).as("the environment's live version")
                 .isEqualTo(expected.releaseStands() ? cell.version() : before.version());
+    }
+
+    /**
+     * What the recovery records (its instance's successor ended the deployment): the takeover audited once, naming
+     * the dead instance and the plan; every host of the environment re-checked over SSH and what it was known to be
+     * in recorded as a step; the deployment's detail saying it was recovered.
+     */
+    void recovery(JsonNode deployment, String deadHolder) {
+        List<Map<String, Object>> recovering = Sql.rows(world.db, "select actor, detail from audit_log where "
+                + "deployment_id = ? and action = 'deployment.recovering'", id);
+        assertThat(recovering).as("the takeover audited once").hasSize(1);
+        assertThat(recovering.get(0).get("actor")).isEqualTo("greenlight");
+        assertThat((String) recovering.get(0).get("detail")).startsWith("instance " + deadHolder
+                + " stopped while the deployment was running; instance ")
+                .endsWith(" recovers it: its new version had not passed all its checks, so it is rolled back to "
+                        + before.version())
+                .doesNotContain("instance " + deadHolder + " recovers");
+        assertThat(deployment.get("detail").asText()).as("the deployment's detail").startsWith("recovered after an "
+                + "interruption: the Greenlight instance running it stopped while it was running");
+        List<Integer> hosts = cell.stage().pipeline() == Pipeline.ROLLING ? List.of(1, 2) : List.of(3, 4);
+        for (int i : hosts) {
+            String host = TestHosts.address(i) + ":";
+            List<Map<String, Object>> mine = Sql.rows(world.db, "select stage, status, detail from deployment_steps "
+                    + "where deployment_id = ? and host like ? and stage in ('recovery-probe', 'recovery') order by id",
+                    id, host + "%");
+            assertThat(mine).as("host %d re-checked and what it was in recorded", i)
+                    .extracting(s -> s.get("stage") + " " + s.get("status"))
+                    .containsExactly("recovery-probe succeeded", "recovery succeeded");
+            assertThat((String) mine.get(1).get("detail")).as("host %d's recovery step", i)
+                    .startsWith("recovery: " + host).endsWith("; it answers over SSH");
+        }
     }
 
     /** Every host on the previous version and serving it; a host the rollback could not reach as the fault left it. */

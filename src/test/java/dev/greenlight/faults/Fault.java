@@ -86,10 +86,50 @@ enum Fault {
         String says(Stage stage) {
             return stage.check() == Check.WATCH ? "errors" : "503";
         }
-    };
+    },
 
-    // The orchestrator crash is the next kind: a constant whose separateJvm() is true, its injector killing a child
-    // Greenlight (testing.ChildGreenlight) at the stage, its expected end state what recovery promises.
+    /**
+     * The orchestrator is killed ({@code kill -9}) while the stage is under way, and a new instance is started on the
+     * same database: the deployment is held at the stage (its command waits on the gate; the pre-check's probe hangs
+     * after login; an HTTP-only stage's request is answered late) and the kill comes once it is there, see
+     * {@link CrashRunner}. Within the command timeout (the request timeout at an HTTP stage), so the stage has not
+     * failed yet when the process dies.
+     */
+    ORCHESTRATOR_CRASH("orchestrator crash") {
+        @Override
+        boolean separateJvm() {
+            return true;
+        }
+
+        @Override
+        void inject(MatrixWorld world, Stage stage, Cell cell) {
+            int host = stage.host();
+            if (stage.probe()) world.hosts.ssh(host).hangAfterLogin();
+            else if (stage.command() != null) world.writeFault(host, gateFile(stage, cell), "hold");
+            else switch (stage.check()) {
+                case SMOKE -> world.writeFault(host, "delay_smoke-" + cell.version(), "3000");
+                case LIVE_HEALTH -> world.writeFault(host, "delay-live_health-" + cell.version(), "3000");
+                case WATCH -> world.writeFault(host, "delay_health_errors-" + cell.version(), "3000");
+                default -> throw new IllegalStateException(stage + " has nothing to hold the deployment at");
+            }
+        }
+
+        @Override
+        String says(Stage stage) {
+            return "interrupted: the Greenlight instance running this step stopped";
+        }
+
+        /**
+         * What the recovery rule promises: the deployment was {@code running}, so it is rolled back like a failure at
+         * that stage. At the old colour's stop too: the release is not done until the run ends, so the recovery
+         * deploys the old colour again, switches back and restores the database, where a failed stop lets it stand.
+         */
+        @Override
+        Expected expected(Stage stage) {
+            Change change = stage.change() == Change.RELEASE ? Change.TRAFFIC : stage.change();
+            return Expected.after(change, failingStage(stage), says(stage)).recoveredAfterCrash();
+        }
+    };
 
     private final String label;
 

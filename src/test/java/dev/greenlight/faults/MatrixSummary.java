@@ -8,11 +8,18 @@ import java.util.Map;
 final class MatrixSummary {
     private final Map<Stage, Map<Fault, String>> marks = new EnumMap<>(Stage.class);
     private final Map<String, String> notApplicable = new LinkedHashMap<>();
+    private final Map<String, String> skipped = new LinkedHashMap<>();
     private final Map<String, String> failures = new LinkedHashMap<>();
 
     void notApplicable(Stage stage, Fault fault, String reason) {
         mark(stage, fault, "n.a.");
         notApplicable.put(stage.cellName(fault), reason);
+    }
+
+    /** An applicable cell this run leaves out: listed with the reason, not counted. */
+    void skipped(Stage stage, Fault fault, String reason) {
+        mark(stage, fault, "skipped");
+        skipped.put(stage.cellName(fault), reason);
     }
 
     void passed(Cell cell) {
@@ -53,11 +60,17 @@ final class MatrixSummary {
         }
         out.append("\nNot applicable:\n");
         notApplicable.forEach((cell, reason) -> out.append("  ").append(cell).append(": ").append(reason).append('\n'));
+        if (!skipped.isEmpty()) {
+            out.append("\nSkipped in this run:\n");
+            skipped.forEach((cell, reason) -> out.append("  ").append(cell).append(": ").append(reason).append('\n'));
+        }
         if (!failures.isEmpty()) {
             out.append("\nFailed cells:\n");
             failures.forEach((cell, why) -> out.append("  ").append(cell).append(": ").append(why).append('\n'));
         }
-        out.append("\nfault matrix: ").append(passed).append('/').append(total).append(" cells passed\n");
+        out.append("\nfault matrix: ").append(passed).append('/').append(total).append(" cells passed");
+        if (!skipped.isEmpty()) out.append(" (").append(skipped.size()).append(" skipped)");
+        out.append('\n');
         return out.toString();
     }
 }

@@ -36,13 +36,15 @@ import java.util.stream.Stream;
  * (rolling, hosts 1 and 2, batches of one) and {@code shop/production} (blue-green, hosts 3 and 4, its database and
  * backups on host 5), real SSH hosts running real shell commands, and real HTTP endpoints whose answers follow files
  * in each host's directory. Every configured command first runs the host's {@code gate.sh <command> <version>},
- * which fails ({@code fail}) or hangs ({@code hang}) when a file {@code fault-<command>-<version>} says so: the
- * rollback runs the same commands with the previous version, so it passes the gate.
+ * which fails ({@code fail}), hangs ({@code hang}) or holds ({@code hold}: writes {@code held-<command>-<version>} and
+ * waits until the fault file is gone, then fails) when a file {@code fault-<command>-<version>} says so: the rollback
+ * runs the same commands with the previous version, so it passes the gate.
  *
  * <p>Rolling hosts answer as {@link TestHosts} describes. A blue-green host serves each colour on its port and the live
  * path on a third, which answers as the colour named in the host's {@code live} file: 503 unless that colour runs,
  * or while it runs a version named by {@code unhealthy-<version>}, {@code unhealthy-live-<version>} (the live path
- * only) or {@code fail_<path>-<version>} (that path); {@code delay_<path>-<version>} holds milliseconds to wait;
+ * only) or {@code fail_<path>-<version>} (that path); {@code delay_<path>-<version>} holds milliseconds to wait
+ * ({@code delay-live_<path>-<version>} on the live path only);
  * {@code /health/errors} answers a count that climbs by 5 per request through the live path while
  * {@code errors-climb-<version>} exists. The switch command appends a line to the database, as live traffic writes.
  */
@@ -61,13 +63,19 @@ final class MatrixWorld implements AutoCloseable {
             case "$(cat "$f")" in
               fail) echo "injected failure of $1" >&2; exit 3 ;;
               hang) exec sleep 60 ;;
+              hold) touch "held-$1-$2"; while [ -e "$f" ]; do sleep 0.1; done; exit 3 ;;
             esac
             """;
-    private static final List<String> FAULT_FILES = List.of("fault-", "unhealthy-", "fail_", "delay_", "errors-climb-");
+    private static final List<String> FAULT_FILES = List.of("fault-", "held-", "unhealthy-", "fail_", "delay_",
+            "delay-live_", "errors-climb-");
 
     final TestHosts hosts;
     final TestDatabase db;
-    final TestGreenlight app;
+    /** The in-process service, until a crash cell hands the world to a child process ({@link #handOver}). */
+    private final TestGreenlight app;
+    private boolean appRunning = true;
+    private volatile URI service;
+    final Path config;
     final int bluePort = TestGreenlight.freePort();
     final int greenPort = TestGreenlight.freePort();
     final int livePort = TestGreenlight.freePort();
@@ -90,10 +98,26 @@ final class MatrixWorld implements AutoCloseable {
         }
         chat = new TestHttpServer().on("/oncall", TestHttpServer.status(200, "ok"));
         Path chatUrl = Files.writeString(dir.resolve("chat-url"), chat.url() + "/oncall\n");
-        Path config = Files.writeString(dir.resolve("greenlight.yaml"), config(chatUrl));
+        config = Files.writeString(dir.resolve("greenlight.yaml"), config(chatUrl));
         db = TestDatabase.create();
-        app = TestGreenlight.start(config, db, Map.of("TEST_TOKEN", TOKEN),
-                Map.of("greenlight.color-stops.period", "200", "greenlight.notifications.period", "200"));
+        app = TestGreenlight.start(config, db, Map.of("TEST_TOKEN", TOKEN), SETTINGS);
+        service = app.uri("");
+    }
+
+    /** The service's settings beyond TestGreenlight's: the matrix waits for neither stops nor notices. */
+    static final Map<String, String> SETTINGS = Map.of("greenlight.color-stops.period", "200",
+            "greenlight.notifications.period", "200");
+
+    /**
+     * From now on the service is the one at {@code uri} (a child process on the same database and hosts): the
+     * in-process one is stopped, so that no second instance dispatches or recovers the matrix's deployments.
+     */
+    void handOver(URI uri) {
+        if (appRunning) {
+            app.close();
+            appRunning = false;
+        }
+        service = uri;
     }
 
     private String config(Path chatUrl) {
@@ -186,6 +210,9 @@ final class MatrixWorld implements AutoCloseable {
             boolean running = c != null && Files.exists(dir.resolve(c).resolve("running"));
             String version = running ? read(dir.resolve(c).resolve("version")) : null;
             String delay = version == null ? null : read(dir.resolve("delay" + path.replace('/', '_') + "-" + version));
+            if (delay == null && live && version != null) {
+                delay = read(dir.resolve("delay-live" + path.replace('/', '_') + "-" + version));
+            }
             if (delay != null) TestHttpServer.sleep(Long.parseLong(delay));
             int status;
             String body;
@@ -212,14 +239,14 @@ final class MatrixWorld implements AutoCloseable {
     }
 
     long deploy(Pipeline pipeline, String version) {
-        HttpResponse<String> r = app.postJson("/api/v1/deployments", TOKEN, "{\"app\":\"shop\",\"environment\":\""
+        HttpResponse<String> r = post("/api/v1/deployments", "{\"app\":\"shop\",\"environment\":\""
                 + pipeline.environment() + "\",\"version\":\"" + version + "\"}");
         if (r.statusCode() != 202) throw new AssertionError("deploy refused: " + r.statusCode() + " " + r.body());
         return json(r.body()).get("id").asLong();
     }
 
     JsonNode deployment(long id) {
-        return json(app.get("/api/v1/deployments/" + id, TOKEN).body());
+        return json(send(request("/api/v1/deployments/" + id).GET()).body());
     }
 
     JsonNode awaitEnd(long id) {
@@ -288,16 +315,25 @@ final class MatrixWorld implements AutoCloseable {
     }
 
     /**
-     * Back to a clean state for the next cell: the fault lifted, and an environment a failed rollback locked unlocked
-     * after its hosts are put back on the live version by hand (what the operator the lock waits for does).
+     * Back to a clean state for the next cell: the fault lifted, an environment a failed rollback locked unlocked
+     * after its hosts are put back on the live version by hand (what the operator the lock waits for does), and an old
+     * colour whose stop failed stopped by hand (the release stood; what its operator does), so the idle colour is idle.
      */
     void reset() {
         liftFaults();
+        String idle = otherColour(liveColour());
+        for (int i = 3; i <= 4; i++) {
+            try {
+                Files.deleteIfExists(hosts.hostDir(i).resolve(idle).resolve("running"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         for (Pipeline pipeline : Pipeline.values()) {
             if (lockedBy(pipeline) == null) continue;
             reconcile(pipeline);
-            HttpResponse<String> r = app.postJson("/api/v1/environments/shop/" + pipeline.environment() + "/unlock",
-                    TOKEN, "{\"reason\":\"hosts put back by the fault matrix\"}");
+            HttpResponse<String> r = post("/api/v1/environments/shop/" + pipeline.environment() + "/unlock",
+                    "{\"reason\":\"hosts put back by the fault matrix\"}");
             if (r.statusCode() != 200) throw new AssertionError("unlock refused: " + r.body());
         }
     }
@@ -342,6 +378,27 @@ final class MatrixWorld implements AutoCloseable {
         }
     }
 
+    private HttpResponse<String> post(String path, String json) {
+        return send(request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(service + path)).header("Authorization", "Bearer " + TOKEN)
+                .timeout(Duration.ofSeconds(30));
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private String get(String url) {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
@@ -373,7 +430,7 @@ final class MatrixWorld implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        app.close();
+        if (appRunning) app.close();
         colourServers.forEach(s -> s.stop(0));
         colourThreads.shutdownNow();
         chat.close();

@@ -124,6 +124,7 @@ enum Stage {
                 yield overSsh() ? null : "no SSH connection (HTTP only; an app that does not answer is a health failure)";
             }
             case HEALTH_FAILURE -> check == Check.NONE ? "no health check at this stage" : null;
+            case ORCHESTRATOR_CRASH -> null; // every stage can be held while the process is killed
         };
     }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The orchestrator crash column runs last, in child processes on the same database and hosts ({@link CrashRunner}),
  * since its first cell stops the in-process service. Each of its cells costs one JVM start; the whole column takes
- * about 3 minutes on the project's 2-core machine, which is why it runs whole rather than as a subset. It needs
+ * 3 to 4 minutes on the project's 2-core machine, which is why it runs whole rather than as a subset. It needs
  * PostgreSQL: the in-memory H2 of {@code GREENLIGHT_TEST_DB=h2} cannot be reached from another process, so there its
  * cells are listed as skipped.
  */

@@ -61,6 +61,7 @@ public final class Database {
         HikariDataSource ds = connect(config, embedded);
         try {
             migrate(ds, jdbcUrl, schema);
+            if (jdbcUrl.startsWith("jdbc:h2:")) IdentityCatchUp.run(ds);
         } catch (RuntimeException e) {
             ds.close();
             throw e;

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * thread within 500 ms), WRITE_DELAY=0 (each commit written to the file before it returns: Greenlight's embedded
  * default), and WRITE_DELAY=0 with CHECKPOINT SYNC after each commit (each commit forced to the disk).
  *
- *   java -cp ~/.m2/repository/com/h2database/h2/2.5.252/h2-2.5.252.jar bench/h2-commit/H2CommitCost.java [commits]
+ *   java -cp ~/.m2/repository/com/h2database/h2/2.4.240/h2-2.4.240.jar bench/h2-commit/H2CommitCost.java [commits]
  */
 public class H2CommitCost {
     public static void main(String[] args) throws Exception {

@@ -111,34 +111,9 @@ class RecoveryTest {
      */
     @Test
     void aBlueGreenDeploymentKilledDuringItsWatchIsSwitchedBackAndRestoredByTheNextStart() throws Exception {
-        Path config = writeConfig("""
-                        strategy: blue-green
-                        colors:
-                          blue: { port: %d }
-                          green: { port: %d }
-                        commands:
-                          deploy: "mkdir -p {{color}} && echo {{version}} > {{color}}/version && touch {{color}}/running && echo {{version}} > version"
-                          switch: "echo {{color}} > live && echo switch {{color}} >> log"
-                          stop: "rm -f {{color}}/running && echo stop {{color}} >> log"
-                          backup: "echo {{backup}} >> backups"
-                          restore: "echo {{backup}} >> restores"
-                        health:
-                          url: "http://{{host}}:%d/{{color}}"
-                          paths: [/health]
-                          attempts: 3
-                          interval: 200ms
-                          timeout: 2s
-                        watch: { duration: 10m, interval: 1s, max-errors: 0 }
-                """.formatted(TestGreenlight.freePort(), TestGreenlight.freePort(), hosts.httpPort()));
+        Path config = blueGreenConfig("watch: { duration: 10m, interval: 1s, max-errors: 0 }");
         child = start(config);
-        seedLive("1.0.0", "blue");
-        for (int i = 1; i <= 2; i++) {
-            hosts.setVersion(i, "1.0.0");
-            Files.createDirectories(hosts.hostDir(i).resolve("blue"));
-            Files.writeString(hosts.hostDir(i).resolve("blue/version"), "1.0.0\n");
-            Files.writeString(hosts.hostDir(i).resolve("blue/running"), "");
-            Files.writeString(hosts.hostDir(i).resolve("live"), "blue\n");
-        }
+        seedBlueLive();
 
         long id = deploy("2.0.0");
         await().atMost(Duration.ofSeconds(120)).until(() -> Sql.count(db, "select count(*) from deployment_steps "
@@ -174,13 +149,59 @@ class RecoveryTest {
                 + "deployment").contains("; its traffic was switched to green; it answers over SSH");
     }
 
+    /**
+     * Blue-green with {@code promotion: manual}: green is deployed and healthy on both hosts and the deployment awaits
+     * its promote when the process is killed. Nothing took traffic, so the recovery stops green and leaves blue live
+     * and the database alone: the release is rolled back, and it can be deployed again and promoted.
+     */
+    @Test
+    void aBlueGreenDeploymentKilledWhileAwaitingPromotionIsRolledBackWithTrafficNeverMoved() throws Exception {
+        Path config = blueGreenConfig("promotion: manual");
+        child = start(config);
+        seedBlueLive();
+
+        long id = deploy("2.0.0");
+        await().atMost(Duration.ofSeconds(120)).until(() -> "awaiting_promotion".equals(Sql.rows(db,
+                "select status from deployments where id = ?", id).get(0).get("status")));
+        for (int i = 1; i <= 2; i++) {
+            assertThat(Files.exists(hosts.hostDir(i).resolve("green/running"))).as("green up on host " + i).isTrue();
+            assertThat(live(i)).isEqualTo("blue");
+        }
+        String deadHolder = leaseHolder();
+        child.kill();
+
+        child = start(config);
+        JsonNode d = awaitEnd(id);
+        assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
+        assertThat(d.get("detail").asText()).startsWith("recovered after an interruption: the Greenlight instance "
+                + "running it stopped while it was awaiting_promotion");
+        for (int i = 1; i <= 2; i++) {
+            assertThat(live(i)).as("traffic never left blue on host " + i).isEqualTo("blue");
+            assertThat(Files.exists(hosts.hostDir(i).resolve("green/running"))).as("green stopped").isFalse();
+            assertThat(Files.exists(hosts.hostDir(i).resolve("blue/running"))).as("blue still runs").isTrue();
+            assertThat(Files.readString(hosts.hostDir(i).resolve("log"))).as("no switch on host " + i)
+                    .doesNotContain("switch");
+        }
+        assertThat(hosts.hostDir(1).resolve("restores")).as("the database is left alone").doesNotExist();
+        assertRecorded(id, deadHolder, "awaiting_promotion",
+                "its new version had not passed all its checks, so it is rolled back to 1.0.0");
+        assertThat(stepStatuses(id)).contains("rollback-stop " + host(1) + " succeeded",
+                "rollback-stop " + host(2) + " succeeded");
+        assertThat(Sql.count(db, "select count(*) from audit_log where deployment_id = ? and action = "
+                + "'deployment.awaiting_promotion'", id)).isEqualTo(1);
+    }
+
     /** The takeover and the end are audited, a notice waits in the outbox, and the environment is free again. */
     private void assertRecorded(long id, String deadHolder, String plan) {
+        assertRecorded(id, deadHolder, "running", plan);
+    }
+
+    private void assertRecorded(long id, String deadHolder, String status, String plan) {
         List<Map<String, Object>> recovering = Sql.rows(db, "select actor, detail from audit_log where deployment_id = ? "
                 + "and action = 'deployment.recovering'", id);
         assertThat(recovering).hasSize(1);
         assertThat(recovering.get(0).get("detail").toString()).startsWith("instance " + deadHolder
-                + " stopped while the deployment was running; instance ").endsWith(" recovers it: " + plan)
+                + " stopped while the deployment was " + status + "; instance ").endsWith(" recovers it: " + plan)
                 .doesNotContain("instance " + deadHolder + " recovers");
         assertThat(Sql.count(db, "select count(*) from audit_log where deployment_id = ? and action = "
                 + "'deployment.rolled_back'", id)).isEqualTo(1);
@@ -211,6 +232,41 @@ class RecoveryTest {
                         notify: [team]
                 %s""".formatted(hook, String.join(", ", hosts.hostList()), ssh(), environment);
         return Files.writeString(dir.resolve("greenlight.yaml"), yaml);
+    }
+
+    /** Blue-green on both hosts, blue live: each colour a directory on the host, the switch a file naming it. */
+    private Path blueGreenConfig(String extra) throws IOException {
+        return writeConfig("""
+                        strategy: blue-green
+                        colors:
+                          blue: { port: %d }
+                          green: { port: %d }
+                        commands:
+                          deploy: "mkdir -p {{color}} && echo {{version}} > {{color}}/version && touch {{color}}/running && echo {{version}} > version"
+                          switch: "echo {{color}} > live && echo switch {{color}} >> log"
+                          stop: "rm -f {{color}}/running && echo stop {{color}} >> log"
+                          backup: "echo {{backup}} >> backups"
+                          restore: "echo {{backup}} >> restores"
+                        health:
+                          url: "http://{{host}}:%d/{{color}}"
+                          paths: [/health]
+                          attempts: 3
+                          interval: 200ms
+                          timeout: 2s
+                        %s
+                """.formatted(TestGreenlight.freePort(), TestGreenlight.freePort(), hosts.httpPort(), extra));
+    }
+
+    /** What an earlier release left: 1.0.0 live on blue on both hosts. */
+    private void seedBlueLive() throws IOException {
+        seedLive("1.0.0", "blue");
+        for (int i = 1; i <= 2; i++) {
+            hosts.setVersion(i, "1.0.0");
+            Files.createDirectories(hosts.hostDir(i).resolve("blue"));
+            Files.writeString(hosts.hostDir(i).resolve("blue/version"), "1.0.0\n");
+            Files.writeString(hosts.hostDir(i).resolve("blue/running"), "");
+            Files.writeString(hosts.hostDir(i).resolve("live"), "blue\n");
+        }
     }
 
     /**

@@ -114,10 +114,10 @@ mapfile -t HOST_PORTS < "$FLEET/ports"
   done
 } > "$CONFIG"
 
-api_count() {  # status: how many deployments the API lists with it
+api_count() {  # status: how many deployments the API lists with it (at most 500, the API's largest page)
   curl -fsS -H "Authorization: Bearer $API_TOKEN" \
     "http://127.0.0.1:$PORT/api/v1/deployments?status=$1&limit=500" \
-    | python3 -c 'import json, sys; d = json.load(sys.stdin); print(len(d if isinstance(d, list) else d["deployments"]))'
+    | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["deployments"]))'
 }
 executing() { find "$FLEET" -name executing | wc -l; }   # deploy commands running on the hosts now
 

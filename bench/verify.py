@@ -7,8 +7,10 @@ What was sent: for each phase, the first N lines of each thread's delivery list,
 thread issued (from the phase's result JSON). A request that was issued is counted as sent even if the load generator
 stopped before its answer arrived: the service still processes it.
 
---deployments: one delivery id per deployment row (every deployment of the run, so duplicates show).
+--deployments: one delivery id per deployment row (every deployment of the run, so duplicates show), optionally
+               followed by the deployment's status.
 --deliveries:  "delivery id<TAB>response status" per row of webhook_deliveries.
+--strict:      the run also fails when a delivery sent has no stored answer, or a deployment did not end succeeded.
 Both may be CSV with a header (as H2's CSVWRITE writes them) or tab-separated without one (psql -At).
 """
 import argparse
@@ -34,6 +36,7 @@ def main() -> None:
     ap.add_argument("--deployments", required=True)
     ap.add_argument("--deliveries", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--strict", action="store_true")
     args = ap.parse_args()
 
     push_ids: set[str] = set()
@@ -55,7 +58,9 @@ def main() -> None:
                     push_ids.add(delivery)
         pushes_by_phase[prefix.rsplit("-", 1)[1]] = len(push_ids) - before
 
-    deployments = [r[0] for r in read_rows(Path(args.deployments))]
+    deployment_rows = read_rows(Path(args.deployments))
+    deployments = [r[0] for r in deployment_rows]
+    statuses = Counter(r[1] for r in deployment_rows if len(r) > 1)
     per_delivery = Counter(deployments)
     duplicated = {d: n for d, n in per_delivery.items() if n > 1}
     missing = sorted(push_ids - per_delivery.keys())
@@ -78,8 +83,12 @@ def main() -> None:
         "deliveries_not_recorded_count": len(not_recorded),
         "recorded_answers": dict(Counter(recorded.values())),
         "examples_missing": missing[:5],
+        "deployment_statuses": dict(statuses),
         "ok": not duplicated and not missing and not unexpected and len(deployments) == len(push_ids),
     }
+    if args.strict:
+        result["ok"] = (result["ok"] and not not_recorded
+                        and statuses.get("succeeded", 0) == len(deployments) == sum(statuses.values()))
     Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps({k: result[k] for k in ("distinct_push_deliveries", "deployments", "ok")}))
 

@@ -64,11 +64,13 @@ public final class Dispatcher {
             }
         }
         List<Long> started = new ArrayList<>();
-        for (EnvironmentConfig env : config.get().environments().toList()) {
-            if (deployments.nextQueued(env.app(), env.name()).isEmpty() || interrupted(env)
-                    || !lease.tryAcquire(env.app(), env.name())) {
-                continue;
-            }
+        GreenlightConfig current = config.get();
+        for (DeploymentStore.Startable candidate : deployments.startable()) {
+            // a deployment of an environment the configuration no longer has waits until it has it again
+            Optional<EnvironmentConfig> configured = current.environment(candidate.app(), candidate.environment());
+            if (configured.isEmpty()) continue;
+            EnvironmentConfig env = configured.get();
+            if (!lease.tryAcquire(env.app(), env.name())) continue;
             // the lease may have lapsed only now, over a dead instance's deployment: its recovery goes first
             if (interrupted(env)) {
                 lease.release(env.app(), env.name());

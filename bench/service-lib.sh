@@ -112,7 +112,9 @@ start_service() {  # store run_dir: a fresh service (java -jar, default JVM sett
     rm -rf "$H2_DIR"
     env_vars+=(GREENLIGHT_DB_URL="$H2_URL" GREENLIGHT_DB_USER=sa)
   fi
-  env "${env_vars[@]}" java "${props[@]}" -jar "$JAR" > "$dir/service.log" 2>&1 &
+  # SERVICE_PROPS: more -D settings for the service (word-split), e.g. "-Dgreenlight.db.pool-size=20"
+  read -r -a extra <<< "${SERVICE_PROPS:-}"
+  env "${env_vars[@]}" java "${props[@]}" "${extra[@]}" -jar "$JAR" > "$dir/service.log" 2>&1 &
   SERVICE_PID=$!
   wait_healthy "$dir/service.log"
 }

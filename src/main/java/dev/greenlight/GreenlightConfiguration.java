@@ -143,7 +143,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
                 setting(props, secrets, "greenlight.db.user", "GREENLIGHT_DB_USER", null),
                 secrets.fromVariable("GREENLIGHT_DB_PASSWORD").orElse(null),
                 props.resolveProperty("greenlight.db.schema").orElse(null),
-                (int) number(props, "greenlight.db.pool-size", "10", 2, 1000),
+                (int) number(props, "greenlight.db.pool-size", "20", 2, 1000),
                 Durations.requirePositive("greenlight.db.connection-timeout",
                         props.resolveProperty("greenlight.db.connection-timeout").orElse("5s")));
         context.addService(new Closer(dataSource));

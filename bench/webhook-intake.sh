@@ -13,7 +13,7 @@
 # then the schema (PostgreSQL) or database files (H2) are removed. bench/report.py writes RESULTS from all runs.
 #
 # Settings (environment): RUNS STORES WARMUP_S TARGET_RATE TARGET_COUNT CAPACITY_S CONNECTIONS WRK_THREADS
-# PORT MGMT_PORT PG_URL PG_USER JAR LABEL RESULTS QUIET_CORES QUIET_WAIT_S
+# PORT MGMT_PORT PG_URL PG_USER JAR LABEL RESULTS QUIET_CORES QUIET_WAIT_S SERVICE_PROPS
 # PROFILE=1: JFR recordings of the target and capacity phases, summarised (bench/jfr-summary.py, bench/stalls.py)
 # next to the run's other files under bench/work/out/. Profiling costs CPU: do not compare its figures with others.
 set -euo pipefail

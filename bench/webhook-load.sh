@@ -15,7 +15,7 @@
 # then the schema (PostgreSQL) or database files (H2) are removed. bench/webhook-load-report.py writes RESULTS.
 #
 # Settings (environment): RUNS STORES ENVIRONMENTS WARMUP_COUNT BURST_RATE BURST_COUNT CONNECTIONS RUNNING_WAIT_S DRAIN_WAIT_S
-# GATE_MAX_S PG_URL PG_USER JAR LABEL RESULTS QUIET_CORES QUIET_WAIT_S OUT_DIR
+# GATE_MAX_S PG_URL PG_USER JAR LABEL RESULTS QUIET_CORES QUIET_WAIT_S OUT_DIR SERVICE_PROPS
 # PROFILE=1: a JFR recording of each burst, summarised (bench/jfr-summary.py, bench/stalls.py) next to the run's
 # other files. Profiling costs CPU: do not compare its figures with others.
 set -euo pipefail

@@ -70,13 +70,8 @@ public final class DeploymentStore {
 
     /**
      * The oldest queued deployment of an environment (arrival order is id order); none while a deployment there awaits
-     * approval.
+     * approval. In the caller's transaction (after {@link #lockQueue} with {@code exclusive}).
      */
-    public Optional<Deployment> nextQueued(String app, String environment) {
-        return jdbc.queryOne(NEXT_QUEUED, DeploymentStore::map, app, environment, DeploymentStatus.QUEUED.key());
-    }
-
-    /** The same, inside the caller's transaction (after {@link #lockQueue} with {@code exclusive}). */
     public Optional<Deployment> nextQueued(Connection c, String app, String environment) throws SQLException {
         return Jdbc.query(c, NEXT_QUEUED, DeploymentStore::map, app, environment, DeploymentStatus.QUEUED.key())
                 .stream().findFirst();

@@ -61,7 +61,7 @@ public final class Database {
         HikariDataSource ds = connect(config, embedded);
         try {
             migrate(ds, jdbcUrl, schema);
-            if (jdbcUrl.startsWith("jdbc:h2:")) IdentityCatchUp.run(ds);
+            if (isFileH2(jdbcUrl)) IdentityCatchUp.run(ds); // only a file outlives a killed process
         } catch (RuntimeException e) {
             ds.close();
             throw e;
@@ -118,9 +118,13 @@ public final class Database {
      * its URL sets {@code WRITE_DELAY} itself: an answered request must not vanish with the process.
      */
     static String durableAtCommit(String url) {
-        boolean fileH2 = url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:")
-                && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:");
-        return fileH2 && !url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=") ? url + ";WRITE_DELAY=0" : url;
+        return isFileH2(url) && !url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=") ? url + ";WRITE_DELAY=0" : url;
+    }
+
+    /** An H2 database in a file of this process (not in memory, not a server's). */
+    private static boolean isFileH2(String url) {
+        return url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:") && !url.startsWith("jdbc:h2:tcp:")
+                && !url.startsWith("jdbc:h2:ssl:");
     }
 
     /** URLs may carry a password, as a parameter or before the host: never log one. */

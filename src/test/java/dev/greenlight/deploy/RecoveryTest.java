@@ -87,14 +87,9 @@ class RecoveryTest {
         await().atMost(Duration.ofSeconds(120)).until(() -> Files.exists(hosts.hostDir(2).resolve("blocked")));
         assertThat(hosts.version(1)).as("batch 1 done").isEqualTo("2.0.0");
         assertThat(hosts.version(2)).as("host 2 half-way").isEqualTo("2.0.0");
-        String deadHolder = leaseHolder();
-        child.kill();
-
-        child = start(config);
-        JsonNode d = awaitEnd(id);
-        assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
-        assertThat(d.get("detail").asText()).startsWith("recovered after an interruption: the Greenlight instance "
-                + "running it stopped while it was running").endsWith("back on 1.0.0");
+        Recovered recovered = killAndRecover(config, id, "running");
+        String deadHolder = recovered.deadHolder();
+        assertThat(recovered.deployment().get("detail").asText()).endsWith("back on 1.0.0");
         assertThat(hosts.version(1)).isEqualTo("1.0.0");
         assertThat(hosts.version(2)).isEqualTo("1.0.0");
         assertRecorded(id, deadHolder, "its new version had not passed all its checks, so it is rolled back to 1.0.0");
@@ -124,14 +119,7 @@ class RecoveryTest {
         String backup = (String) Sql.rows(db, "select backup_name from deployments where id = ?", id).get(0)
                 .get("backup_name");
         assertThat(backup).isNotNull();
-        String deadHolder = leaseHolder();
-        child.kill();
-
-        child = start(config);
-        JsonNode d = awaitEnd(id);
-        assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
-        assertThat(d.get("detail").asText()).startsWith("recovered after an interruption: the Greenlight instance "
-                + "running it stopped while it was running");
+        String deadHolder = killAndRecover(config, id, "running").deadHolder();
         for (int i = 1; i <= 2; i++) {
             assertThat(live(i)).as("traffic back on host " + i).isEqualTo("blue");
             assertThat(Files.exists(hosts.hostDir(i).resolve("green/running"))).as("green stopped").isFalse();
@@ -167,14 +155,7 @@ class RecoveryTest {
             assertThat(Files.exists(hosts.hostDir(i).resolve("green/running"))).as("green up on host " + i).isTrue();
             assertThat(live(i)).isEqualTo("blue");
         }
-        String deadHolder = leaseHolder();
-        child.kill();
-
-        child = start(config);
-        JsonNode d = awaitEnd(id);
-        assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
-        assertThat(d.get("detail").asText()).startsWith("recovered after an interruption: the Greenlight instance "
-                + "running it stopped while it was awaiting_promotion");
+        String deadHolder = killAndRecover(config, id, "awaiting_promotion").deadHolder();
         for (int i = 1; i <= 2; i++) {
             assertThat(live(i)).as("traffic never left blue on host " + i).isEqualTo("blue");
             assertThat(Files.exists(hosts.hostDir(i).resolve("green/running"))).as("green stopped").isFalse();
@@ -189,6 +170,26 @@ class RecoveryTest {
                 "rollback-stop " + host(2) + " succeeded");
         assertThat(Sql.count(db, "select count(*) from audit_log where deployment_id = ? and action = "
                 + "'deployment.awaiting_promotion'", id)).isEqualTo(1);
+    }
+
+    /** The instance that held the lease, and the deployment as the next instance ended it. */
+    private record Recovered(String deadHolder, JsonNode deployment) {
+    }
+
+    /**
+     * Kills the service (SIGKILL) with deployment {@code id} {@code status}, starts the next one on the same database,
+     * and waits for it to end the deployment: rolled back, saying it was recovered from that status.
+     */
+    private Recovered killAndRecover(Path config, long id, String status) throws Exception {
+        String deadHolder = leaseHolder();
+        child.kill();
+
+        child = start(config);
+        JsonNode d = awaitEnd(id);
+        assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
+        assertThat(d.get("detail").asText()).startsWith("recovered after an interruption: the Greenlight instance "
+                + "running it stopped while it was " + status);
+        return new Recovered(deadHolder, d);
     }
 
     /** The takeover and the end are audited, a notice waits in the outbox, and the environment is free again. */

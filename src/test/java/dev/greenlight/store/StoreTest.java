@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -298,6 +299,10 @@ class StoreTest {
         }
     }
 
+    private static Optional<Deployment> nextQueued(Store s, String app, String environment) {
+        return s.deployments().inTransaction(c -> s.deployments().nextQueued(c, app, environment));
+    }
+
     private static DeploymentRequest request(String version) {
         return new DeploymentRequest("shop", "qa", version, null, "rolling", TriggerKind.MANUAL, "tester", null, null,
                 null);
@@ -311,12 +316,12 @@ class StoreTest {
             Deployment other = s.queue("shop", "staging", "o1");
             Deployment a2 = s.queue("shop", "qa", "a2");
 
-            assertThat(s.deployments().nextQueued("shop", "qa")).map(Deployment::id).hasValue(a1.id());
+            assertThat(nextQueued(s, "shop", "qa")).map(Deployment::id).hasValue(a1.id());
             String queuedIn = "select count(*) from deployments where app = ? and environment = ? and status = ?";
             assertThat(Sql.count(s.db(), queuedIn, "shop", "qa", DeploymentStatus.QUEUED.key())).isEqualTo(2);
             assertThat(Sql.count(s.db(), queuedIn, "blog", "qa", DeploymentStatus.QUEUED.key())).isZero();
             assertThat(s.deployments().transition(a1.id(), DeploymentStatus.QUEUED, DeploymentStatus.RUNNING, null)).isTrue();
-            assertThat(s.deployments().nextQueued("shop", "qa")).map(Deployment::id).hasValue(a2.id());
+            assertThat(nextQueued(s, "shop", "qa")).map(Deployment::id).hasValue(a2.id());
             assertThat(s.deployments().running("shop", "qa")).map(Deployment::id).hasValue(a1.id());
             assertThat(s.deployments().running("shop", "staging")).isEmpty();
             assertThat(Sql.rows(s.db(), "select id from deployments where status = ? order by id", DeploymentStatus.QUEUED.key()))

@@ -29,9 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A Greenlight process killed with SIGKILL in the middle of a deployment, and started again on the same PostgreSQL
  * database: the new process finds the interrupted deployment once the dead one's lease has lapsed (a 3 s TTL here),
- * re-checks its hosts, rolls it back and records all of it. The hosts are real SSH servers running real shell
- * commands; what they run is read from the files those commands write. A deploy command that waits for a file holds
- * the pipeline at the chosen step while the process is killed.
+ * re-checks its hosts, rolls it back (a first deployment, with nothing to return to, ends failed) and records all of
+ * it. The hosts are real SSH servers running real shell commands; what they run is read from the files those
+ * commands write. A deploy command that waits for a file holds the pipeline at the chosen step while the process is
+ * killed.
  */
 class RecoveryTest {
     static final ObjectMapper MAPPER = new ObjectMapper();
@@ -65,29 +66,13 @@ class RecoveryTest {
      */
     @Test
     void aRollingDeploymentKilledMidBatchIsRolledBackByTheNextStart() throws Exception {
-        String blockOnHost2 = "if [ \"$1\" = 2.0.0 ] && [ ! -e go ]; then echo \"$1\" > version; touch blocked; "
-                + "while [ ! -e go ]; do sleep 0.1; done; exit 1; fi\n" + TestHosts.DEFAULT_DEPLOY_SCRIPT;
-        hosts.deployScript(2, blockOnHost2);
-        Path config = writeConfig("""
-                        batch: 1
-                        commands:
-                          deploy: "sh ./deploy.sh {{version}}"
-                        health:
-                          url: "http://{{host}}:%d"
-                          paths: [/health]
-                          attempts: 3
-                          interval: 200ms
-                          timeout: 2s
-                """.formatted(hosts.httpPort()));
+        Path config = rollingHeldOnHost2();
         child = start(config);
         seedLive("1.0.0", null);
         for (int i = 1; i <= 2; i++) hosts.setVersion(i, "1.0.0");
 
-        long id = deploy("2.0.0");
-        await().atMost(Duration.ofSeconds(120)).until(() -> Files.exists(hosts.hostDir(2).resolve("blocked")));
-        assertThat(hosts.version(1)).as("batch 1 done").isEqualTo("2.0.0");
-        assertThat(hosts.version(2)).as("host 2 half-way").isEqualTo("2.0.0");
-        Recovered recovered = killAndRecover(config, id, "running");
+        long id = deployHeldOnHost2();
+        Recovered recovered = killAndRecover(config, id, "running", "rolled_back");
         String deadHolder = recovered.deadHolder();
         assertThat(recovered.deployment().get("detail").asText()).endsWith("back on 1.0.0");
         assertThat(hosts.version(1)).isEqualTo("1.0.0");
@@ -98,6 +83,41 @@ class RecoveryTest {
                 "rollback " + host(1) + " succeeded", "rollback " + host(2) + " succeeded");
         assertThat(stepDetail(id, "recovery", host(2))).isEqualTo("recovery: " + host(2) + " was changed by this "
                 + "deployment (its last step: deploy interrupted); it may run 2.0.0; it answers over SSH");
+    }
+
+    /**
+     * The same crash in the environment's first deployment: there is no earlier version to go back to, so the
+     * recovery ends it failed and leaves both hosts on what they had reached, and the environment is free for the
+     * next deployment.
+     */
+    @Test
+    void aFirstRollingDeploymentKilledMidBatchEndsFailedWithItsHostsLeftAsTheyAre() throws Exception {
+        Path config = rollingHeldOnHost2();
+        child = start(config);
+
+        long id = deployHeldOnHost2();
+        Recovered recovered = killAndRecover(config, id, "running", "failed");
+        assertThat(recovered.deployment().get("detail").asText()).isEqualTo("recovered after an interruption: the "
+                + "Greenlight instance running it stopped while it was running, before the new version had passed all "
+                + "its checks; no earlier successful deployment of this environment to roll back to: " + host(1)
+                + ", " + host(2) + " left as they are");
+        assertThat(hosts.version(1)).as("left as it is").isEqualTo("2.0.0");
+        assertThat(hosts.version(2)).as("left as it is").isEqualTo("2.0.0");
+        assertThat(hosts.history(1)).as("deployed once, nothing run again").containsExactly("2.0.0");
+        assertRecorded(id, recovered.deadHolder(), "running",
+                "a first deployment has nothing to return to: it ends failed (a blue-green one's colour is stopped)",
+                "failed");
+        assertThat(stepStatuses(id)).contains("deploy " + host(2) + " interrupted", "recovery-probe " + host(1)
+                + " succeeded", "recovery-probe " + host(2) + " succeeded", "recovery " + host(1) + " succeeded",
+                "recovery " + host(2) + " succeeded").noneMatch(s -> s.startsWith("rollback"));
+        assertThat(stepDetail(id, "recovery", host(1))).isEqualTo("recovery: " + host(1) + " was changed by this "
+                + "deployment (its last step: health succeeded); it may run 2.0.0; it answers over SSH");
+
+        long next = deploy("2.0.1");
+        JsonNode d = awaitEnd(next);
+        assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("succeeded");
+        assertThat(hosts.version(1)).isEqualTo("2.0.1");
+        assertThat(hosts.version(2)).isEqualTo("2.0.1");
     }
 
     /**
@@ -119,7 +139,7 @@ class RecoveryTest {
         String backup = (String) Sql.rows(db, "select backup_name from deployments where id = ?", id).get(0)
                 .get("backup_name");
         assertThat(backup).isNotNull();
-        String deadHolder = killAndRecover(config, id, "running").deadHolder();
+        String deadHolder = killAndRecover(config, id, "running", "rolled_back").deadHolder();
         for (int i = 1; i <= 2; i++) {
             assertThat(live(i)).as("traffic back on host " + i).isEqualTo("blue");
             assertThat(Files.exists(hosts.hostDir(i).resolve("green/running"))).as("green stopped").isFalse();
@@ -155,7 +175,7 @@ class RecoveryTest {
             assertThat(Files.exists(hosts.hostDir(i).resolve("green/running"))).as("green up on host " + i).isTrue();
             assertThat(live(i)).isEqualTo("blue");
         }
-        String deadHolder = killAndRecover(config, id, "awaiting_promotion").deadHolder();
+        String deadHolder = killAndRecover(config, id, "awaiting_promotion", "rolled_back").deadHolder();
         for (int i = 1; i <= 2; i++) {
             assertThat(live(i)).as("traffic never left blue on host " + i).isEqualTo("blue");
             assertThat(Files.exists(hosts.hostDir(i).resolve("green/running"))).as("green stopped").isFalse();
@@ -165,11 +185,62 @@ class RecoveryTest {
         }
         assertThat(hosts.hostDir(1).resolve("restores")).as("the database is left alone").doesNotExist();
         assertRecorded(id, deadHolder, "awaiting_promotion",
-                "its new version had not passed all its checks, so it is rolled back to 1.0.0");
+                "its new version had not passed all its checks, so it is rolled back to 1.0.0", "rolled_back");
         assertThat(stepStatuses(id)).contains("rollback-stop " + host(1) + " succeeded",
                 "rollback-stop " + host(2) + " succeeded");
         assertThat(Sql.count(db, "select count(*) from audit_log where deployment_id = ? and action = "
                 + "'deployment.awaiting_promotion'", id)).isEqualTo(1);
+    }
+
+    /**
+     * Blue-green, the environment's first deployment: blue (the first colour, nothing is live) is deployed and healthy
+     * on both hosts and the deployment awaits its promote when the process is killed. There is no previous colour to
+     * send traffic back to and no earlier release whose database the backup would bring back, so the recovery stops
+     * blue, switches nothing, restores nothing and ends the deployment failed, the environment still with no live
+     * version.
+     */
+    @Test
+    void aFirstBlueGreenDeploymentKilledWhileAwaitingPromotionEndsFailedWithItsColourStopped() throws Exception {
+        Path config = blueGreenConfig("promotion: manual");
+        child = start(config);
+
+        long id = deploy("2.0.0");
+        await().atMost(Duration.ofSeconds(120)).until(() -> "awaiting_promotion".equals(Sql.rows(db,
+                "select status from deployments where id = ?", id).get(0).get("status")));
+        for (int i = 1; i <= 2; i++) {
+            assertThat(Files.exists(hosts.hostDir(i).resolve("blue/running"))).as("blue up on host " + i).isTrue();
+        }
+        assertThat(Files.readString(hosts.hostDir(1).resolve("backups")).lines().toList()).as("its backup")
+                .hasSize(1);
+        Recovered recovered = killAndRecover(config, id, "awaiting_promotion", "failed");
+        assertThat(recovered.deployment().get("detail").asText()).isEqualTo("recovered after an interruption: the "
+                + "Greenlight instance running it stopped while it was awaiting_promotion, before the new version had "
+                + "passed all its checks; no earlier deployment of this environment to return to: blue stopped on "
+                + host(1) + ", " + host(2));
+        for (int i = 1; i <= 2; i++) {
+            assertThat(Files.exists(hosts.hostDir(i).resolve("blue/running"))).as("blue stopped on host " + i)
+                    .isFalse();
+            assertThat(Files.readString(hosts.hostDir(i).resolve("log")).lines().toList()).as("host " + i)
+                    .containsExactly("stop blue");
+            assertThat(hosts.hostDir(i).resolve("live")).as("no switch on host " + i).doesNotExist();
+        }
+        assertThat(hosts.hostDir(1).resolve("restores")).as("nothing restored").doesNotExist();
+        assertThat(Files.readString(hosts.hostDir(1).resolve("backups")).lines().toList())
+                .as("no set-aside dump either").hasSize(1);
+        assertRecorded(id, recovered.deadHolder(), "awaiting_promotion",
+                "a first deployment has nothing to return to: it ends failed (a blue-green one's colour is stopped)",
+                "failed");
+        assertThat(stepStatuses(id)).contains("recovery-probe " + host(1) + " succeeded", "recovery-probe " + host(2)
+                + " succeeded", "recovery " + host(1) + " succeeded", "recovery " + host(2) + " succeeded",
+                "rollback-stop " + host(1) + " succeeded", "rollback-stop " + host(2) + " succeeded")
+                .noneMatch(s -> s.startsWith("rollback-switch") || s.startsWith("set-aside")
+                        || s.startsWith("restore"));
+        assertThat(stepDetail(id, "recovery", host(2))).startsWith("recovery: " + host(2) + " was changed by this "
+                + "deployment").endsWith("; it may run 2.0.0; no colour took traffic before; it answers over SSH");
+        JsonNode env = MAPPER.readTree(api("GET", "/api/v1/environments", null).body()).get("environments").get(0);
+        assertThat(env.get("liveVersion").isNull()).as(env.toString()).isTrue();
+        assertThat(env.get("liveColor").isNull()).as(env.toString()).isTrue();
+        assertThat(env.get("locked").asBoolean()).as(env.toString()).isFalse();
     }
 
     /** The instance that held the lease, and the deployment as the next instance ended it. */
@@ -178,36 +249,41 @@ class RecoveryTest {
 
     /**
      * Kills the service (SIGKILL) with deployment {@code id} {@code status}, starts the next one on the same database,
-     * and waits for it to end the deployment: rolled back, saying it was recovered from that status.
+     * and waits for it to end the deployment {@code end} (rolled_back, or failed for a first deployment), saying it was
+     * recovered from that status.
      */
-    private Recovered killAndRecover(Path config, long id, String status) throws Exception {
+    private Recovered killAndRecover(Path config, long id, String status, String end) throws Exception {
         String deadHolder = leaseHolder();
         child.kill();
 
         child = start(config);
         JsonNode d = awaitEnd(id);
-        assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("rolled_back");
+        assertThat(d.get("status").asText()).as(d.toString()).isEqualTo(end);
         assertThat(d.get("detail").asText()).startsWith("recovered after an interruption: the Greenlight instance "
                 + "running it stopped while it was " + status);
         return new Recovered(deadHolder, d);
     }
 
-    /** The takeover and the end are audited, a notice waits in the outbox, and the environment is free again. */
+    /**
+     * The takeover and the end ({@code end}, rolled_back unless given) are audited, a notice waits in the outbox, and
+     * the environment is free again.
+     */
     private void assertRecorded(long id, String deadHolder, String plan) {
-        assertRecorded(id, deadHolder, "running", plan);
+        assertRecorded(id, deadHolder, "running", plan, "rolled_back");
     }
 
-    private void assertRecorded(long id, String deadHolder, String status, String plan) {
+    private void assertRecorded(long id, String deadHolder, String status, String plan, String end) {
         List<Map<String, Object>> recovering = Sql.rows(db, "select actor, detail from audit_log where deployment_id = ? "
                 + "and action = 'deployment.recovering'", id);
         assertThat(recovering).hasSize(1);
         assertThat(recovering.get(0).get("detail").toString()).startsWith("instance " + deadHolder
                 + " stopped while the deployment was " + status + "; instance ").endsWith(" recovers it: " + plan)
                 .doesNotContain("instance " + deadHolder + " recovers");
-        assertThat(Sql.count(db, "select count(*) from audit_log where deployment_id = ? and action = "
-                + "'deployment.rolled_back'", id)).isEqualTo(1);
+        assertThat(Sql.count(db, "select count(*) from audit_log where deployment_id = ? and action = ?", id,
+                "deployment." + end)).isEqualTo(1);
+        // a notice's event is its status's key with a hyphen (rolled-back, failed)
         assertThat(Sql.rows(db, "select event from notifications where deployment_id = ?", id))
-                .contains(Map.of("event", "rolled-back"));
+                .contains(Map.of("event", end.replace('_', '-')));
         assertThat(Sql.count(db, "select count(*) from deployment_events where deployment_id = ? and kind = "
                 + "'finished'", id)).isEqualTo(1);
         assertThat(Sql.count(db, "select count(*) from environment_state where lease_holder is not null"))
@@ -233,6 +309,36 @@ class RecoveryTest {
                         notify: [team]
                 %s""".formatted(hook, String.join(", ", hosts.hostList()), ssh(), environment);
         return Files.writeString(dir.resolve("greenlight.yaml"), yaml);
+    }
+
+    /**
+     * Rolling, one host at a time, host 2's deploy of 2.0.0 held: it writes its version file, then waits for a file
+     * {@code go} (the teardown writes it) and fails. Other versions deploy as usual.
+     */
+    private Path rollingHeldOnHost2() throws IOException {
+        String blockOnHost2 = "if [ \"$1\" = 2.0.0 ] && [ ! -e go ]; then echo \"$1\" > version; touch blocked; "
+                + "while [ ! -e go ]; do sleep 0.1; done; exit 1; fi\n" + TestHosts.DEFAULT_DEPLOY_SCRIPT;
+        hosts.deployScript(2, blockOnHost2);
+        return writeConfig("""
+                        batch: 1
+                        commands:
+                          deploy: "sh ./deploy.sh {{version}}"
+                        health:
+                          url: "http://{{host}}:%d"
+                          paths: [/health]
+                          attempts: 3
+                          interval: 200ms
+                          timeout: 2s
+                """.formatted(hosts.httpPort()));
+    }
+
+    /** Deploys 2.0.0 with {@link #rollingHeldOnHost2}: batch 1 done, host 2 half-way when this returns. */
+    private long deployHeldOnHost2() throws Exception {
+        long id = deploy("2.0.0");
+        await().atMost(Duration.ofSeconds(120)).until(() -> Files.exists(hosts.hostDir(2).resolve("blocked")));
+        assertThat(hosts.version(1)).as("batch 1 done").isEqualTo("2.0.0");
+        assertThat(hosts.version(2)).as("host 2 half-way").isEqualTo("2.0.0");
+        return id;
     }
 
     /** Blue-green on both hosts, blue live: each colour a directory on the host, the switch a file naming it. */

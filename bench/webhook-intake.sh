@@ -132,7 +132,7 @@ for store in $STORES; do
 
     log "$store run $run/$RUNS: target check, open loop $TARGET_RATE/s x $TARGET_COUNT"
     if [[ $PROFILE == 1 ]]; then
-      jcmd "$SERVICE_PID" JFR.start name=target settings=profile filename="$(pwd)/$dir/target.jfr" >/dev/null
+      jcmd "$SERVICE_PID" JFR.start name=target settings=profile filename="$(realpath -m "$dir")/target.jfr" >/dev/null
     fi
     python3 bench/measure.py --out "$dir/target-cpu.json" --service-pid "$SERVICE_PID" --db-pids "$DB_PIDS" -- \
       python3 bench/openloop.py --port "$PORT" --dir "$LISTS" --prefix "$p-target" --rate "$TARGET_RATE" \
@@ -146,7 +146,7 @@ for store in $STORES; do
 
     log "$store run $run/$RUNS: capacity, closed loop ${CONNECTIONS} connections ${CAPACITY_S}s"
     if [[ $PROFILE == 1 ]]; then
-      jcmd "$SERVICE_PID" JFR.start name=capacity settings=profile filename="$(pwd)/$dir/capacity.jfr" \
+      jcmd "$SERVICE_PID" JFR.start name=capacity settings=profile filename="$(realpath -m "$dir")/capacity.jfr" \
         'jdk.SocketRead#threshold=0ms' 'jdk.ThreadPark#threshold=0ms' >/dev/null
     fi
     run_wrk "$p-cap" "$CAPACITY_S" "$dir/cap.json" "$dir/cap-cpu.json"

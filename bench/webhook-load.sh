@@ -191,7 +191,7 @@ for store in $STORES; do
 
     log "$store run $run/$RUNS: burst, open loop $BURST_RATE/s x $BURST_COUNT"
     if [[ $PROFILE == 1 ]]; then
-      jcmd "$SERVICE_PID" JFR.start name=burst settings=profile filename="$(pwd)/$dir/burst.jfr" >/dev/null
+      jcmd "$SERVICE_PID" JFR.start name=burst settings=profile filename="$(realpath -m "$dir")/burst.jfr" >/dev/null
     fi
     python3 bench/measure.py --out "$dir/burst-cpu.json" --service-pid "$SERVICE_PID" --db-pids "$DB_PIDS" -- \
       python3 bench/openloop.py --port "$PORT" --dir "$LISTS" --prefix "$p-burst" --rate "$BURST_RATE" \

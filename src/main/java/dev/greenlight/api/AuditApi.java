@@ -1,6 +1,7 @@
 package dev.greenlight.api;
 
 import dev.greenlight.audit.AuditChain;
+import dev.greenlight.audit.AuditEvent;
 import dev.greenlight.audit.AuditLog;
 import dev.greenlight.audit.ChainVerdict;
 import dev.greenlight.deploy.Deployment;
@@ -9,6 +10,7 @@ import dev.greenlight.http.Accept;
 import dev.greenlight.http.ApiError;
 import dev.greenlight.http.Json;
 import dev.greenlight.http.JsonReply;
+import dev.greenlight.store.Page;
 import dev.greenlight.store.Scope;
 import dev.greenlight.trail.AuditTrailDocument;
 import java.time.Instant;
@@ -57,15 +59,15 @@ public final class AuditApi {
         String app = DeploymentApi.query(exchange, "app");
         String environment = DeploymentApi.query(exchange, "environment");
         Instant since = since(exchange);
-        int limit = DeploymentApi.limit(exchange);
+        Page page = Paging.page(exchange);
         if (format.equals("json")) {
-            JsonReply.set(exchange, 200, Json.write(Map.of("entries",
-                    audit.list(scope, app, environment, since, limit))));
+            JsonReply.set(exchange, 200, Paging.reply("entries", audit.list(scope, app, environment, since, page),
+                    page, AuditEvent::id));
             return;
         }
-        List<Deployment> rows = deployments.list(scope, app, environment, null, since, limit);
+        List<Deployment> rows = deployments.list(scope, app, environment, null, since, page);
         JsonReply.set(exchange, 200, type, format.equals("csv") ? document.csv(rows)
-                : document.markdown(rows, filters(app, environment, since, limit)));
+                : document.markdown(rows, filters(app, environment, since, page)));
     }
 
     /**
@@ -103,12 +105,13 @@ public final class AuditApi {
     }
 
     /** The filters a document was made with, for its heading; null for none. */
-    private static String filters(String app, String environment, Instant since, int limit) {
+    private static String filters(String app, String environment, Instant since, Page page) {
         StringBuilder s = new StringBuilder();
         if (app != null) s.append("app ").append(app).append(", ");
         if (environment != null) s.append("environment ").append(environment).append(", ");
         if (since != null) s.append("since ").append(since).append(", ");
-        s.append("at most ").append(limit);
+        if (page.before() != null) s.append("before deployment ").append(page.before()).append(", ");
+        s.append("at most ").append(page.limit());
         return s.toString();
     }
 }

@@ -23,6 +23,7 @@ import dev.greenlight.http.Json;
 import dev.greenlight.http.JsonReply;
 import dev.greenlight.http.RemoteAddress;
 import dev.greenlight.incident.IncidentReportStore;
+import dev.greenlight.store.Page;
 import dev.greenlight.store.Scope;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,7 +34,6 @@ import org.apache.camel.Exchange;
 
 /** The authenticated HTTP API: manual triggers and the read side (deployments, environments). */
 public final class DeploymentApi {
-    private static final int MAX_LIMIT = 500;
     private static final List<String> CREATE_FIELDS = List.of("app", "environment", "version", "reason");
     private static final List<String> REASON_ONLY = List.of("reason");
     private static final List<String> ROLLBACK_FIELDS = List.of("reason", "restore");
@@ -176,10 +176,11 @@ public final class DeploymentApi {
     public void list(Exchange exchange) {
         DeploymentStatus status = query(exchange, "status") == null ? null : DeploymentStatus.parse(query(exchange, "status"))
                 .orElseThrow(() -> ApiError.badRequest("status must be one of " + statuses()));
-        List<DeploymentView> views = deployments.list(ApiAuth.scope(exchange), query(exchange, "app"),
-                query(exchange, "environment"), status,
-                limit(exchange)).stream().map(d -> DeploymentView.of(d, null)).toList();
-        JsonReply.set(exchange, 200, Json.write(Map.of("deployments", views)));
+        Page page = Paging.page(exchange);
+        List<Deployment> rows = deployments.list(ApiAuth.scope(exchange), query(exchange, "app"),
+                query(exchange, "environment"), status, null, page);
+        JsonReply.set(exchange, 200, Paging.reply("deployments",
+                rows.stream().map(d -> DeploymentView.of(d, null)).toList(), page, DeploymentView::id));
     }
 
     /** GET /api/v1/deployments/{id} */
@@ -287,18 +288,6 @@ public final class DeploymentApi {
             throw ApiError.badRequest("query parameter " + name + " holds a NUL character (\\u0000)");
         }
         return v == null || v.isBlank() ? null : v;
-    }
-
-    static int limit(Exchange exchange) {
-        String raw = query(exchange, "limit");
-        if (raw == null) return 50;
-        try {
-            int limit = Integer.parseInt(raw);
-            if (limit >= 1 && limit <= MAX_LIMIT) return limit;
-        } catch (NumberFormatException ignored) {
-            // fall through to the refusal
-        }
-        throw ApiError.badRequest("limit must be a number from 1 to " + MAX_LIMIT);
     }
 
     private static String statuses() {

@@ -8,6 +8,7 @@ import dev.greenlight.http.JsonReply;
 import dev.greenlight.http.RemoteAddress;
 import dev.greenlight.notify.Notifications;
 import dev.greenlight.notify.NotificationStore;
+import dev.greenlight.store.Page;
 import dev.greenlight.store.Scope;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,9 +36,10 @@ public final class NotificationApi {
         if (status != null && !NotificationStore.STATUSES.contains(status)) {
             throw ApiError.badRequest("status must be one of " + String.join(", ", NotificationStore.STATUSES));
         }
+        Page page = Paging.page(exchange);
         List<Map<String, Object>> rows = store.list(ApiAuth.scope(exchange), status, query(exchange, "channel"),
-                limit(exchange)).stream().map(NotificationApi::view).toList();
-        JsonReply.set(exchange, 200, Json.write(Map.of("notifications", rows)));
+                page).stream().map(NotificationApi::view).toList();
+        JsonReply.set(exchange, 200, Paging.reply("notifications", rows, page, r -> (Long) r.get("id")));
     }
 
     /** A dead notification pending again, attempts from zero; 409 unless it is dead, 404 outside the scope. */
@@ -91,9 +93,5 @@ public final class NotificationApi {
 
     private static String query(Exchange exchange, String name) {
         return DeploymentApi.query(exchange, name);
-    }
-
-    private static int limit(Exchange exchange) {
-        return DeploymentApi.limit(exchange);
     }
 }

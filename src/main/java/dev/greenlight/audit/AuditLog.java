@@ -3,6 +3,7 @@ package dev.greenlight.audit;
 import dev.greenlight.config.Secrets;
 import dev.greenlight.store.Filter;
 import dev.greenlight.store.Jdbc;
+import dev.greenlight.store.Page;
 import dev.greenlight.store.Scope;
 import dev.greenlight.store.StoreException;
 import java.sql.Connection;
@@ -83,10 +84,10 @@ public final class AuditLog {
      * Newest first, within {@code scope}: entries of the apps and environments it allows; those of no environment
      * (refusals of unknown callers, an unknown app) only for a scope over everything.
      */
-    public List<AuditEvent> list(Scope scope, String app, String environment, Instant since, int limit) {
+    public List<AuditEvent> list(Scope scope, String app, String environment, Instant since, Page page) {
         Filter f = scope.restrict(new Filter()).equal("app", app).equal("environment", environment)
                 .atLeast("at", since);
-        return jdbc.query(f.newestFirst("audit_log", limit), AuditLog::map, f.params());
+        return jdbc.query(f.newestFirst("audit_log", page), AuditLog::map, f.params());
     }
 
     /** Every entry about one deployment, oldest first (its incident report's trail). */

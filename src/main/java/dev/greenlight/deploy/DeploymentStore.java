@@ -3,6 +3,7 @@ package dev.greenlight.deploy;
 import dev.greenlight.config.Secrets;
 import dev.greenlight.store.Filter;
 import dev.greenlight.store.Jdbc;
+import dev.greenlight.store.Page;
 import dev.greenlight.store.Scope;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -49,17 +50,15 @@ public final class DeploymentStore {
         return Jdbc.query(c, "select * from deployments where id = ?", DeploymentStore::map, id).stream().findFirst();
     }
 
-    /** Newest first, within {@code scope}. Every filter is optional. */
-    public List<Deployment> list(Scope scope, String app, String environment, DeploymentStatus status, int limit) {
-        return list(scope, app, environment, status, null, limit);
-    }
-
-    /** The same, also only those created at {@code since} or later (when given). */
+    /**
+     * One page, newest first, within {@code scope}, of those created at {@code since} or later. Every filter is
+     * optional.
+     */
     public List<Deployment> list(Scope scope, String app, String environment, DeploymentStatus status,
-                                 Instant since, int limit) {
+                                 Instant since, Page page) {
         Filter f = scope.restrict(new Filter()).equal("app", app).equal("environment", environment)
                 .equal("status", status == null ? null : status.key()).atLeast("created_at", since);
-        return jdbc.query(f.newestFirst("deployments", limit), DeploymentStore::map, f.params());
+        return jdbc.query(f.newestFirst("deployments", page), DeploymentStore::map, f.params());
     }
 
     // a deployment awaiting approval keeps its place: nothing behind it starts until it is approved, rejected or expired

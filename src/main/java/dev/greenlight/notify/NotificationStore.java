@@ -4,6 +4,7 @@ import dev.greenlight.config.Secrets;
 import dev.greenlight.http.Json;
 import dev.greenlight.store.Filter;
 import dev.greenlight.store.Jdbc;
+import dev.greenlight.store.Page;
 import dev.greenlight.store.Scope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -109,9 +110,9 @@ public final class NotificationStore {
     /**
      * Newest first, within {@code scope}; rows of no environment (service alerts) only for a scope over everything.
      */
-    public List<Row> list(Scope scope, String status, String channel, int limit) {
+    public List<Row> list(Scope scope, String status, String channel, Page page) {
         Filter f = scope.restrict(new Filter()).equal("status", status).equal("channel", channel);
-        return jdbc.query(f.newestFirst("notifications", limit), NotificationStore::map, f.params());
+        return jdbc.query(f.newestFirst("notifications", page), NotificationStore::map, f.params());
     }
 
     /** How many rows are in {@code status}: how tests and the benchmark see the outbox drain. */

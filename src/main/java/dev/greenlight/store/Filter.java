@@ -42,9 +42,17 @@ public final class Filter {
         return this;
     }
 
-    /** {@code select * from <table> where … order by id desc limit <limit>}: newest first. */
-    public String newestFirst(String table, int limit) {
-        return "select * from " + table + where + " order by id desc limit " + limit;
+    public Filter below(String column, Object value) {
+        return add(column + " < ?", value);
+    }
+
+    /**
+     * {@code select * from <table> where … order by id desc limit <limit>}: the page's rows, newest first. Adds the
+     * page's {@code id < before} to the conditions, so call it before {@link #params()}.
+     */
+    public String newestFirst(String table, Page page) {
+        below("id", page.before());
+        return "select * from " + table + where + " order by id desc limit " + page.limit();
     }
 
     /** {@code where …}: the conditions for a query of the caller's own. */

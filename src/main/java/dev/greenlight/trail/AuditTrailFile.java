@@ -1,6 +1,7 @@
 package dev.greenlight.trail;
 
 import dev.greenlight.deploy.DeploymentStore;
+import dev.greenlight.store.Page;
 import dev.greenlight.store.Scope;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +50,7 @@ public final class AuditTrailFile {
         Path temp = null;
         try {
             String markdown = document.markdown(deployments.list(Scope.EVERYTHING, null, null, null, null,
-                    Integer.MAX_VALUE), null);
+                    Page.newest(Integer.MAX_VALUE)), null);
             temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
             Files.writeString(temp, markdown, StandardCharsets.UTF_8);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -14,6 +14,7 @@ import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.Secrets;
 import dev.greenlight.store.Database;
 import dev.greenlight.store.Jdbc;
+import dev.greenlight.store.Page;
 import dev.greenlight.store.Scope;
 import dev.greenlight.testing.TestDatabase;
 import java.nio.file.Files;
@@ -95,7 +96,7 @@ class ApiAuthTest {
                         assertThat(e.isAudited()).isTrue();
                     });
         }
-        assertThat(audit.list(Scope.EVERYTHING, null, null, null, 100)).hasSize(6).allSatisfy(e -> {
+        assertThat(audit.list(Scope.EVERYTHING, null, null, null, Page.newest(100))).hasSize(6).allSatisfy(e -> {
             assertThat(e.actor()).isEqualTo("anonymous");
             assertThat(e.outcome()).isEqualTo("unauthorized");
             assertThat(e.detail()).doesNotContain("env-token").doesNotContain("file-token");
@@ -110,7 +111,7 @@ class ApiAuthTest {
                 .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status()).isEqualTo(403));
         assertThatThrownBy(() -> auth.authorize(bot, "shop", "staging", "deployment.refused", "10.1.1.1"))
                 .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status()).isEqualTo(403));
-        AuditEvent last = audit.list(Scope.EVERYTHING, null, null, null, 1).get(0);
+        AuditEvent last = audit.list(Scope.EVERYTHING, null, null, null, Page.newest(1)).get(0);
         assertThat(last.actor()).isEqualTo("bot");
         assertThat(last.outcome()).isEqualTo("forbidden");
         assertThat(last.environment()).isEqualTo("staging");
@@ -127,14 +128,14 @@ class ApiAuthTest {
         AccessRule deployer = auth.authenticate("Bearer file-token-123456", "10.1.1.1");
 
         Scope botScope = ApiAuth.scope(cfg, bot);
-        assertThat(audit.list(botScope, null, null, null, 100)).extracting(AuditEvent::version).containsExactly("v1");
+        assertThat(audit.list(botScope, null, null, null, Page.newest(100))).extracting(AuditEvent::version).containsExactly("v1");
         assertThat(botScope.allows("shop", "qa")).isTrue();
         assertThat(botScope.allows("blog", "qa")).isFalse();
         assertThat(botScope.allows(null, null)).isFalse();
 
         // deployer may act on every configured environment (shop qa and staging, blog qa): it sees everything
         assertThat(ApiAuth.scope(cfg, deployer)).isEqualTo(Scope.EVERYTHING);
-        assertThat(audit.list(Scope.EVERYTHING, null, null, null, 100)).extracting(AuditEvent::version)
+        assertThat(audit.list(Scope.EVERYTHING, null, null, null, Page.newest(100))).extracting(AuditEvent::version)
                 .containsExactly(null, "v3", "v2", "v1");
     }
 }

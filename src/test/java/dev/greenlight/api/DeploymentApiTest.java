@@ -306,6 +306,45 @@ class DeploymentApiTest {
         assertThat(app.get("/api/v1/deployments?limit=500", DEPLOYER_TOKEN).statusCode()).isEqualTo(200);
     }
 
+    /**
+     * Pages of 2 through blog's 5 deployments: each full page names the id to go on from, and one that joins the head
+     * of the list while the client pages neither shifts a page nor shows up in one.
+     */
+    @Test
+    void deploymentsArePagedWithBeforeAndNextBefore() throws IOException {
+        List<Long> ids = new java.util.ArrayList<>();
+        for (int i = 1; i <= 5; i++) ids.add(created("blog", "staging", "p" + i));
+        String base = "/api/v1/deployments?app=blog&limit=2";
+        List<Long> seen = new java.util.ArrayList<>();
+        JsonNode page = json(app.get(base, DEPLOYER_TOKEN));
+        seen.addAll(ids(page));
+        long later = created("blog", "staging", "p6"); // joins the head, before the rest is paged
+        while (page.has("nextBefore")) {
+            assertThat(page.path("nextBefore").asLong()).isEqualTo(seen.get(seen.size() - 1));
+            page = json(app.get(base + "&before=" + page.path("nextBefore").asLong(), DEPLOYER_TOKEN));
+            seen.addAll(ids(page));
+        }
+        List<Long> expected = Sql.rows(db, "select id from deployments where app = 'blog' and id < ? order by id desc",
+                later).stream().map(r -> ((Number) r.get("id")).longValue()).toList();
+        assertThat(seen).as("every deployment before p6 once, newest first").isEqualTo(expected)
+                .containsSubsequence(ids.get(4), ids.get(3), ids.get(2), ids.get(1), ids.get(0)).doesNotContain(later);
+        assertThat(page.has("nextBefore")).as("the last page is not full").isFalse();
+
+        for (String bad : List.of("0", "-3", "ten", "1.5", "99999999999999999999")) {
+            JsonNode error = assertRefused(get("/api/v1/deployments?before=" + bad, DEPLOYER_TOKEN), 400);
+            assertThat(error.path("error").asText()).contains("before");
+        }
+        JsonNode audit = json(app.get("/api/v1/audit?limit=1", DEPLOYER_TOKEN));
+        long newestEntry = audit.path("entries").get(0).path("id").asLong();
+        assertThat(audit.path("nextBefore").asLong()).isEqualTo(newestEntry);
+        JsonNode older = json(app.get("/api/v1/audit?limit=1&before=" + newestEntry, DEPLOYER_TOKEN));
+        assertThat(older.path("entries").get(0).path("id").asLong()).isLessThan(newestEntry);
+    }
+
+    private static List<Long> ids(JsonNode page) {
+        return list(page.path("deployments")).stream().map(d -> d.path("id").asLong()).toList();
+    }
+
     // ---- GET /api/v1/deployments/{id} ----------------------------------------------------------------------
 
     @Test

@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.greenlight.config.Secrets;
 import dev.greenlight.store.Database;
 import dev.greenlight.store.Jdbc;
+import dev.greenlight.store.Page;
 import dev.greenlight.store.Scope;
 import dev.greenlight.testing.TestDatabase;
 import java.sql.Connection;
@@ -39,7 +40,7 @@ class AuditTruncateTest {
                         .isInstanceOf(SQLException.class).hasMessageContaining("append-only");
             }
 
-            assertThat(audit.list(Scope.EVERYTHING, null, null, null, 10)).extracting(AuditEvent::actor)
+            assertThat(audit.list(Scope.EVERYTHING, null, null, null, Page.newest(10))).extracting(AuditEvent::actor)
                     .containsExactly("anonymous", "deployer");
         }
     }

@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.greenlight.config.Secrets;
 import dev.greenlight.store.Database;
 import dev.greenlight.store.Jdbc;
+import dev.greenlight.store.Page;
 import dev.greenlight.store.Scope;
 import dev.greenlight.testing.TestDatabase;
 import java.time.Clock;
@@ -63,7 +64,7 @@ class RefusalLimiterTest {
     }
 
     List<AuditEvent> entries() {
-        return audit.list(Scope.EVERYTHING, null, null, null, 500);
+        return audit.list(Scope.EVERYTHING, null, null, null, Page.newest(500));
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.greenlight.deploy.DeploymentStore;
 import dev.greenlight.deploy.StepStore;
 import dev.greenlight.store.Database;
 import dev.greenlight.store.Jdbc;
+import dev.greenlight.store.Page;
 import dev.greenlight.testing.Sql;
 import dev.greenlight.testing.TestDatabase;
 import java.nio.file.Files;
@@ -93,7 +94,7 @@ class ReviewTriggersTest {
 
     private List<NotificationStore.Row> warnings() {
         List<NotificationStore.Row> newestFirst = new java.util.ArrayList<>(
-                store.list(dev.greenlight.store.Scope.EVERYTHING, null, "team", 100));
+                store.list(dev.greenlight.store.Scope.EVERYTHING, null, "team", Page.newest(100)));
         java.util.Collections.reverse(newestFirst);
         return newestFirst;
     }
@@ -150,17 +151,17 @@ class ReviewTriggersTest {
         for (int i = 0; i < 9; i++) burst.refused("203.0.113.9");
         assertThat(store.count(NotificationStore.PENDING)).isZero();
         for (int i = 0; i < 20; i++) burst.refused("203.0.113.9");
-        List<NotificationStore.Row> alerts = store.list(dev.greenlight.store.Scope.EVERYTHING, null, "oncall", 10);
+        List<NotificationStore.Row> alerts = store.list(dev.greenlight.store.Scope.EVERYTHING, null, "oncall", Page.newest(10));
         assertThat(alerts).hasSize(1);
         assertThat(alerts.get(0).notice().title()).isEqualTo("10 webhook deliveries with a bad signature within 5m");
         assertThat(alerts.get(0).notice().severity()).isEqualTo("critical");
         assertThat(alerts.get(0).app()).isNull();
-        assertThat(store.list(new dev.greenlight.store.Scope(null, java.util.Set.of("staging")), null, null, 10))
+        assertThat(store.list(new dev.greenlight.store.Scope(null, java.util.Set.of("staging")), null, null, Page.newest(10)))
                 .as("a service alert is not shown to a token of one environment").isEmpty();
 
         clock.now = clock.now.plus(Duration.ofMinutes(5));
         for (int i = 0; i < 10; i++) burst.refused("203.0.113.9");
-        assertThat(store.list(dev.greenlight.store.Scope.EVERYTHING, null, "oncall", 10)).hasSize(2);
+        assertThat(store.list(dev.greenlight.store.Scope.EVERYTHING, null, "oncall", Page.newest(10))).hasSize(2);
     }
 
     private static final class MovingClock extends Clock {

@@ -18,6 +18,7 @@ import dev.greenlight.deploy.EventOutbox;
 import dev.greenlight.deploy.Step;
 import dev.greenlight.deploy.StepStore;
 import dev.greenlight.deploy.TriggerKind;
+import dev.greenlight.store.Page;
 import dev.greenlight.testing.MovableClock;
 import dev.greenlight.testing.Sql;
 import dev.greenlight.testing.TestDatabase;
@@ -363,11 +364,11 @@ class StoreTest {
             long c = s.queue("shop", "staging", "c").id();
             s.deployments().transition(c, DeploymentStatus.QUEUED, DeploymentStatus.CANCELLED, "cancelled");
 
-            assertThat(s.deployments().list(Scope.EVERYTHING, null, null, null, 10)).extracting(Deployment::id).containsExactly(c, b, a);
-            assertThat(s.deployments().list(Scope.EVERYTHING, "shop", null, null, 10)).extracting(Deployment::id).containsExactly(c, a);
-            assertThat(s.deployments().list(Scope.EVERYTHING, null, "qa", null, 10)).extracting(Deployment::id).containsExactly(b, a);
-            assertThat(s.deployments().list(Scope.EVERYTHING, null, null, DeploymentStatus.CANCELLED, 10)).extracting(Deployment::id).containsExactly(c);
-            assertThat(s.deployments().list(Scope.EVERYTHING, null, null, null, 1)).extracting(Deployment::id).containsExactly(c);
+            assertThat(s.deployments().list(Scope.EVERYTHING, null, null, null, null, Page.newest(10))).extracting(Deployment::id).containsExactly(c, b, a);
+            assertThat(s.deployments().list(Scope.EVERYTHING, "shop", null, null, null, Page.newest(10))).extracting(Deployment::id).containsExactly(c, a);
+            assertThat(s.deployments().list(Scope.EVERYTHING, null, "qa", null, null, Page.newest(10))).extracting(Deployment::id).containsExactly(b, a);
+            assertThat(s.deployments().list(Scope.EVERYTHING, null, null, DeploymentStatus.CANCELLED, null, Page.newest(10))).extracting(Deployment::id).containsExactly(c);
+            assertThat(s.deployments().list(Scope.EVERYTHING, null, null, null, null, Page.newest(1))).extracting(Deployment::id).containsExactly(c);
         }
     }
 
@@ -419,8 +420,8 @@ class StoreTest {
                 s.audit().record(c, AuditEvent.of("tester", "deployment.queued", "accepted"));
                 throw new IllegalStateException("boom");
             })).hasMessage("boom");
-            assertThat(s.deployments().list(Scope.EVERYTHING, null, null, null, 10)).isEmpty();
-            assertThat(s.audit().list(Scope.EVERYTHING, null, null, null, 10)).isEmpty();
+            assertThat(s.deployments().list(Scope.EVERYTHING, null, null, null, null, Page.newest(10))).isEmpty();
+            assertThat(s.audit().list(Scope.EVERYTHING, null, null, null, Page.newest(10))).isEmpty();
         }
     }
 
@@ -464,16 +465,16 @@ class StoreTest {
             s.audit().record(AuditEvent.of("b", "y", "ok").target("shop", "staging", "v2").deployment(7L).source("10.0.0.1"));
             s.audit().record(AuditEvent.of("c", "z", "ok").target("blog", "qa", null).detail("uses s3cr3t-token-value"));
 
-            assertThat(s.audit().list(Scope.EVERYTHING, null, null, null, 10)).extracting(AuditEvent::actor).containsExactly("c", "b", "a");
-            assertThat(s.audit().list(Scope.EVERYTHING, "shop", null, null, 10)).extracting(AuditEvent::actor).containsExactly("b", "a");
-            assertThat(s.audit().list(Scope.EVERYTHING, null, "qa", null, 10)).extracting(AuditEvent::actor).containsExactly("c", "a");
-            assertThat(s.audit().list(Scope.EVERYTHING, null, null, since, 10)).extracting(AuditEvent::actor).containsExactly("c", "b");
-            assertThat(s.audit().list(Scope.EVERYTHING, null, null, null, 1)).extracting(AuditEvent::actor).containsExactly("c");
-            AuditEvent b = s.audit().list(Scope.EVERYTHING, "shop", "staging", null, 10).get(0);
+            assertThat(s.audit().list(Scope.EVERYTHING, null, null, null, Page.newest(10))).extracting(AuditEvent::actor).containsExactly("c", "b", "a");
+            assertThat(s.audit().list(Scope.EVERYTHING, "shop", null, null, Page.newest(10))).extracting(AuditEvent::actor).containsExactly("b", "a");
+            assertThat(s.audit().list(Scope.EVERYTHING, null, "qa", null, Page.newest(10))).extracting(AuditEvent::actor).containsExactly("c", "a");
+            assertThat(s.audit().list(Scope.EVERYTHING, null, null, since, Page.newest(10))).extracting(AuditEvent::actor).containsExactly("c", "b");
+            assertThat(s.audit().list(Scope.EVERYTHING, null, null, null, Page.newest(1))).extracting(AuditEvent::actor).containsExactly("c");
+            AuditEvent b = s.audit().list(Scope.EVERYTHING, "shop", "staging", null, Page.newest(10)).get(0);
             assertThat(b.deploymentId()).isEqualTo(7L);
             assertThat(b.source()).isEqualTo("10.0.0.1");
             assertThat(b.version()).isEqualTo("v2");
-            assertThat(s.audit().list(Scope.EVERYTHING, "blog", null, null, 10).get(0).detail()).isEqualTo("uses ***");
+            assertThat(s.audit().list(Scope.EVERYTHING, "blog", null, null, Page.newest(10)).get(0).detail()).isEqualTo("uses ***");
         }
     }
 
@@ -493,12 +494,12 @@ class StoreTest {
             // and through the service's own pool too
             assertThatThrownBy(() -> s.jdbc().update("update audit_log set outcome = ? where actor = ?", "x", "deployer"))
                     .isInstanceOf(StoreException.class).hasMessageContaining("append-only");
-            assertThat(s.audit().list(Scope.EVERYTHING, null, null, null, 10)).singleElement()
+            assertThat(s.audit().list(Scope.EVERYTHING, null, null, null, Page.newest(10))).singleElement()
                     .satisfies(e -> assertThat(e.actor()).isEqualTo("deployer"))
                     .satisfies(e -> assertThat(e.outcome()).isEqualTo("accepted"));
             // appending still works
             s.audit().record(AuditEvent.of("deployer", "deployment.queued", "accepted"));
-            assertThat(s.audit().list(Scope.EVERYTHING, null, null, null, 10)).hasSize(2);
+            assertThat(s.audit().list(Scope.EVERYTHING, null, null, null, Page.newest(10))).hasSize(2);
         }
     }
 
@@ -508,7 +509,7 @@ class StoreTest {
         try (Store s = Store.open(kind.get())) {
             s.audit().record(AuditEvent.of("a".repeat(500), "b".repeat(500), "c".repeat(500))
                     .target("d".repeat(500), "e".repeat(500), "f".repeat(500)).detail("g".repeat(5000)).source("h".repeat(500)));
-            AuditEvent e = s.audit().list(Scope.EVERYTHING, null, null, null, 1).get(0);
+            AuditEvent e = s.audit().list(Scope.EVERYTHING, null, null, null, Page.newest(1)).get(0);
             assertThat(e.actor()).hasSize(128);
             assertThat(e.app()).hasSize(64);
             assertThat(e.version()).hasSize(128);
@@ -529,10 +530,10 @@ class StoreTest {
 
             assertThat(s.deployments().find(id).orElseThrow().createdAt())
                     .isBetween(before.minusSeconds(1), after.plusSeconds(1));
-            AuditEvent e = s.audit().list(Scope.EVERYTHING, null, null, null, 1).get(0);
+            AuditEvent e = s.audit().list(Scope.EVERYTHING, null, null, null, Page.newest(1)).get(0);
             assertThat(e.at()).isBetween(before.minusSeconds(1), after.plusSeconds(1));
-            assertThat(s.audit().list(Scope.EVERYTHING, null, null, before.minusSeconds(60), 10)).hasSize(1);
-            assertThat(s.audit().list(Scope.EVERYTHING, null, null, after.plusSeconds(60), 10)).isEmpty();
+            assertThat(s.audit().list(Scope.EVERYTHING, null, null, before.minusSeconds(60), Page.newest(10))).hasSize(1);
+            assertThat(s.audit().list(Scope.EVERYTHING, null, null, after.plusSeconds(60), Page.newest(10))).isEmpty();
         } finally {
             java.util.TimeZone.setDefault(original);
         }

@@ -7,14 +7,18 @@ import dev.greenlight.store.Jdbc;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.DayOfWeek;
 import java.time.LocalDate;
+import java.time.temporal.TemporalAdjusters;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Delivery figures computed by the database from the stored deployments, with SQL that PostgreSQL and H2 answer
  * alike: conditional counts, {@code avg} and {@code percentile_cont} over the durations in seconds stored with each
- * deployment when it ended, and days and weeks numbered from the epoch (UTC), so no session time zone enters a
- * figure.
+ * deployment when it ended, and the days in UTC (the weeks, from Monday, summed from them), so no session time zone
+ * enters a figure.
  */
 public final class DeliveryMetrics {
     private static final String SUCCEEDED = quoted(DeploymentStatus.SUCCEEDED);
@@ -47,22 +51,18 @@ public final class DeliveryMetrics {
             + LEAD_TIME + " lead_time, " + ROLLED_BACK_LATER + " later from deployments %s) d";
 
     /**
-     * Day number since 1970-01-01 (UTC): the whole days of the interval since then. Both databases subtract two
-     * timestamps with time zone into days and a time of day below 24 h. {@code extract(epoch …) / 86400}, the same
-     * number, is decimal arithmetic: on H2 it took about five times the CPU time per row.
+     * One row per UTC day with deployments, numbered from 1970-01-01. PostgreSQL groups by the date of
+     * {@code created_at} in UTC, half the time of grouping by a day number computed per row (52 against 104 ms over
+     * 100,000 rows); H2 casts to a date in the session's time zone whatever the value's own, so there the day number
+     * is the whole days of the interval since the epoch. The weeks are summed from these rows.
      */
-    private static final String DAY = "extract(day from created_at - timestamp with time zone '1970-01-01 00:00:00+00')";
-    /** The ISO week (from Monday) of day d is (d + 3) / 7, as day 0 was a Thursday. */
-    private static final String WEEK = "floor((epoch_day + 3) / 7)";
-    private static final String SUCCEEDED_COUNT = "count(case when status = " + SUCCEEDED + " then 1 end)";
-    /**
-     * One row per day with deployments, carrying its week's totals too (window sums over the days of the week): the
-     * days and the weeks from one pass over the window.
-     */
-    private static final String SERIES = "select epoch_day, " + WEEK + " week, count(*) deployments, "
-            + SUCCEEDED_COUNT + " succeeded, sum(count(*)) over (partition by " + WEEK + ") week_deployments, "
-            + "sum(" + SUCCEEDED_COUNT + ") over (partition by " + WEEK + ") week_succeeded "
-            + "from (select " + DAY + " epoch_day, status from deployments %s) d group by epoch_day order by epoch_day";
+    private static final String SERIES = "select %s epoch_day, count(*) deployments, count(case when status = "
+            + SUCCEEDED + " then 1 end) succeeded from (select %s utc_day, status from deployments %%s) d "
+            + "group by utc_day order by utc_day";
+    private static final String POSTGRES_SERIES = SERIES.formatted("utc_day - date '1970-01-01'",
+            "cast(created_at at time zone 'UTC' as date)");
+    private static final String H2_SERIES = SERIES.formatted("utc_day",
+            "extract(day from created_at - timestamp with time zone '1970-01-01 00:00:00+00')");
 
     private final Jdbc jdbc;
 
@@ -75,6 +75,11 @@ public final class DeliveryMetrics {
         Filter f = query.filter();
         return jdbc.inTransaction(c -> {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            // The right plan depends on the window and the filters (one environment through its index, a month
+            // through created_at's). PostgreSQL's JDBC driver prepares a statement on the server from its fifth
+            // execution on, and a generic plan then guesses the window blind (125 rows) and reads created_at's index
+            // for every window: a year of one environment's series took 98 ms so against 23 ms planned for its values.
+            if (Jdbc.isPostgres(c)) Jdbc.update(c, "set local plan_cache_mode = force_custom_plan");
             Totals totals = Jdbc.query(c, FIGURES.formatted(f.where()), rs -> new Totals(outcomes(rs),
                     summary(rs, "deploy"), summary(rs, "recovery"), summary(rs, "lead_time")), f.params()).get(0);
             Series series = series(c, f);
@@ -90,22 +95,20 @@ public final class DeliveryMetrics {
     private record Series(List<Bucket> days, List<Bucket> weeks) {
     }
 
-    /** A row of {@link #SERIES}: its day, and the week that day belongs to with the week's totals. */
-    private record SeriesRow(Bucket day, Bucket week) {
-    }
-
-    /**
-     * The deployments per UTC day and per ISO week, only the days and weeks with any. Each day's row carries its
-     * week's totals, so the rows of one week name the same week bucket.
-     */
+    /** The deployments per UTC day and per ISO week (from Monday), only the days and weeks with any. */
     private static Series series(Connection c, Filter f) throws SQLException {
-        List<SeriesRow> rows = Jdbc.query(c, SERIES.formatted(f.where()), rs -> new SeriesRow(
-                new Bucket(LocalDate.ofEpochDay(rs.getLong("epoch_day")), rs.getLong("deployments"),
-                        rs.getLong("succeeded")),
-                new Bucket(LocalDate.ofEpochDay(rs.getLong("week") * 7 - 3), rs.getLong("week_deployments"),
-                        rs.getLong("week_succeeded"))), f.params());
-        return new Series(rows.stream().map(SeriesRow::day).toList(),
-                rows.stream().map(SeriesRow::week).distinct().toList());
+        String series = Jdbc.isPostgres(c) ? POSTGRES_SERIES : H2_SERIES;
+        List<Bucket> days = Jdbc.query(c, series.formatted(f.where()), rs -> new Bucket(
+                LocalDate.ofEpochDay(rs.getLong("epoch_day")), rs.getLong("deployments"), rs.getLong("succeeded")),
+                f.params());
+        Map<LocalDate, Bucket> weeks = new LinkedHashMap<>(); // the days come in order, so the weeks do too
+        for (Bucket day : days) {
+            weeks.merge(day.start().with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)), day,
+                    (week, more) -> new Bucket(week.start(), week.deployments() + more.deployments(),
+                            week.succeeded() + more.succeeded()));
+        }
+        return new Series(days, weeks.entrySet().stream()
+                .map(w -> new Bucket(w.getKey(), w.getValue().deployments(), w.getValue().succeeded())).toList());
     }
 
     private static Outcomes outcomes(ResultSet rs) throws SQLException {

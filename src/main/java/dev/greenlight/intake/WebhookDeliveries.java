@@ -63,7 +63,7 @@ public final class WebhookDeliveries {
      * (briefly): when it commits, the delivery is known; when it rolls back, this claim is inserted.
      */
     private boolean insertClaim(Connection c, String deliveryId, String event) throws SQLException {
-        boolean postgres = "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
+        boolean postgres = Jdbc.isPostgres(c);
         if (postgres) Jdbc.update(c, "set local lock_timeout = '" + IN_FLIGHT_WAIT.toMillis() + "ms'");
         int inserted;
         try {

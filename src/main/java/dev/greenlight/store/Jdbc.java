@@ -179,6 +179,11 @@ public final class Jdbc {
         }
     }
 
+    /** Whether {@code c} is PostgreSQL's, for the few settings only it has (the other store is H2). */
+    public static boolean isPostgres(Connection c) throws SQLException {
+        return "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
+    }
+
     public static int update(Connection c, String sql, Object... params) throws SQLException {
         try (PreparedStatement ps = prepare(c, sql, params)) {
             return ps.executeUpdate();

@@ -9,8 +9,11 @@ import dev.greenlight.store.Database;
 import dev.greenlight.store.Jdbc;
 import dev.greenlight.store.Scope;
 import dev.greenlight.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -128,6 +131,32 @@ class DeliveryMetricsTest {
             assertThat(f.weeks()).containsExactly(
                     new Bucket(LocalDate.parse("2026-03-09"), 4, 2),
                     new Bucket(LocalDate.parse("2026-03-16"), 8, 4));
+        }
+    }
+
+    /**
+     * The days are UTC days whatever the sessions' time zone: at UTC+14 every deployment of the history (10:00 to
+     * 12:00 UTC) falls on the next local day, which is what a day taken in the session's zone would show.
+     */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void theDaysAreUtcDaysWhateverTheSessionTimeZone(Supplier<TestDatabase> kind) throws Exception {
+        try (TestDatabase db = kind.get(); HikariDataSource ds = Database.open(db.url(), db.user(), null, db.schema(), 2)) {
+            seed(new Jdbc(ds));
+            try (Connection a = ds.getConnection(); Connection b = ds.getConnection()) { // every pooled session
+                for (Connection c : List.of(a, b)) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("set time zone 'Pacific/Kiritimati'");
+                    }
+                }
+            }
+            DeliveryFigures f = new DeliveryMetrics(new Jdbc(ds)).figures(
+                    new MetricsQuery(Scope.EVERYTHING, null, null, FROM, TO));
+            assertThat(f.days()).extracting(Bucket::start).extracting(LocalDate::toString).containsExactly(
+                    "2026-03-10", "2026-03-14", "2026-03-15", "2026-03-16", "2026-03-17", "2026-03-18", "2026-03-19",
+                    "2026-03-20");
+            assertThat(f.weeks()).extracting(Bucket::start).extracting(LocalDate::toString)
+                    .containsExactly("2026-03-09", "2026-03-16");
         }
     }
 

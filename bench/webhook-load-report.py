@@ -50,8 +50,10 @@ def main() -> None:
     w = lines.append
     w(f"# Webhook load benchmark, {meta['started']}")
     w("")
-    w(f"{meta['label']}: `{meta['jar']}`, commit {meta['commit']}{' (with uncommitted changes)' if meta['dirty'] else ''}. "
-      f"Command: `{meta['command']}`.")
+    # the commit is the checkout's: a JAR given by path may have been built from another one
+    built = "built from" if meta['jar'] == "target/greenlight.jar" else "measured from a checkout at"
+    w(f"{meta['label']}: `{meta['jar']}`, {built} commit {meta['commit']}"
+      f"{' (with uncommitted changes)' if meta['dirty'] else ''}. Command: `{meta['command']}`.")
     w("")
     w("**Requirement:** the webhook endpoint keeps answering within GitHub's 10 s deadline, target p99 under "
       f"{P99_LIMIT_MS:.0f} ms, while the deployments run, under a burst of deliveries (most ignored, some duplicates): "

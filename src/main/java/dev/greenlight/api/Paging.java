@@ -39,26 +39,25 @@ final class Paging {
     }
 
     private static int limit(Exchange exchange) {
-        String raw = DeploymentApi.query(exchange, "limit");
-        if (raw == null) return DEFAULT_LIMIT;
-        try {
-            int limit = Integer.parseInt(raw);
-            if (limit >= 1 && limit <= MAX_LIMIT) return limit;
-        } catch (NumberFormatException ignored) {
-            // fall through to the refusal
-        }
-        throw ApiError.badRequest("limit must be a number from 1 to " + MAX_LIMIT);
+        Long limit = number(exchange, "limit", MAX_LIMIT, "limit must be a number from 1 to " + MAX_LIMIT);
+        return limit == null ? DEFAULT_LIMIT : limit.intValue();
     }
 
     private static Long before(Exchange exchange) {
-        String raw = DeploymentApi.query(exchange, "before");
+        return number(exchange, "before", Long.MAX_VALUE,
+                "before must be an id (a whole number from 1), the nextBefore of the page before");
+    }
+
+    /** The whole number from 1 to {@code max} in query parameter {@code name}; null when absent; 400 otherwise. */
+    private static Long number(Exchange exchange, String name, long max, String refusal) {
+        String raw = DeploymentApi.query(exchange, name);
         if (raw == null) return null;
         try {
-            long before = Long.parseLong(raw);
-            if (before >= 1) return before;
+            long n = Long.parseLong(raw);
+            if (n >= 1 && n <= max) return n;
         } catch (NumberFormatException ignored) {
             // fall through to the refusal
         }
-        throw ApiError.badRequest("before must be an id (a whole number from 1), the nextBefore of the page before");
+        throw ApiError.badRequest(refusal);
     }
 }

@@ -33,6 +33,7 @@ import dev.greenlight.config.CurrentConfig;
 import dev.greenlight.config.Durations;
 import dev.greenlight.config.GreenlightConfig;
 import dev.greenlight.config.Secrets;
+import dev.greenlight.delivery.ClosedDays;
 import dev.greenlight.delivery.DeliveryMetrics;
 import dev.greenlight.deploy.ActiveRuns;
 import dev.greenlight.deploy.Cancellations;
@@ -245,6 +246,7 @@ public class GreenlightConfiguration implements CamelConfiguration {
         registry.bind("deploymentApi", deploymentApi);
         registry.bind("incidentApi", new IncidentApi(deploymentApi, incidents));
         registry.bind("metricsApi", new MetricsApi(current, deploymentApi, new DeliveryMetrics(jdbc), clock));
+        registry.bind("closedDays", new ClosedDays(jdbc, clock));
         registry.bind("auditApi", new AuditApi(audit, new AuditChain(jdbc), deployments, trailDocument));
         registry.bind("auditTrailFile", trailFile);
         bindApprovals(registry, current, jdbc, clock, deployments, lease, audit, finisher, auth, deploymentApi,

@@ -1,68 +1,33 @@
 package dev.greenlight.delivery;
 
 import dev.greenlight.deploy.DeploymentStatus;
-import dev.greenlight.deploy.TriggerKind;
 import dev.greenlight.store.Filter;
 import dev.greenlight.store.Jdbc;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.DayOfWeek;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Delivery figures computed by the database from the stored deployments, with SQL that PostgreSQL and H2 answer
- * alike: conditional counts, {@code avg} and {@code percentile_cont} over the durations in seconds stored with each
- * deployment when it ended, and the days in UTC (the weeks, from Monday, summed from them), so no session time zone
- * enters a figure.
+ * alike. The counts and duration sums of the window's whole days that have been folded ({@link ClosedDays}) are
+ * added up from {@code deployment_days}; the rest of the window (its first and last, partial, days, the days not yet
+ * closed, and any deployment stored after its day was folded) is read raw. The percentiles ({@code percentile_cont})
+ * read every duration of the window, through an index that holds them. Days are UTC days; the weeks, from Monday,
+ * are summed from them, so no session time zone enters a figure.
  */
 public final class DeliveryMetrics {
-    private static final String SUCCEEDED = quoted(DeploymentStatus.SUCCEEDED);
-    private static final String ROLLED_BACK = quoted(DeploymentStatus.ROLLED_BACK);
-    private static final String MANUAL_ROLLBACK = "'" + TriggerKind.ROLLBACK.key() + "'";
-
-    // the durations were stored when each deployment ended (deploy.DeploymentDurations): the figures take those of
-    // the deployments that count for them
-    private static final String TIME_TO_DEPLOY = "case when status = " + SUCCEEDED + " then deploy_seconds end";
-    private static final String LEAD_TIME = "case when status = " + SUCCEEDED + " then lead_seconds end";
-    private static final String TIME_TO_RECOVERY = "case when status = " + ROLLED_BACK + " then rollback_seconds end";
-    /**
-     * A succeeded deployment that some manual rollback named. The sub-query names no column of the row: both
-     * databases read the manual rollbacks once and probe that set per row, instead of joining them to every row.
-     */
-    private static final String ROLLED_BACK_LATER = "case when status = " + SUCCEEDED
-            + " and id in (select rollback_of from deployments where trigger_kind = " + MANUAL_ROLLBACK + ") then 1 end";
-
-    // each row's figures are picked once, in the inner select, then aggregated
-    private static final String FIGURES = "select count(*) total"
-            + count("succeeded", "status = " + SUCCEEDED)
-            + count("failed", "status = " + quoted(DeploymentStatus.FAILED))
-            + count("rolled_back", "status = " + ROLLED_BACK)
-            + count("rollback_failed", "status = " + quoted(DeploymentStatus.ROLLBACK_FAILED))
-            + count("cancelled", "status = " + quoted(DeploymentStatus.CANCELLED))
-            + count("manual_rollbacks", "trigger_kind = " + MANUAL_ROLLBACK)
-            + ", count(later) rolled_back_later"
-            + summary("deploy") + summary("recovery") + summary("lead_time")
-            + " from (select status, trigger_kind, " + TIME_TO_DEPLOY + " deploy, " + TIME_TO_RECOVERY + " recovery, "
-            + LEAD_TIME + " lead_time, " + ROLLED_BACK_LATER + " later from deployments %s) d";
-
-    /**
-     * One row per UTC day with deployments, numbered from 1970-01-01. PostgreSQL groups by the date of
-     * {@code created_at} in UTC, half the time of grouping by a day number computed per row (52 against 104 ms over
-     * 100,000 rows); H2 casts to a date in the session's time zone whatever the value's own, so there the day number
-     * is the whole days of the interval since the epoch. The weeks are summed from these rows.
-     */
-    private static final String SERIES = "select %s epoch_day, count(*) deployments, count(case when status = "
-            + SUCCEEDED + " then 1 end) succeeded from (select %s utc_day, status from deployments %%s) d "
-            + "group by utc_day order by utc_day";
-    private static final String POSTGRES_SERIES = SERIES.formatted("utc_day - date '1970-01-01'",
-            "cast(created_at at time zone 'UTC' as date)");
-    private static final String H2_SERIES = SERIES.formatted("utc_day",
-            "extract(day from created_at - timestamp with time zone '1970-01-01 00:00:00+00')");
+    /** A succeeded deployment that some manual rollback named, read through the index of the manual rollbacks. */
+    private static final String ROLLED_BACK_LATER = " and id in (select rollback_of from deployments m "
+            + "where m.trigger_kind = " + Tally.MANUAL_ROLLBACK + ")";
 
     private final Jdbc jdbc;
 
@@ -72,7 +37,6 @@ public final class DeliveryMetrics {
 
     /** One snapshot (repeatable read): the counts, the durations and the series agree with each other. */
     public DeliveryFigures figures(MetricsQuery query) {
-        Filter f = query.filter();
         return jdbc.inTransaction(c -> {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             // The right plan depends on the window and the filters (one environment through its index, a month
@@ -81,64 +45,154 @@ public final class DeliveryMetrics {
             // for every window: a year of one environment's series took 98 ms against 23 ms planned for its values.
             boolean postgres = Jdbc.isPostgres(c);
             if (postgres) Jdbc.update(c, "set local plan_cache_mode = force_custom_plan");
-            Totals totals = Jdbc.query(c, FIGURES.formatted(f.where()), rs -> new Totals(outcomes(rs),
-                    summary(rs, "deploy"), summary(rs, "recovery"), summary(rs, "lead_time")), f.params()).get(0);
-            Series series = series(c, postgres ? POSTGRES_SERIES : H2_SERIES, f);
-            return new DeliveryFigures(totals.outcomes(), totals.timeToDeploy(), totals.timeToRecovery(),
-                    totals.leadTime(), series.days(), series.weeks());
+            Split split = Split.of(c, query);
+            Tally tally = tally(c, split);
+            Outcomes outcomes = tally.outcomes(rolledBackLater(c, query));
+            Filter succeeded = query.deployments().equal("status", DeploymentStatus.SUCCEEDED.key());
+            Map<String, Double> ofSucceeded = percentiles(c, succeeded, "deploy_seconds", "lead_seconds");
+            Filter rolledBack = query.deployments().equal("status", DeploymentStatus.ROLLED_BACK.key());
+            Map<String, Double> ofRolledBack = percentiles(c, rolledBack, "rollback_seconds");
+            List<Bucket> days = days(c, split, postgres);
+            return new DeliveryFigures(outcomes, summary(tally.deploy(), ofSucceeded, "deploy_seconds"),
+                    summary(tally.recovery(), ofRolledBack, "rollback_seconds"),
+                    summary(tally.leadTime(), ofSucceeded, "lead_seconds"), days, weeks(days));
         });
     }
 
-    private record Totals(Outcomes outcomes, DurationSummary timeToDeploy, DurationSummary timeToRecovery,
-                          DurationSummary leadTime) {
+    /**
+     * How the window is read: the whole UTC days from {@code first} to before {@code end} from {@code deployment_days}
+     * (none when {@code first >= end}), and raw the deployments of the rest of it, and of those days the ones stored
+     * after the fold ({@code late}: an id above {@code maxId}).
+     */
+    private record Split(MetricsQuery query, long first, long end, long maxId, boolean late) {
+        static Split of(Connection c, MetricsQuery query) throws SQLException {
+            ClosedDays.Folded folded = ClosedDays.Folded.read(c);
+            long first = UtcDays.from(query.from());
+            long end = Math.min(folded.closedBefore(), UtcDays.of(query.to()));
+            if (first >= end) return new Split(query, 0, 0, folded.maxId(), false);
+            Instant firstLate = Jdbc.query(c, "select min(created_at) first_late from deployments where id > ?",
+                    rs -> Jdbc.instant(rs, "first_late"), folded.maxId()).get(0);
+            boolean late = firstLate != null && firstLate.isBefore(UtcDays.start(end));
+            return new Split(query, first, end, folded.maxId(), late);
+        }
+
+        boolean readsDays() {
+            return first < end;
+        }
+
+        /**
+         * {@code select columns} of the deployments read raw, as a union of parts that each read one range of an
+         * index (the parameters follow in {@code params}).
+         */
+        String raw(String columns, List<Object> params) {
+            List<Filter> parts = new ArrayList<>();
+            if (!readsDays()) {
+                parts.add(query.deployments());
+            } else {
+                parts.add(query.deployments().below("created_at", UtcDays.start(first)));
+                parts.add(query.deployments().atLeast("created_at", UtcDays.start(end)));
+                if (late) {
+                    parts.add(query.deployments().atLeast("created_at", UtcDays.start(first))
+                            .below("created_at", UtcDays.start(end)).above("id", maxId));
+                }
+            }
+            List<String> selects = new ArrayList<>();
+            for (Filter part : parts) {
+                selects.add("select " + columns + " from deployments" + part.where());
+                params.addAll(List.of(part.params()));
+            }
+            return String.join(" union all ", selects);
+        }
     }
 
-    private record Series(List<Bucket> days, List<Bucket> weeks) {
+    private static Tally tally(Connection c, Split split) throws SQLException {
+        List<Object> params = new ArrayList<>();
+        String raw = "select " + Tally.OF_ROWS + " from (" + split.raw(Tally.ROW, params) + ") d";
+        Tally tally = Jdbc.query(c, raw, Tally::read, params.toArray()).get(0);
+        if (!split.readsDays()) return tally;
+        Filter days = split.query().days(split.first(), split.end());
+        return tally.plus(Jdbc.query(c, "select " + Tally.OF_DAYS + " from deployment_days" + days.where(),
+                Tally::read, days.params()).get(0));
     }
 
-    /** The deployments per UTC day and per ISO week (from Monday), only the days and weeks with any. */
-    private static Series series(Connection c, String series, Filter f) throws SQLException {
-        List<Bucket> days = Jdbc.query(c, series.formatted(f.where()), rs -> new Bucket(
-                LocalDate.ofEpochDay(rs.getLong("epoch_day")), rs.getLong("deployments"), rs.getLong("succeeded")),
-                f.params());
-        Map<LocalDate, Bucket> weeks = new LinkedHashMap<>(); // the days come in order, so the weeks do too
+    /** The window's succeeded deployments that a manual rollback named afterwards. */
+    private static long rolledBackLater(Connection c, MetricsQuery query) throws SQLException {
+        Filter f = query.deployments().equal("status", DeploymentStatus.SUCCEEDED.key());
+        return Jdbc.query(c, "select count(*) later from deployments" + f.where() + ROLLED_BACK_LATER,
+                rs -> rs.getLong("later"), f.params()).get(0);
+    }
+
+    /** p50 and p90 of each duration column over the rows of {@code f}, keyed {@code <column>_p50} and so on. */
+    private static Map<String, Double> percentiles(Connection c, Filter f, String... columns) throws SQLException {
+        List<String> select = new ArrayList<>();
+        for (String column : columns) {
+            select.add("percentile_cont(0.5) within group (order by " + column + ") " + column + "_p50");
+            select.add("percentile_cont(0.9) within group (order by " + column + ") " + column + "_p90");
+        }
+        return Jdbc.query(c, "select " + String.join(", ", select) + " from deployments" + f.where(), rs -> {
+            Map<String, Double> out = new LinkedHashMap<>();
+            for (String column : columns) {
+                out.put(column + "_p50", seconds(rs, column + "_p50"));
+                out.put(column + "_p90", seconds(rs, column + "_p90"));
+            }
+            return out;
+        }, f.params()).get(0);
+    }
+
+    private static DurationSummary summary(Tally.Sum sum, Map<String, Double> percentiles, String column) {
+        Double mean = sum.mean();
+        return new DurationSummary(sum.count(), mean == null ? null : milliseconds(mean),
+                percentiles.get(column + "_p50"), percentiles.get(column + "_p90"));
+    }
+
+    /** The deployments per UTC day, only the days with any, in order. */
+    private static List<Bucket> days(Connection c, Split split, boolean postgres) throws SQLException {
+        Map<Long, long[]> byDay = new TreeMap<>();
+        List<Object> params = new ArrayList<>();
+        String raw = "select utc_day, count(*) total, count(case when status = " + Tally.SUCCEEDED + " then 1 end) "
+                + "succeeded from (" + split.raw(UtcDays.ofCreatedAt(postgres) + " utc_day, status", params) + ") d "
+                + "group by utc_day";
+        addDays(byDay, Jdbc.query(c, raw, DeliveryMetrics::day, params.toArray()));
+        if (split.readsDays()) {
+            Filter days = split.query().days(split.first(), split.end());
+            addDays(byDay, Jdbc.query(c, "select utc_day, sum(total) total, sum(succeeded) succeeded "
+                    + "from deployment_days" + days.where() + " group by utc_day", DeliveryMetrics::day, days.params()));
+        }
+        List<Bucket> out = new ArrayList<>();
+        byDay.forEach((day, n) -> out.add(new Bucket(LocalDate.ofEpochDay(day), n[0], n[1])));
+        return out;
+    }
+
+    private static long[] day(ResultSet rs) throws SQLException {
+        return new long[] {rs.getLong("utc_day"), rs.getLong("total"), rs.getLong("succeeded")};
+    }
+
+    private static void addDays(Map<Long, long[]> byDay, List<long[]> rows) {
+        for (long[] row : rows) {
+            long[] n = byDay.computeIfAbsent(row[0], d -> new long[2]);
+            n[0] += row[1];
+            n[1] += row[2];
+        }
+    }
+
+    /** The days summed per ISO week (from Monday); the days come in order, so the weeks do too. */
+    private static List<Bucket> weeks(List<Bucket> days) {
+        Map<LocalDate, Bucket> weeks = new LinkedHashMap<>();
         for (Bucket day : days) {
             LocalDate monday = day.start().with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
             weeks.merge(monday, new Bucket(monday, day.deployments(), day.succeeded()), (week, more) ->
                     new Bucket(monday, week.deployments() + more.deployments(), week.succeeded() + more.succeeded()));
         }
-        return new Series(days, List.copyOf(weeks.values()));
+        return List.copyOf(weeks.values());
     }
 
-    private static Outcomes outcomes(ResultSet rs) throws SQLException {
-        return new Outcomes(rs.getLong("total"), rs.getLong("succeeded"), rs.getLong("failed"),
-                rs.getLong("rolled_back"), rs.getLong("rollback_failed"), rs.getLong("cancelled"),
-                rs.getLong("manual_rollbacks"), rs.getLong("rolled_back_later"));
-    }
-
-    private static DurationSummary summary(ResultSet rs, String name) throws SQLException {
-        return new DurationSummary(rs.getLong(name + "_count"), seconds(rs, name + "_mean"), seconds(rs, name + "_p50"),
-                seconds(rs, name + "_p90"));
+    private static Double seconds(ResultSet rs, String column) throws SQLException {
+        double v = rs.getDouble(column);
+        return rs.wasNull() ? null : milliseconds(v);
     }
 
     /** Milliseconds are the stored precision: more digits would only be noise of the arithmetic. */
-    private static Double seconds(ResultSet rs, String column) throws SQLException {
-        double v = rs.getDouble(column);
-        return rs.wasNull() ? null : Math.round(v * 1000) / 1000.0;
-    }
-
-    /** Count, mean, p50 and p90 of the inner select's column {@code name}; its nulls are left out. */
-    private static String summary(String name) {
-        return ", count(" + name + ") " + name + "_count, avg(" + name + ") " + name + "_mean"
-                + ", percentile_cont(0.5) within group (order by " + name + ") " + name + "_p50"
-                + ", percentile_cont(0.9) within group (order by " + name + ") " + name + "_p90";
-    }
-
-    private static String count(String name, String condition) {
-        return ", count(case when " + condition + " then 1 end) " + name;
-    }
-
-    private static String quoted(DeploymentStatus status) {
-        return "'" + status.key() + "'";
+    private static double milliseconds(double seconds) {
+        return Math.round(seconds * 1000) / 1000.0;
     }
 }

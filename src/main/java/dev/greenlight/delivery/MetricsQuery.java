@@ -10,8 +10,16 @@ import java.time.Instant;
  */
 public record MetricsQuery(Scope scope, String app, String environment, Instant from, Instant to) {
     /** The conditions on the {@code deployments} table. */
-    Filter filter() {
-        return scope.restrict(new Filter()).equal("app", app).equal("environment", environment)
-                .atLeast("created_at", from).atMost("created_at", to);
+    Filter deployments() {
+        return matching().atLeast("created_at", from).atMost("created_at", to);
+    }
+
+    /** The conditions on the {@code deployment_days} table, for the UTC days from {@code first} to before {@code end}. */
+    Filter days(long first, long end) {
+        return matching().atLeast("utc_day", first).below("utc_day", end);
+    }
+
+    private Filter matching() {
+        return scope.restrict(new Filter()).equal("app", app).equal("environment", environment);
     }
 }

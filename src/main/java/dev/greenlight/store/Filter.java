@@ -46,6 +46,10 @@ public final class Filter {
         return add(column + " < ?", value);
     }
 
+    public Filter above(String column, Object value) {
+        return add(column + " > ?", value);
+    }
+
     /**
      * {@code select * from <table> where … order by id desc limit <limit>}: the page's rows, newest first. Adds the
      * page's {@code id < before} to the conditions, so call it before {@link #params()}.

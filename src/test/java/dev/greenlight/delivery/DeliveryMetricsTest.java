@@ -11,8 +11,10 @@ import dev.greenlight.store.Scope;
 import dev.greenlight.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -30,10 +32,25 @@ class DeliveryMetricsTest {
     static final Instant TO = Instant.parse("2026-03-20T12:00:00Z");
     static final Instant FROM = Instant.parse("2026-02-18T12:00:00Z");
 
+    /** Two days after the window: every day of the history before #8's (still running) is closed. */
+    static final Clock AFTER = Clock.fixed(Instant.parse("2026-03-22T00:00:00Z"), ZoneOffset.UTC);
+
+    /**
+     * Each database, read raw (nothing folded) and with the closed days folded: the figures are the same either way.
+     * Folded, the window's whole days up to 2026-03-19 come from deployment_days, its first half-day and 2026-03-20
+     * (not closed: #8 is running) from the deployments.
+     */
     static Stream<Arguments> databases() {
         return Stream.of(
-                Arguments.of(Named.<Supplier<TestDatabase>>of("PostgreSQL", TestDatabase::postgres)),
-                Arguments.of(Named.<Supplier<TestDatabase>>of("H2", TestDatabase::h2)));
+                Arguments.of(Named.<Supplier<TestDatabase>>of("PostgreSQL", TestDatabase::postgres), Named.of("raw", false)),
+                Arguments.of(Named.<Supplier<TestDatabase>>of("PostgreSQL", TestDatabase::postgres), Named.of("folded", true)),
+                Arguments.of(Named.<Supplier<TestDatabase>>of("H2", TestDatabase::h2), Named.of("raw", false)),
+                Arguments.of(Named.<Supplier<TestDatabase>>of("H2", TestDatabase::h2), Named.of("folded", true)));
+    }
+
+    /** Folds the closed days when asked to; a fold of this history writes some day rows. */
+    static void foldIf(boolean folded, HikariDataSource ds) {
+        if (folded) assertThat(new ClosedDays(new Jdbc(ds), AFTER).fold()).isPositive();
     }
 
     /**
@@ -92,9 +109,10 @@ class DeliveryMetricsTest {
 
     @ParameterizedTest
     @MethodSource("databases")
-    void everyFigureOfTheSeededHistoryAsWorkedOutByHand(Supplier<TestDatabase> kind) throws Exception {
+    void everyFigureOfTheSeededHistoryAsWorkedOutByHand(Supplier<TestDatabase> kind, boolean folded) throws Exception {
         try (TestDatabase db = kind.get(); HikariDataSource ds = Database.open(db.url(), db.user(), null, db.schema(), 2)) {
             seed(new Jdbc(ds));
+            foldIf(folded, ds);
             DeliveryFigures f = new DeliveryMetrics(new Jdbc(ds)).figures(
                     new MetricsQuery(Scope.EVERYTHING, null, null, FROM, TO));
 
@@ -140,7 +158,7 @@ class DeliveryMetricsTest {
      */
     @ParameterizedTest
     @MethodSource("databases")
-    void theDaysAreUtcDaysWhateverTheSessionTimeZone(Supplier<TestDatabase> kind) throws Exception {
+    void theDaysAreUtcDaysWhateverTheSessionTimeZone(Supplier<TestDatabase> kind, boolean folded) throws Exception {
         try (TestDatabase db = kind.get(); HikariDataSource ds = Database.open(db.url(), db.user(), null, db.schema(), 2)) {
             seed(new Jdbc(ds));
             try (Connection a = ds.getConnection(); Connection b = ds.getConnection()) { // every pooled session
@@ -150,6 +168,7 @@ class DeliveryMetricsTest {
                     }
                 }
             }
+            foldIf(folded, ds); // the fold's days are UTC days too
             DeliveryFigures f = new DeliveryMetrics(new Jdbc(ds)).figures(
                     new MetricsQuery(Scope.EVERYTHING, null, null, FROM, TO));
             assertThat(f.days()).extracting(Bucket::start).extracting(LocalDate::toString).containsExactly(
@@ -162,9 +181,10 @@ class DeliveryMetricsTest {
 
     @ParameterizedTest
     @MethodSource("databases")
-    void filtersAndTheReadersScopeNarrowEveryFigure(Supplier<TestDatabase> kind) throws Exception {
+    void filtersAndTheReadersScopeNarrowEveryFigure(Supplier<TestDatabase> kind, boolean folded) throws Exception {
         try (TestDatabase db = kind.get(); HikariDataSource ds = Database.open(db.url(), db.user(), null, db.schema(), 2)) {
             seed(new Jdbc(ds));
+            foldIf(folded, ds);
             DeliveryMetrics metrics = new DeliveryMetrics(new Jdbc(ds));
 
             DeliveryFigures shopStaging = metrics.figures(new MetricsQuery(Scope.EVERYTHING, "shop", "staging", FROM, TO));

@@ -2,7 +2,9 @@
 -- changes in what the figures count, so its counts and duration sums are folded once into deployment_days, one row
 -- per app, environment and UTC day (days since 1970-01-01) for each fold that met them (delivery.ClosedDays). A read
 -- then adds up those rows for the whole days of its window and reads only the rest raw. The percentiles still read
--- every duration of the window, through deployments_durations, an index that holds all a percentile reads.
+-- every duration of the window, through an index that holds all a percentile reads: by time for a window of every
+-- app (or of environments only), by app and environment for one of those (H2 keeps no statistics of values and
+-- reads the first index whose leading columns it can use, so each shape has its own).
 create table deployment_days (
     app              varchar(64) not null,
     environment      varchar(64) not null,
@@ -32,5 +34,7 @@ create table deployment_days_folded (
 );
 insert into deployment_days_folded (id, closed_before, max_id) values (1, 0, 0);
 
-create index deployments_durations on deployments (status, app, environment, created_at, deploy_seconds, lead_seconds,
-                                                   rollback_seconds);
+create index deployments_durations on deployments (status, created_at, deploy_seconds, lead_seconds, rollback_seconds,
+                                                   app, environment);
+create index deployments_durations_by_app on deployments (status, app, environment, created_at, deploy_seconds,
+                                                          lead_seconds, rollback_seconds);

@@ -11,6 +11,11 @@ import dev.greenlight.testing.TestDatabase;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
@@ -85,6 +90,36 @@ class ClosedDaysTest {
             assertThat(after.timeToDeploy()).isEqualTo(raw.timeToDeploy());
             assertThat(after.days()).isEqualTo(raw.days());
             assertThat(foldedDeployments(jdbc)).isEqualTo(14);
+        }
+    }
+
+    /** Two instances folding at once: whichever moves the state row first folds, the other adds nothing. */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void twoFoldsAtOnceFoldEachDeploymentOnce(Supplier<TestDatabase> kind) throws Exception {
+        try (TestDatabase db = kind.get(); HikariDataSource ds = Database.open(db.url(), db.user(), null, db.schema(), 4)) {
+            Jdbc jdbc = new Jdbc(ds);
+            DeliveryMetricsTest.seed(jdbc);
+            DeliveryFigures raw = figures(jdbc);
+            ExecutorService two = Executors.newFixedThreadPool(2);
+            try {
+                for (int round = 0; round < 10; round++) {
+                    jdbc.update("delete from deployment_days");
+                    jdbc.update("update deployment_days_folded set closed_before = 0, max_id = 0");
+                    CyclicBarrier start = new CyclicBarrier(2);
+                    Callable<Integer> fold = () -> {
+                        start.await();
+                        return new ClosedDays(jdbc, DeliveryMetricsTest.AFTER).fold();
+                    };
+                    Future<Integer> a = two.submit(fold);
+                    Future<Integer> b = two.submit(fold);
+                    assertThat(a.get() + b.get()).as("day rows written in round %d", round).isPositive();
+                    assertThat(foldedDeployments(jdbc)).as("round %d", round).isEqualTo(12);
+                    assertThat(figures(jdbc)).isEqualTo(raw);
+                }
+            } finally {
+                two.shutdownNow();
+            }
         }
     }
 

@@ -92,9 +92,9 @@ class StoreTest {
             assertThat(pgSchema).containsOnlyKeys("deployments", "deployment_steps", "environment_state",
                     "webhook_deliveries", "audit_log", "deployment_events", "audit_log_truncate_guard",
                     "incident_reports", "color_stops", "notifications", "review_triggers", "audit_chain_head",
-                    "flyway_schema_history");
+                    "deployment_days", "deployment_days_folded", "flyway_schema_history");
             assertThat(h2Schema).isEqualTo(pgSchema);
-            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "18");
+            assertThat(migrations(pg.db())).isEqualTo(migrations(h2.db())).containsExactly("1", "2", "3", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "18", "19");
         }
     }
 

@@ -116,5 +116,4 @@ public final class ClosedDays {
         return Jdbc.update(c, sql, after.maxId(), UtcDays.start(before.closedBefore()),
                 UtcDays.start(after.closedBefore()), UtcDays.start(before.closedBefore()), before.maxId());
     }
-
 }

@@ -13,8 +13,6 @@ import java.sql.SQLException;
  */
 record Tally(long total, long succeeded, long failed, long rolledBack, long rollbackFailed, long cancelled,
              long manualRollbacks, Sum deploy, Sum recovery, Sum leadTime) {
-    static final Tally NONE = new Tally(0, 0, 0, 0, 0, 0, 0, Sum.NONE, Sum.NONE, Sum.NONE);
-
     static final String SUCCEEDED = quoted(DeploymentStatus.SUCCEEDED);
     static final String ROLLED_BACK = quoted(DeploymentStatus.ROLLED_BACK);
     static final String MANUAL_ROLLBACK = "'" + TriggerKind.ROLLBACK.key() + "'";
@@ -48,8 +46,6 @@ record Tally(long total, long succeeded, long failed, long rolledBack, long roll
 
     /** A count of values and their sum; the sum is 0 when there are none. */
     record Sum(long count, double sum) {
-        static final Sum NONE = new Sum(0, 0);
-
         Sum plus(Sum other) {
             return new Sum(count + other.count, sum + other.sum);
         }

@@ -328,7 +328,7 @@
   async function deploymentsView(gen, params) {
     setTitle("Deployments");
     const query = new URLSearchParams();
-    for (const k of ["app", "environment", "status"]) if (params.get(k)) query.set(k, params.get(k));
+    for (const k of ["app", "environment", "status", "before"]) if (params.get(k)) query.set(k, params.get(k));
     query.set("limit", params.get("limit") || "100");
     const [{ body }, envs] = await Promise.all([api("GET", `/api/v1/deployments?${query}`), api("GET", "/api/v1/environments")]);
     if (gen !== generation) return;
@@ -347,10 +347,21 @@
       h("td", {}, `${d.app}/${d.environment}`), h("td", {}, d.version), h("td", {}, badge(d.status)),
       h("td", {}, d.trigger), h("td", {}, d.triggeredBy), h("td", {}, when(d.createdAt)),
       h("td", { class: "num" }, seconds(durationOf(d.startedAt, d.finishedAt)))));
+    // the API's paging: nextBefore when the page is full (older ones may follow); the filters and limit are kept
+    const page = (before) => {
+      const next = new URLSearchParams(params);
+      if (before) next.set("before", before); else next.delete("before");
+      return `#/deployments${next.toString() ? "?" + next : ""}`;
+    };
+    const older = params.get("before") ? `older than #${params.get("before")}, ` : "";
+    const pages = h("p", { id: "pages" },
+      params.get("before") ? h("a", { class: "button", id: "newest", href: page(null) }, "Newest") : null, " ",
+      body.nextBefore ? h("a", { class: "button", id: "older", href: page(body.nextBefore) }, "Older") : null);
     render(h("h1", {}, "Deployments"), filters,
-      h("table", { id: "deployments" }, h("caption", { class: "muted" }, `${rows.length} newest first`),
+      h("table", { id: "deployments" }, h("caption", { class: "muted" }, `${rows.length} ${older}newest first`),
         h("thead", {}, h("tr", {}, ["Id", "App / environment", "Version", "Status", "Trigger", "By", "Created", "Duration"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, rows)),
+      pages,
       h("p", { class: "live" }, "Updates every 5 seconds."));
     every(5000, () => deploymentsView(gen, params), gen);
   }

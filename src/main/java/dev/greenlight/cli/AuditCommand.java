@@ -40,6 +40,10 @@ final class AuditCommand extends ApiCommand {
     @Option(names = "--limit", paramLabel = "N", description = "at most N rows (1 to 500; the API's default: 50)")
     Integer limit;
 
+    @Option(names = "--before", paramLabel = "ID", description = "the next page: only what is older than ID, the "
+            + "nextBefore of the page before (an entry's id with --json; a deployment's for markdown and csv)")
+    Long before;
+
     @Override
     Exit run(ApiClient api) {
         Format chosen = json() ? Format.json : format;
@@ -52,6 +56,7 @@ final class AuditCommand extends ApiCommand {
         if (environment != null) query.put("environment", environment);
         if (since != null) query.put("since", since);
         if (limit != null) query.put("limit", limit.toString());
+        if (before != null) query.put("before", before.toString());
         String body = api.get("/audit?" + query.entrySet().stream()
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&")), chosen.mediaType);

@@ -105,6 +105,14 @@ class CommandLineTest {
         assertThat(entries.exit()).isZero();
         assertThat(json(entries.out()).get("entries")).hasSize(3);
         assertThat(json(entries.out()).get("entries").get(0).get("deploymentId").asLong()).isEqualTo(id);
+        CliRunner.Result newest = cli.run("audit", "--json", "--limit", "1");
+        long nextBefore = json(newest.out()).get("nextBefore").asLong();
+        CliRunner.Result older = cli.run("audit", "--json", "--limit", "3", "--before", String.valueOf(nextBefore));
+        assertThat(older.exit()).as(older.toString()).isZero();
+        assertThat(json(older.out()).get("entries")).isNotEmpty()
+                .allSatisfy(e -> assertThat(e.get("id").asLong()).isLessThan(nextBefore));
+        assertThat(json(older.out())).isEqualTo(json(f.app.get("/api/v1/audit?limit=3&before=" + nextBefore, TOKEN)
+                .body()));
         CliRunner.Result both = cli.run("audit", "--json", "--format", "csv");
         assertThat(both.exit()).isEqualTo(Exit.USAGE.code());
         assertThat(both.err()).contains("--json and --format csv ask for two formats");

@@ -96,6 +96,19 @@ class DashboardBrowserTest {
         assertThat(dashboard.browser.findElements(By.cssSelector("#timeline rect.st-failed"))).isNotEmpty();
         dashboard.screenshot("deployment-rolled-back");
 
+        // the list pages back through the API's nextBefore (a page of one row here), keeping its filters
+        dashboard.go("/#/deployments?app=shop&limit=1");
+        dashboard.wait.until(d -> dashboard.countOf("#deployments [data-deployment='" + bad + "']") == 1);
+        assertThat(dashboard.countOf("#deployments tbody tr")).isEqualTo(1);
+        assertThat(dashboard.countOf("#newest")).as("the newest page links no newer one").isZero();
+        dashboard.click("#older");
+        dashboard.wait.until(d -> dashboard.countOf("#deployments [data-deployment='" + id + "']") == 1);
+        assertThat(dashboard.countOf("#deployments tbody tr")).isEqualTo(1);
+        assertThat(dashboard.textOf("#deployments caption")).contains("older than #" + bad);
+        assertThat(dashboard.browser.getCurrentUrl()).contains("app=shop", "limit=1", "before=" + bad);
+        dashboard.click("#newest");
+        dashboard.wait.until(d -> dashboard.countOf("#deployments [data-deployment='" + bad + "']") == 1);
+
         // the environments view: live version and colour, the last outcome
         dashboard.go("/#/environments");
         dashboard.wait.until(d -> dashboard.textOf("[data-environment='shop/production'] [data-field='live-version']")

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.greenlight.http.Json;
 import dev.greenlight.store.Database;
 import dev.greenlight.store.Jdbc;
+import dev.greenlight.testing.ApiCalls;
 import dev.greenlight.testing.GithubDelivery;
 import dev.greenlight.testing.ScratchPostgres;
 import dev.greenlight.testing.ServiceInstance;
@@ -15,13 +15,9 @@ import dev.greenlight.testing.TestHosts;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -57,8 +53,6 @@ class KillLoopIT {
     static final String TOKEN = "tok-killloop-5d1e7a";
     static final String SECRET = "whsec-killloop-2b9c41";
     static final Set<String> TERMINAL = Set.of("succeeded", "failed", "rolled_back", "rollback_failed", "cancelled");
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     Path dir;
@@ -247,7 +241,7 @@ class KillLoopIT {
                 return; // the answer was lost with the process: not answered
             }
             if (r.statusCode() == 202) {
-                List<Long> ids = ids(read(r.body()).path("deployments"));
+                List<Long> ids = ids(ApiCalls.json(r.body()).path("deployments"));
                 List<Long> first = answered.putIfAbsent(delivery.id(), ids);
                 if (first != null && !first.equals(ids)) {
                     wrong.add("delivery " + delivery.id() + " answered " + first + ", then " + ids + " when sent again");
@@ -260,12 +254,12 @@ class KillLoopIT {
         private void deployByApi(ServiceInstance service, String environment) {
             HttpResponse<String> r;
             try {
-                r = post(service.uri("/api/v1/deployments"), "{\"app\":\"shop\",\"environment\":\"" + environment
+                r = ApiCalls.postJson(TOKEN, service.uri("/api/v1/deployments"), "{\"app\":\"shop\",\"environment\":\"" + environment
                         + "\",\"version\":\"api-" + versions.incrementAndGet() + "\"}");
             } catch (UncheckedIOException e) {
                 return;
             }
-            if (r.statusCode() == 202) accepted.add(read(r.body()).path("id").asLong());
+            if (r.statusCode() == 202) accepted.add(ApiCalls.json(r.body()).path("id").asLong());
             else wrong.add("API deployment answered " + r.statusCode() + ": " + r.body());
         }
 
@@ -278,24 +272,24 @@ class KillLoopIT {
             try (ServiceInstance last = ServiceInstance.start(work, env, PROPERTIES)) {
                 awaitIdle(last, true);
                 // a kill during a rollback locks its environment (rollback_failed); an operator checks and unlocks
-                for (JsonNode e : read(get(last.uri("/api/v1/environments")).body()).path("environments")) {
+                for (JsonNode e : ApiCalls.json(ApiCalls.get(TOKEN, last.uri("/api/v1/environments")).body()).path("environments")) {
                     if (!e.path("locked").asBoolean()) continue;
                     locked.add(e.path("lockedBy").asLong());
-                    HttpResponse<String> r = post(last.uri("/api/v1/environments/shop/"
+                    HttpResponse<String> r = ApiCalls.postJson(TOKEN, last.uri("/api/v1/environments/shop/"
                             + e.path("environment").asText() + "/unlock"), "{}");
                     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
                 }
                 List<Long> after = new ArrayList<>();
                 for (String environment : List.of("staging", "production")) {
-                    HttpResponse<String> r = post(last.uri("/api/v1/deployments"), "{\"app\":\"shop\",\"environment\":\""
+                    HttpResponse<String> r = ApiCalls.postJson(TOKEN, last.uri("/api/v1/deployments"), "{\"app\":\"shop\",\"environment\":\""
                             + environment + "\",\"version\":\"after-" + versions.incrementAndGet() + "\"}");
                     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-                    accepted.add(read(r.body()).path("id").asLong());
-                    after.add(read(r.body()).path("id").asLong());
+                    accepted.add(ApiCalls.json(r.body()).path("id").asLong());
+                    after.add(ApiCalls.json(r.body()).path("id").asLong());
                 }
                 awaitIdle(last, false);
                 for (long id : after) {
-                    JsonNode d = read(get(last.uri("/api/v1/deployments/" + id)).body());
+                    JsonNode d = ApiCalls.json(ApiCalls.get(TOKEN, last.uri("/api/v1/deployments/" + id)).body());
                     assertThat(d.path("status").asText()).as("deployment %d after the loop: %s", id, d)
                             .isEqualTo("succeeded");
                 }
@@ -308,7 +302,7 @@ class KillLoopIT {
             while (true) {
                 List<Long> queued = ids(list(service, "queued"));
                 if (cancelQueued) {
-                    for (long id : queued) post(service.uri("/api/v1/deployments/" + id + "/cancel"), "{}");
+                    for (long id : queued) ApiCalls.postJson(TOKEN, service.uri("/api/v1/deployments/" + id + "/cancel"), "{}");
                 }
                 boolean busy = !queued.isEmpty() || list(service, "running").size() > 0
                         || list(service, "rolling_back").size() > 0 || list(service, "awaiting_promotion").size() > 0
@@ -320,14 +314,14 @@ class KillLoopIT {
         }
 
         private boolean leaseHeld(ServiceInstance service) {
-            for (JsonNode env : read(get(service.uri("/api/v1/environments")).body()).path("environments")) {
+            for (JsonNode env : ApiCalls.json(ApiCalls.get(TOKEN, service.uri("/api/v1/environments")).body()).path("environments")) {
                 if (!env.path("leaseHolder").isNull() && !env.path("leaseHolder").isMissingNode()) return true;
             }
             return false;
         }
 
         private JsonNode list(ServiceInstance service, String status) {
-            return read(get(service.uri("/api/v1/deployments?limit=500&status=" + status)).body()).path("deployments");
+            return ApiCalls.json(ApiCalls.get(TOKEN, service.uri("/api/v1/deployments?limit=500&status=" + status)).body()).path("deployments");
         }
 
         void verify(String store, Jdbc jdbc) {
@@ -397,32 +391,4 @@ class KillLoopIT {
         return ids;
     }
 
-    static HttpResponse<String> post(URI uri, String json) {
-        return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
-    }
-
-    static HttpResponse<String> get(URI uri) {
-        return send(HttpRequest.newBuilder(uri).GET());
-    }
-
-    private static HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            return HTTP.send(request.header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static JsonNode read(String body) {
-        try {
-            return Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

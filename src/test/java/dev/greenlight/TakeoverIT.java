@@ -2,20 +2,14 @@ package dev.greenlight;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.greenlight.http.Json;
 import dev.greenlight.store.Database;
 import dev.greenlight.store.Jdbc;
+import dev.greenlight.testing.ApiCalls;
 import dev.greenlight.testing.ScratchPostgres;
 import dev.greenlight.testing.ServiceInstance;
 import dev.greenlight.testing.StoreInvariants;
 import dev.greenlight.testing.TestHosts;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
 class TakeoverIT {
     static final String TOKEN = "tok-takeover-81c0e2";
     static final Set<String> TERMINAL = Set.of("succeeded", "failed", "rolled_back", "rollback_failed", "cancelled");
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static final Pattern HOLDER = Pattern.compile("this instance takes environment leases as (\\S+)");
 
     /** Versions ending in {@code -blocked} wait in their deploy until a file {@code go-<version>} appears. */
@@ -158,15 +151,14 @@ class TakeoverIT {
     }
 
     private static long deploy(ServiceInstance service, String version) {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(service.uri("/api/v1/deployments"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"app\":\"shop\",\"environment\":\"staging\",\"version\":\"" + version + "\"}")));
+        HttpResponse<String> r = ApiCalls.postJson(TOKEN, service.uri("/api/v1/deployments"),
+                "{\"app\":\"shop\",\"environment\":\"staging\",\"version\":\"" + version + "\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-        return read(r.body()).path("id").asLong();
+        return ApiCalls.json(r.body()).path("id").asLong();
     }
 
     private static String status(ServiceInstance service, long id) {
-        return read(send(HttpRequest.newBuilder(service.uri("/api/v1/deployments/" + id)).GET()).body())
+        return ApiCalls.json(ApiCalls.get(TOKEN, service.uri("/api/v1/deployments/" + id)).body())
                 .path("status").asText();
     }
 
@@ -175,26 +167,6 @@ class TakeoverIT {
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) throw new AssertionError("not within 120 s: " + what);
             Thread.sleep(100);
-        }
-    }
-
-    private static HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            return HTTP.send(request.header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static JsonNode read(String body) {
-        try {
-            return Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

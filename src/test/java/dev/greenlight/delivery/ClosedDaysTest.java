@@ -2,9 +2,7 @@ package dev.greenlight.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.greenlight.deploy.DeploymentDurations;
-import dev.greenlight.store.Database;
 import dev.greenlight.store.Jdbc;
 import dev.greenlight.store.Scope;
 import dev.greenlight.testing.TestDatabase;
@@ -41,9 +39,8 @@ class ClosedDaysTest {
     @ParameterizedTest
     @MethodSource("databases")
     void aDayClosesOnceSettledAndEveryEarlierDeploymentHasEnded(Supplier<TestDatabase> kind) throws Exception {
-        try (TestDatabase db = kind.get(); HikariDataSource ds = Database.open(db.url(), db.user(), null, db.schema(), 2)) {
+        DeliveryMetricsTest.onSeededHistory(kind, 2, ds -> {
             Jdbc jdbc = new Jdbc(ds);
-            DeliveryMetricsTest.seed(jdbc);
             // 2026-03-21 00:30: the 20th ended only half an hour ago, and #8 of the 20th still runs: up to the 19th
             assertThat(new ClosedDays(jdbc, at("2026-03-21T00:30:00Z")).fold()).isPositive();
             assertThat(folded(jdbc)).isEqualTo(new ClosedDays.Folded(day("2026-03-20"), 13));
@@ -56,15 +53,14 @@ class ClosedDaysTest {
             assertThat(folded(jdbc)).isEqualTo(new ClosedDays.Folded(day("2026-03-22"), 13));
             assertThat(foldedDeployments(jdbc)).isEqualTo(13);
             assertThat(figures(jdbc).outcomes().succeeded()).as("#8 counted once, folded").isEqualTo(7);
-        }
+        });
     }
 
     @ParameterizedTest
     @MethodSource("databases")
     void aDeploymentStoredIntoAFoldedDayIsReadRawUntilTheNextFoldTakesIt(Supplier<TestDatabase> kind) throws Exception {
-        try (TestDatabase db = kind.get(); HikariDataSource ds = Database.open(db.url(), db.user(), null, db.schema(), 2)) {
+        DeliveryMetricsTest.onSeededHistory(kind, 2, ds -> {
             Jdbc jdbc = new Jdbc(ds);
-            DeliveryMetricsTest.seed(jdbc);
             ClosedDays days = new ClosedDays(jdbc, DeliveryMetricsTest.AFTER);
             days.fold();
             DeliveryFigures before = figures(jdbc);
@@ -90,16 +86,15 @@ class ClosedDaysTest {
             assertThat(after.timeToDeploy()).isEqualTo(raw.timeToDeploy());
             assertThat(after.days()).isEqualTo(raw.days());
             assertThat(foldedDeployments(jdbc)).isEqualTo(14);
-        }
+        });
     }
 
     /** Two instances folding at once: whichever moves the state row first folds, the other adds nothing. */
     @ParameterizedTest
     @MethodSource("databases")
     void twoFoldsAtOnceFoldEachDeploymentOnce(Supplier<TestDatabase> kind) throws Exception {
-        try (TestDatabase db = kind.get(); HikariDataSource ds = Database.open(db.url(), db.user(), null, db.schema(), 4)) {
+        DeliveryMetricsTest.onSeededHistory(kind, 4, ds -> {
             Jdbc jdbc = new Jdbc(ds);
-            DeliveryMetricsTest.seed(jdbc);
             DeliveryFigures raw = figures(jdbc);
             ExecutorService two = Executors.newFixedThreadPool(2);
             try {
@@ -120,7 +115,7 @@ class ClosedDaysTest {
             } finally {
                 two.shutdownNow();
             }
-        }
+        });
     }
 
     static DeliveryFigures figures(Jdbc jdbc) {

@@ -49,6 +49,20 @@ class DeliveryMetricsTest {
     }
 
     /** Folds the closed days when asked to; a fold of this history writes some day rows. */
+    /** What a test does on a fresh database holding the seeded history. */
+    interface OnHistory {
+        void run(HikariDataSource ds) throws Exception;
+    }
+
+    /** {@code test} on a fresh database of {@code kind} (a pool of {@code connections}) with the history seeded. */
+    static void onSeededHistory(Supplier<TestDatabase> kind, int connections, OnHistory test) throws Exception {
+        try (TestDatabase db = kind.get();
+             HikariDataSource ds = Database.open(db.url(), db.user(), null, db.schema(), connections)) {
+            seed(new Jdbc(ds));
+            test.run(ds);
+        }
+    }
+
     static void foldIf(boolean folded, HikariDataSource ds) {
         if (folded) assertThat(new ClosedDays(new Jdbc(ds), AFTER).fold()).isPositive();
     }
@@ -110,8 +124,7 @@ class DeliveryMetricsTest {
     @ParameterizedTest
     @MethodSource("databases")
     void everyFigureOfTheSeededHistoryAsWorkedOutByHand(Supplier<TestDatabase> kind, boolean folded) throws Exception {
-        try (TestDatabase db = kind.get(); HikariDataSource ds = Database.open(db.url(), db.user(), null, db.schema(), 2)) {
-            seed(new Jdbc(ds));
+        onSeededHistory(kind, 2, ds -> {
             foldIf(folded, ds);
             DeliveryFigures f = new DeliveryMetrics(new Jdbc(ds)).figures(
                     new MetricsQuery(Scope.EVERYTHING, null, null, FROM, TO));
@@ -149,7 +162,7 @@ class DeliveryMetricsTest {
             assertThat(f.weeks()).containsExactly(
                     new Bucket(LocalDate.parse("2026-03-09"), 4, 2),
                     new Bucket(LocalDate.parse("2026-03-16"), 8, 4));
-        }
+        });
     }
 
     /**
@@ -159,8 +172,7 @@ class DeliveryMetricsTest {
     @ParameterizedTest
     @MethodSource("databases")
     void theDaysAreUtcDaysWhateverTheSessionTimeZone(Supplier<TestDatabase> kind, boolean folded) throws Exception {
-        try (TestDatabase db = kind.get(); HikariDataSource ds = Database.open(db.url(), db.user(), null, db.schema(), 2)) {
-            seed(new Jdbc(ds));
+        onSeededHistory(kind, 2, ds -> {
             try (Connection a = ds.getConnection(); Connection b = ds.getConnection()) { // every pooled session
                 for (Connection c : List.of(a, b)) {
                     try (Statement s = c.createStatement()) {
@@ -176,14 +188,13 @@ class DeliveryMetricsTest {
                     "2026-03-20");
             assertThat(f.weeks()).extracting(Bucket::start).extracting(LocalDate::toString)
                     .containsExactly("2026-03-09", "2026-03-16");
-        }
+        });
     }
 
     @ParameterizedTest
     @MethodSource("databases")
     void filtersAndTheReadersScopeNarrowEveryFigure(Supplier<TestDatabase> kind, boolean folded) throws Exception {
-        try (TestDatabase db = kind.get(); HikariDataSource ds = Database.open(db.url(), db.user(), null, db.schema(), 2)) {
-            seed(new Jdbc(ds));
+        onSeededHistory(kind, 2, ds -> {
             foldIf(folded, ds);
             DeliveryMetrics metrics = new DeliveryMetrics(new Jdbc(ds));
 
@@ -210,6 +221,6 @@ class DeliveryMetricsTest {
             assertThat(empty.outcomes().total()).isZero();
             assertThat(empty.outcomes().shareOfFinished(0)).as("nothing finished: no rate").isNull();
             assertThat(empty.days()).isEmpty();
-        }
+        });
     }
 }

@@ -22,15 +22,17 @@ public final class DeploymentRuns {
     private final DeploymentStore deployments;
     private final DeploymentFinisher finisher;
     private final SshSessionPool ssh;
+    private final EnvironmentLease lease;
     private final BooleanSupplier stopping;
 
     /** @param stopping whether the service is stopping (a SIGTERM): the cancel points then end the run */
     public DeploymentRuns(CurrentConfig config, DeploymentStore deployments, DeploymentFinisher finisher,
-                          SshSessionPool ssh, BooleanSupplier stopping) {
+                          SshSessionPool ssh, EnvironmentLease lease, BooleanSupplier stopping) {
         this.config = config;
         this.deployments = deployments;
         this.finisher = finisher;
         this.ssh = ssh;
+        this.lease = lease;
         this.stopping = stopping;
     }
 
@@ -49,11 +51,14 @@ public final class DeploymentRuns {
     /**
      * Before a step: a requested cancel stops the pipeline here, and what was changed is rolled back. A rollback has
      * no cancel points. A stopping service stops the run here too, without a rollback (see
-     * {@link ServiceStoppingException}): the step before has ended and is recorded, the next one never starts.
+     * {@link ServiceStoppingException}): the step before has ended and is recorded, the next one never starts. So does
+     * a run whose environment's lease this instance no longer holds ({@link LeaseLostException}): whoever holds it
+     * now settles the deployment.
      */
     public void cancelPoint(DeploymentRun run) {
         if (run.rollingBack()) return;
         if (stopping.getAsBoolean()) throw new ServiceStoppingException();
+        if (!lease.holds(run.id())) throw new LeaseLostException();
         if (deployments.cancelRequested(run.id())) throw new DeploymentCancelledException();
     }
 

@@ -159,6 +159,18 @@ public final class EnvironmentLease {
         return notice;
     }
 
+    /**
+     * Whether this instance still holds, unexpired by the database's clock, the lease of the environment where
+     * {@code deploymentId} runs: what a pipeline checks before each step, so that once the lease has lapsed or
+     * changed hands it changes nothing more (the heartbeat alone would notice only on its next beat).
+     */
+    public boolean holds(long deploymentId) {
+        return jdbc.queryOne("select count(*) from environment_state s join deployments d on d.app = s.app "
+                        + "and d.environment = s.environment where d.id = ? and s.lease_holder = ? "
+                        + "and s.lease_expires_at >= current_timestamp", rs -> rs.getLong(1) > 0, deploymentId, holder)
+                .orElse(false);
+    }
+
     /** The deployment a lease holder names when it is the lock of a failed rollback. */
     public static Optional<Long> lockingDeployment(String holder) {
         return holder != null && holder.startsWith(LOCKED_PREFIX)

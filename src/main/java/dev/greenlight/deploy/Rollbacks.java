@@ -87,7 +87,8 @@ public final class Rollbacks {
     /**
      * Runs that stop here with no rollback, left to their lease: the database stayed unreachable longer than the
      * bookkeeping waits (half the lease TTL), so no step of a rollback could be recorded before its command ran; or the
-     * service is stopping (SIGTERM), and the step under way has ended and is recorded. No other host is changed; the
+     * service is stopping (SIGTERM), and the step under way has ended and is recorded; or this instance no longer holds
+     * the environment's lease, and whoever does settles the deployment. No other host is changed; the
      * hosts touched keep what they had reached, and their steps say so. The run is abandoned: its lease is no longer
      * renewed and lapses, and whoever takes the environment next (this instance after its restart, or another)
      * settles the deployment as interrupted.
@@ -95,7 +96,7 @@ public final class Rollbacks {
     public boolean leftToItsLease(Exchange exchange, DeploymentRun run) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (run == null || !(causedBy(cause, StoreUnavailableException.class)
-                || causedBy(cause, ServiceStoppingException.class))) {
+                || causedBy(cause, ServiceStoppingException.class) || causedBy(cause, LeaseLostException.class))) {
             return false;
         }
         run.abandon();

@@ -113,6 +113,47 @@ class LeaseHeartbeatTest {
         }
     }
 
+    /**
+     * Another instance holds the environment's lease while host 1 of 2 is deploying here (this JVM stalled past its
+     * TTL, and the other took the lapsed lease over): the step under way ends, and the run stops before its next step,
+     * changing no other host and rolling nothing back: the deployment is the lease holder's to settle. Once that
+     * lease lapses too, this instance recovers it like any interrupted deployment.
+     */
+    @Test
+    void aRunWhoseLeaseAnotherInstanceHoldsChangesNothingMoreAndIsLeftToThatLease() throws Exception {
+        try (RollingFixture f = RollingFixture.start(dir, 2, "", Map.of())) {
+            assertThat(f.awaitEnd(f.deploy("1.0.0")).get("status").asText()).isEqualTo("succeeded");
+            Path started = f.hosts.hostDir(1).resolve("started");
+            Path go = f.hosts.hostDir(1).resolve("go");
+            f.hosts.deployScript(1, "touch started\nwhile [ ! -f go ]; do sleep 0.05; done\n"
+                    + TestHosts.DEFAULT_DEPLOY_SCRIPT);
+            long id = f.deploy("2.0.0");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(started));
+
+            assertThat(Sql.update(f.db, "update environment_state set lease_holder = 'another-instance', "
+                    + "lease_expires_at = current_timestamp + interval '1' hour where app = 'shop' "
+                    + "and environment = 'staging'")).isEqualTo(1);
+            Files.writeString(go, "");
+            ActiveRuns runs = f.app.bean("activeRuns", ActiveRuns.class);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !runs.isActive(id));
+            JsonNode left = f.deployment(id);
+            assertThat(left.get("status").asText()).as("not ended here: the holder settles it").isEqualTo("running");
+            assertThat(f.hosts.version(1)).as("the step under way ended").isEqualTo("2.0.0");
+            assertThat(f.hosts.version(2)).as("no other host changed").isEqualTo("1.0.0");
+            assertThat(left.get("steps").findValuesAsText("stage")).doesNotContain("rollback");
+            assertThat(Sql.count(f.db, "select count(*) from deployment_steps where deployment_id = " + id
+                    + " and host like '" + TestHosts.address(2) + ":%' and stage = 'deploy'")).isZero();
+
+            // the other instance's lease lapses without a heartbeat: this one takes it over and rolls back
+            Sql.update(f.db, "update environment_state set lease_expires_at = current_timestamp - interval '1' second "
+                    + "where app = 'shop' and environment = 'staging'");
+            assertThat(f.awaitEnd(id).get("status").asText()).isEqualTo("rolled_back");
+            assertThat(f.hosts.version(1)).isEqualTo("1.0.0");
+            assertThat(Sql.count(f.db, "select count(*) from audit_log where action = 'lease.takeover' "
+                    + "and detail like '%from another-instance%'")).isEqualTo(1);
+        }
+    }
+
     private static void nearExpiry(TestDatabase db) {
         assertThat(Sql.update(db, "update environment_state set lease_expires_at = current_timestamp "
                 + "+ interval '2' second where app = 'shop' and environment = 'staging' and lease_holder is not null"))

@@ -13,8 +13,11 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-15}
 WARMUP=${WARMUP:-5}
 STORES=${STORES:-"postgresql h2"}
-PORT=${PORT:-18190}
-MGMT_PORT=${MGMT_PORT:-18191}
+command -v python3 >/dev/null || { echo "python3 is required (free ports)" >&2; exit 1; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=${PORT:-$(free_port)}           # the service's ports: free ones the kernel picks unless given
+MGMT_PORT=${MGMT_PORT:-$(free_port)}
+[[ $PORT != "$MGMT_PORT" ]] || MGMT_PORT=$(free_port)
 PG_URL=${PG_URL:-jdbc:postgresql://127.0.0.1:5432/test}
 PG_USER=${PG_USER:-postgres}
 JAR=${JAR:-target/greenlight.jar}

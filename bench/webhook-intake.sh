@@ -28,8 +28,6 @@ CAPACITY_S=${CAPACITY_S:-20}
 CONNECTIONS=${CONNECTIONS:-16}
 WRK_THREADS=${WRK_THREADS:-1}
 MAX_RATE=${MAX_RATE:-10000}          # sizes the wrk delivery lists: a run faster than this is reported as exhausted
-PORT=${PORT:-18180}
-MGMT_PORT=${MGMT_PORT:-18181}
 PG_URL=${PG_URL:-jdbc:postgresql://127.0.0.1:5432/test}
 PG_USER=${PG_USER:-postgres}
 JAR=${JAR:-target/greenlight.jar}
@@ -47,6 +45,9 @@ WORK=bench/work
 OUT=${OUT_DIR:-$WORK/out}
 LISTS=$WORK/lists
 . bench/service-lib.sh
+PORT=${PORT:-$(free_port)}          # the service's ports: free ones the kernel picks unless given
+MGMT_PORT=${MGMT_PORT:-$(free_port)}
+[[ $PORT != "$MGMT_PORT" ]] || MGMT_PORT=$(free_port)
 
 cleanup() { stop_service; drop_store; }
 trap cleanup EXIT

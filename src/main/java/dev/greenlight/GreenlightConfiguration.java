@@ -200,7 +200,8 @@ public class GreenlightConfiguration implements CamelConfiguration {
         context.addService(new Closer(ssh));
         context.addComponent("ssh", new PooledSshComponent(ssh));
         RemoteCommands commands = new RemoteCommands(runSteps);
-        DeploymentRuns runs = new DeploymentRuns(current, runDeployments, runFinisher, ssh, runLease, context::isStopping);
+        DeploymentRuns runs = new DeploymentRuns(current, runDeployments, runFinisher, ssh, runLease,
+                context::isStopping);
 
         registry.bind("currentConfig", current);
         ConfigReload reload = new ConfigReload(configFile, current, secrets, deployments, dispatcher, audit);

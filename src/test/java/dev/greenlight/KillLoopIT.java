@@ -254,8 +254,9 @@ class KillLoopIT {
         private void deployByApi(ServiceInstance service, String environment) {
             HttpResponse<String> r;
             try {
-                r = ApiCalls.postJson(TOKEN, service.uri("/api/v1/deployments"), "{\"app\":\"shop\",\"environment\":\"" + environment
-                        + "\",\"version\":\"api-" + versions.incrementAndGet() + "\"}");
+                r = ApiCalls.postJson(TOKEN, service.uri("/api/v1/deployments"), "{\"app\":\"shop\","
+                        + "\"environment\":\"" + environment + "\",\"version\":\"api-" + versions.incrementAndGet()
+                        + "\"}");
             } catch (UncheckedIOException e) {
                 return;
             }
@@ -272,7 +273,7 @@ class KillLoopIT {
             try (ServiceInstance last = ServiceInstance.start(work, env, PROPERTIES)) {
                 awaitIdle(last, true);
                 // a kill during a rollback locks its environment (rollback_failed); an operator checks and unlocks
-                for (JsonNode e : ApiCalls.json(ApiCalls.get(TOKEN, last.uri("/api/v1/environments")).body()).path("environments")) {
+                for (JsonNode e : ApiCalls.getJson(TOKEN, last.uri("/api/v1/environments")).path("environments")) {
                     if (!e.path("locked").asBoolean()) continue;
                     locked.add(e.path("lockedBy").asLong());
                     HttpResponse<String> r = ApiCalls.postJson(TOKEN, last.uri("/api/v1/environments/shop/"
@@ -281,15 +282,17 @@ class KillLoopIT {
                 }
                 List<Long> after = new ArrayList<>();
                 for (String environment : List.of("staging", "production")) {
-                    HttpResponse<String> r = ApiCalls.postJson(TOKEN, last.uri("/api/v1/deployments"), "{\"app\":\"shop\",\"environment\":\""
-                            + environment + "\",\"version\":\"after-" + versions.incrementAndGet() + "\"}");
+                    HttpResponse<String> r = ApiCalls.postJson(TOKEN, last.uri("/api/v1/deployments"),
+                            "{\"app\":\"shop\",\"environment\":\"" + environment + "\",\"version\":\"after-"
+                                    + versions.incrementAndGet() + "\"}");
                     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-                    accepted.add(ApiCalls.json(r.body()).path("id").asLong());
-                    after.add(ApiCalls.json(r.body()).path("id").asLong());
+                    long id = ApiCalls.json(r.body()).path("id").asLong();
+                    accepted.add(id);
+                    after.add(id);
                 }
                 awaitIdle(last, false);
                 for (long id : after) {
-                    JsonNode d = ApiCalls.json(ApiCalls.get(TOKEN, last.uri("/api/v1/deployments/" + id)).body());
+                    JsonNode d = ApiCalls.getJson(TOKEN, last.uri("/api/v1/deployments/" + id));
                     assertThat(d.path("status").asText()).as("deployment %d after the loop: %s", id, d)
                             .isEqualTo("succeeded");
                 }
@@ -302,7 +305,9 @@ class KillLoopIT {
             while (true) {
                 List<Long> queued = ids(list(service, "queued"));
                 if (cancelQueued) {
-                    for (long id : queued) ApiCalls.postJson(TOKEN, service.uri("/api/v1/deployments/" + id + "/cancel"), "{}");
+                    for (long id : queued) {
+                        ApiCalls.postJson(TOKEN, service.uri("/api/v1/deployments/" + id + "/cancel"), "{}");
+                    }
                 }
                 boolean busy = !queued.isEmpty() || list(service, "running").size() > 0
                         || list(service, "rolling_back").size() > 0 || list(service, "awaiting_promotion").size() > 0
@@ -314,14 +319,15 @@ class KillLoopIT {
         }
 
         private boolean leaseHeld(ServiceInstance service) {
-            for (JsonNode env : ApiCalls.json(ApiCalls.get(TOKEN, service.uri("/api/v1/environments")).body()).path("environments")) {
+            for (JsonNode env : ApiCalls.getJson(TOKEN, service.uri("/api/v1/environments")).path("environments")) {
                 if (!env.path("leaseHolder").isNull() && !env.path("leaseHolder").isMissingNode()) return true;
             }
             return false;
         }
 
         private JsonNode list(ServiceInstance service, String status) {
-            return ApiCalls.json(ApiCalls.get(TOKEN, service.uri("/api/v1/deployments?limit=500&status=" + status)).body()).path("deployments");
+            return ApiCalls.getJson(TOKEN, service.uri("/api/v1/deployments?limit=500&status=" + status))
+                    .path("deployments");
         }
 
         void verify(String store, Jdbc jdbc) {

@@ -158,8 +158,7 @@ class TakeoverIT {
     }
 
     private static String status(ServiceInstance service, long id) {
-        return ApiCalls.json(ApiCalls.get(TOKEN, service.uri("/api/v1/deployments/" + id)).body())
-                .path("status").asText();
+        return ApiCalls.getJson(TOKEN, service.uri("/api/v1/deployments/" + id)).path("status").asText();
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {

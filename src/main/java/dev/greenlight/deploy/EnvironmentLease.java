@@ -162,7 +162,7 @@ public final class EnvironmentLease {
     /**
      * Whether this instance still holds, unexpired by the database's clock, the lease of the environment where
      * {@code deploymentId} runs: what a pipeline checks before each step, so that once the lease has lapsed or
-     * changed hands it changes nothing more (the heartbeat alone would notice only on its next beat).
+     * changed hands it changes nothing more (the heartbeat only stops renewing it; it does not stop the run).
      */
     public boolean holds(long deploymentId) {
         return jdbc.queryOne("select count(*) from environment_state s join deployments d on d.app = s.app "

@@ -48,7 +48,6 @@ class DeliveryMetricsTest {
                 Arguments.of(Named.<Supplier<TestDatabase>>of("H2", TestDatabase::h2), Named.of("folded", true)));
     }
 
-    /** Folds the closed days when asked to; a fold of this history writes some day rows. */
     /** What a test does on a fresh database holding the seeded history. */
     interface OnHistory {
         void run(HikariDataSource ds) throws Exception;
@@ -63,6 +62,7 @@ class DeliveryMetricsTest {
         }
     }
 
+    /** Folds the closed days when asked to; a fold of this history writes some day rows. */
     static void foldIf(boolean folded, HikariDataSource ds) {
         if (folded) assertThat(new ClosedDays(new Jdbc(ds), AFTER).fold()).isPositive();
     }

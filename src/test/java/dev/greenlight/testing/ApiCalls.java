@@ -25,6 +25,11 @@ public final class ApiCalls {
         return send(token, HttpRequest.newBuilder(uri).GET());
     }
 
+    /** The JSON answer of a GET (whatever its status: the callers read the fields they expect). */
+    public static JsonNode getJson(String token, URI uri) {
+        return json(get(token, uri).body());
+    }
+
     public static HttpResponse<String> postJson(String token, URI uri, String json) {
         return send(token, HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));

@@ -227,6 +227,8 @@ public final class SshSessionPool implements AutoCloseable {
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
         // each command is a few small packets (open, exec, EOF): Nagle would hold them for the peer's ACK
         CoreModuleProperties.TCP_NODELAY.set(client, true);
+        // OpenSSH's answers to the login's first two requests would wait up to 40 ms for an acknowledgement
+        client.setSessionFactory(new AckingSessionFactory(client));
         client.start();
         return client;
     }

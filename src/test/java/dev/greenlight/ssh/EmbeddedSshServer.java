@@ -22,8 +22,10 @@ import java.util.stream.Stream;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.kex.KexProposalOption;
+import org.apache.sshd.common.session.ReservedSessionMessagesHandler;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.slf4j.LoggerFactory;
@@ -148,6 +150,7 @@ public final class EmbeddedSshServer implements AutoCloseable {
     private final AtomicInteger sessionsOpened = new AtomicInteger();
     private final AtomicInteger sessionsClosed = new AtomicInteger();
     private final AtomicInteger passwordAttempts = new AtomicInteger();
+    private final AtomicInteger ignoredBeforeLogin = new AtomicInteger();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<String> negotiatedKeyExchanges = new CopyOnWriteArrayList<>();
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
@@ -189,6 +192,14 @@ public final class EmbeddedSshServer implements AutoCloseable {
         server.setPasswordAuthenticator((user, password, session) -> {
             passwordAttempts.incrementAndGet();
             return acceptAnyPassword;
+        });
+        server.setReservedSessionMessagesHandler(new ReservedSessionMessagesHandler() {
+            @Override
+            public void handleIgnoreMessage(Session session, Buffer buffer) {
+                if (!session.isAuthenticated()) {
+                    ignoredBeforeLogin.incrementAndGet();
+                }
+            }
         });
         server.setCommandFactory((channel, command) -> {
             commands.add(command);
@@ -331,6 +342,11 @@ public final class EmbeddedSshServer implements AutoCloseable {
     /** Password and keyboard-interactive attempts received, accepted or not. */
     public int passwordAttempts() {
         return passwordAttempts.get();
+    }
+
+    /** {@code SSH_MSG_IGNORE} messages received on connections not yet authenticated. */
+    public int ignoreMessagesBeforeLogin() {
+        return ignoredBeforeLogin.get();
     }
 
     /** The key exchange algorithm each connection agreed on, in order. */

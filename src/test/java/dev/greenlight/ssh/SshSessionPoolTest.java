@@ -74,6 +74,19 @@ class SshSessionPoolTest {
     }
 
     @Test
+    void eachLoginAcknowledgesTheServiceAcceptAtOnceWithAnIgnoreMessage() {
+        // OpenSSH answers the pipelined service request and `none` request in two small packets; the ignore message
+        // carries the acknowledgement that lets its second one leave (AckingSessionFactory)
+        assertThat(pool.exec(target, "true", TIMEOUT).succeeded()).isTrue();
+        assertThat(server.ignoreMessagesBeforeLogin()).isEqualTo(1);
+
+        pool.release(target); // the next command logs in again
+        assertThat(pool.exec(target, "true", TIMEOUT).succeeded()).isTrue();
+        assertThat(server.sessionsOpened()).isEqualTo(2);
+        assertThat(server.ignoreMessagesBeforeLogin()).isEqualTo(2);
+    }
+
+    @Test
     void commandSeesEmptyStdin() {
         CommandResult result = pool.exec(target, "wc -c; echo done", TIMEOUT);
         assertThat(result.succeeded()).isTrue();
